@@ -1,0 +1,139 @@
+"""Population PK throughput: ketasim (JAX/diffrax, vmapped) vs libRoadRunner (exported SBML).
+
+Scenario: N virtual patients x 7 days, standard infusion (ketamine 0.5 mg/kg IV over
+40 min), output every 10 min (`default_grid(7 * 1440)`). Both sides integrate with
+relative tolerance 1e-8 and absolute tolerance 1e-10 (canonical units; ketasim's default).
+
+ketasim: `simulate_population(regimen, n=N, seed=0, duration="7 d")`. A first call on one
+full batch (same batch shape and grid, so the same compiled solver) is timed separately
+as "first call" (compilation + one batch); the timed run is the warm one.
+
+libRoadRunner: the model is exported once with the schedule of patient 0
+(`ketasim.export.sbml.to_sbml`, dose amounts and rates are SBML parameters). For each
+patient the initial values of every parameter (model parameters from
+`draw_population(model, N, 0).p[i]`, bolus jumps and infusion rates from the patient's
+own schedule) are set, the model is reset (initial assignments re-evaluated) and
+simulated on the same grid. Throughput is measured on M patients and extrapolated to N.
+
+Accuracy: on the first min(200, M) patients, every observable from RoadRunner is compared
+with `simulate_population` output (same seed, same draw) with the relative error
+|a - b| / max(|b|, 1e-6 * max_t |b|).
+
+Usage: python benchmarks/population_pk.py [--n 10000] [--roadrunner-n 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=10000, help="patients for ketasim (default 10000)")
+    ap.add_argument("--roadrunner-n", type=int, default=1000,
+                    help="patients simulated with libRoadRunner; throughput extrapolated (default 1000)")
+    ap.add_argument("--compare-n", type=int, default=200, help="patients compared (default 200)")
+    args = ap.parse_args()
+
+    import jax
+    import roadrunner
+
+    import ketasim
+    from ketasim import DoseEvent
+    from ketasim.export.sbml import to_sbml
+    from ketasim.population import draw_population
+    from ketasim.simulate import default_grid, model_for, schedule_for
+
+    N, M = args.n, min(args.roadrunner_n, args.n)
+    C = min(args.compare_n, M)
+    duration = 7 * 1440.0
+    regimen = (DoseEvent("ketamine", "iv", 0.5, per_kg=True, start=0, duration=40),)
+    ts = default_grid(duration)
+    rtol, atol = 1e-8, 1e-10
+    print(f"scenario: {N} patients x 7 days, ketamine 0.5 mg/kg IV over 40 min, {len(ts)} output times "
+          f"(every 10 min); rtol {rtol:g}, atol {atol:g} on both sides")
+    print(f"host: {platform.processor() or platform.machine()}, jax backend {jax.default_backend()}, "
+          f"libRoadRunner {roadrunner.__version__}")
+
+    # ---- ketasim -----------------------------------------------------------------
+    batch = min(1000, N)
+    t0 = time.perf_counter()
+    ketasim.simulate_population(regimen, n=batch, seed=1, duration="7 d")
+    t_first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ds = ketasim.simulate_population(regimen, n=N, seed=0, duration="7 d")
+    t_ks = time.perf_counter() - t0
+    ks_rate = N / t_ks
+    compile_est = max(t_first - t_ks * batch / N, 0.0)
+    print(f"ketasim: first call ({batch} patients, includes compilation) {t_first:.2f} s "
+          f"-> compilation about {compile_est:.2f} s")
+    print(f"ketasim: {N} patients in {t_ks:.2f} s (warm) = {ks_rate:.1f} patients/s")
+
+    # ---- libRoadRunner -------------------------------------------------------------
+    model = model_for(regimen, "human", None)
+    draw = draw_population(model, N, 0)
+    scheds = [schedule_for(model, regimen, float(w), duration) for w in draw.weight[:M]]
+    t0 = time.perf_counter()
+    text = to_sbml(model.with_parameters(model.parameters), scheds[0])
+    rr = roadrunner.RoadRunner(text)
+    t_load = time.perf_counter() - t0
+    rr.integrator.relative_tolerance = rtol
+    rr.integrator.absolute_tolerance = atol
+    ids = list(rr.model.getGlobalParameterIds())
+    pos = {s: i for i, s in enumerate(ids)}
+    p_idx = np.array([pos[s] for s in model.param_symbols])
+    states = [s.symbol for s in model.states]
+    s0 = scheds[0]
+    K = len(s0.breaks) - 1
+    jump_keys = [(k, i) for k in range(K) for i in range(len(states)) if s0.jumps[k, i] != 0.0]
+    infused = [j for j in range(len(model.dose_channels)) if np.any(s0.rates[:, j] != 0.0)]
+    rate_keys = [(k, j) for k in range(K) for j in infused]
+    d_idx = np.array([pos[f"jump_{k}_{states[i]}"] for k, i in jump_keys]
+                     + [pos[f"rate_{k}_{model.dose_channels[j]}"] for k, j in rate_keys], dtype=int)
+    names = list(model.observable_names)
+    selections = ["time"] + names
+
+    def run_one(i: int) -> np.ndarray:
+        sc = scheds[i]
+        if len(sc.breaks) != len(s0.breaks) or np.any((sc.jumps != 0) != (s0.jumps != 0)):
+            raise RuntimeError(f"patient {i}: schedule pattern differs from the exported one")
+        dose = np.array([sc.jumps[k, i_] for k, i_ in jump_keys] + [sc.rates[k, j] for k, j in rate_keys])
+        rr.model.setGlobalParameterInitValues(p_idx, draw.p[i])
+        if len(d_idx):
+            rr.model.setGlobalParameterInitValues(d_idx, dose)
+        rr.reset()
+        return np.asarray(rr.simulate(times=ts, selections=selections))
+
+    run_one(0)  # warm-up (first simulate allocates)
+    rr_out = np.empty((C, len(ts), len(names)))
+    t0 = time.perf_counter()
+    for i in range(M):
+        res = run_one(i)
+        if i < C:
+            rr_out[i] = res[:, 1:]
+    t_rr = time.perf_counter() - t0
+    rr_rate = M / t_rr
+    print(f"libRoadRunner: SBML export + load {t_load:.2f} s; {M} patients in {t_rr:.2f} s = "
+          f"{rr_rate:.1f} patients/s (sequential, one core) -> {N / rr_rate:.1f} s extrapolated to {N}")
+    print(f"ratio ketasim / libRoadRunner throughput: {ks_rate / rr_rate:.2f}x")
+
+    # ---- accuracy ------------------------------------------------------------------
+    worst, where = 0.0, ""
+    for j, name in enumerate(names):
+        b = ds[name].values[:C]                       # declared units
+        a = rr_out[:, :, j]
+        floor = np.maximum(np.abs(b), 1e-6 * np.abs(b).max(axis=1, keepdims=True))
+        floor = np.where(floor > 0, floor, 1.0)
+        err = np.abs(a - b) / floor
+        k = np.unravel_index(np.argmax(err), err.shape)
+        if err[k] > worst:
+            worst, where = float(err[k]), f"{name}, patient {k[0]}, t = {ts[k[1]]:g} min"
+    print(f"largest relative difference over {len(names)} observables x {C} patients: {worst:.3g} ({where})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""Exact solution of models that are linear within dosing segments.
+
+Linear compartmental PK (dy/dt = A(p) y + b(p) + B u, u constant per segment) has the
+exact solution y(t0 + h) = e^{Ah} y(t0) + ∫0^h e^{As} ds (b + B u); both terms come from
+one matrix exponential of the augmented matrix [[A, c], [0, 0]] h. This is the approach
+of the analytical ADVAN routines of NONMEM; here it is derived automatically from the
+symbolic declarations: the assembled derivatives are checked to be affine in the states
+(and free of t), A and b are generated as code, and solving a patient is a scan of
+matrix-vector products over the output grid with one `expm` per distinct (segment, step).
+Models that are not linear use diffrax.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sympy as sp
+
+from .codegen import _pr
+
+if TYPE_CHECKING:
+    from .model import AssembledModel
+
+
+def substituted_derivatives(model: "AssembledModel") -> list[sp.Expr]:
+    """Derivatives with every assignment substituted (in terms of states, params, t)."""
+    subs: dict[sp.Symbol, sp.Expr] = {}
+    for a in model.assignments:
+        subs[sp.Symbol(a.symbol)] = a.expr.xreplace(subs)
+    return [d.xreplace(subs) for d in model.derivatives]
+
+
+def linear_parts_exprs(model: "AssembledModel") -> tuple[sp.Matrix, sp.Matrix] | None:
+    """(A, b) if the model is affine in its states with t-free coefficients, else None."""
+    ys = [sp.Symbol(s.symbol) for s in model.states]
+    derivs = substituted_derivatives(model)
+    t = sp.Symbol("t")
+    A = sp.zeros(len(ys), len(ys))
+    b = sp.zeros(len(ys), 1)
+    yset = set(ys)
+    zero = {y: 0 for y in ys}
+    for i, d in enumerate(derivs):
+        if t in d.free_symbols:
+            return None
+        for j, y in enumerate(ys):
+            if y not in d.free_symbols:
+                continue
+            c = sp.diff(d, y)
+            if c.free_symbols & yset:
+                return None
+            A[i, j] = c
+        b[i] = d.xreplace(zero)
+    return A, b
+
+
+_SOURCES: dict[str, str | None] = {}
+_STRUCTURE: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+_SOLVERS: dict[tuple, object] = {}
+
+
+def _linear_source(source_key: str, model: "AssembledModel") -> str | None:
+    """Generated `linear_parts(p) -> (A, b)` source, cached by the model's source text."""
+    if source_key not in _SOURCES:
+        _SOURCES[source_key] = _generate_linear_source(model)
+    return _SOURCES[source_key]
+
+
+def _generate_linear_source(model: "AssembledModel") -> str | None:
+    parts = linear_parts_exprs(model)
+    if parts is None:
+        return None
+    A, b = parts
+    n = len(model.states)
+    _STRUCTURE[model.source] = (
+        np.array([[A[i, j] != 0 for j in range(n)] for i in range(n)]),
+        np.array([b[i] != 0 for i in range(n)]),
+        np.array([s.initial != 0 for s in model.states]),
+    )
+    entries = [(i, j, A[i, j]) for i in range(n) for j in range(n) if A[i, j] != 0]
+    exprs = [e for _, _, e in entries] + [b[i] for i in range(n)]
+    repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"))
+    lines = ["def linear_parts(_p):"]
+    lines += [f"    {s} = _p[{k}]" for k, s in enumerate(model.param_symbols)]
+    lines += [f"    {s} = {_pr(e)}" for s, e in repl]
+    lines.append("    _0 = 0.0 * _p[0]")
+    flat = ["_0"] * (n * n)
+    for (i, j, _), e in zip(entries, reduced[: len(entries)]):
+        flat[i * n + j] = f"({_pr(e)}) + _0"
+    lines.append(f"    _A = numpy.stack([{', '.join(flat)}]).reshape(({n}, {n}))")
+    bs = ", ".join(f"{_pr(e)} + 0.0 * _p[0]" for e in reduced[len(entries):])
+    lines.append(f"    _b = numpy.stack([{bs}])")
+    lines.append("    return _A, _b")
+    return "\n".join(lines) + "\n"
+
+
+def active_states(model: "AssembledModel", dosed: np.ndarray) -> tuple[int, ...]:
+    """States that can become nonzero: the closure, along the nonzero entries of A, of
+    the dosed states and those with a nonzero constant input or initial value. All other
+    states stay exactly at zero, so they can be left out of the exact solve."""
+    _linear_source(model.source, model)
+    nz, b_nz, init_nz = _STRUCTURE[model.source]
+    active = set(np.flatnonzero(dosed | b_nz | init_nz).tolist())
+    frontier = list(active)
+    while frontier:
+        j = frontier.pop()
+        for i in np.flatnonzero(nz[:, j]).tolist():
+            if i not in active:
+                active.add(i)
+                frontier.append(i)
+    return tuple(sorted(active))
+
+
+def is_linear(model: "AssembledModel") -> bool:
+    return _linear_source(model.source, model) is not None
+
+
+def plan(breaks: np.ndarray, ts: np.ndarray):
+    """Host-side structure shared by all patients with the same timing.
+
+    Returns (grid, seg, is_start, pair, pairs, out_idx): the union grid of break and
+    output times; per interval its segment, whether a jump applies at its left end, and
+    the index of its (segment, step) pair; the distinct pairs; where outputs sit.
+    """
+    grid = np.unique(np.concatenate([breaks, ts]))
+    K = len(breaks) - 1
+    seg = np.clip(np.searchsorted(breaks, grid[:-1], side="right") - 1, 0, K - 1)
+    is_start = np.isin(grid[:-1], breaks[:-1])
+    steps = np.diff(grid)
+    keys = list(zip(seg.tolist(), np.round(steps, 12).tolist()))
+    uniq = list(dict.fromkeys(keys))
+    pair = np.array([uniq.index(k) for k in keys]) if keys else np.zeros(0, int)
+    pairs = np.array(uniq, dtype=float).reshape(-1, 2)
+    out_idx = np.searchsorted(grid, ts)
+    return grid, seg, is_start, pair, pairs, out_idx
+
+
+def make_linear_solve(source: str, model: "AssembledModel", active: tuple[int, ...]):
+    """A pure function solve(p, jumps, rates, plan_arrays) -> (ys, ok) for JAX (vmappable)."""
+    import jax
+    import jax.numpy as jnp
+    from jax.scipy.linalg import expm
+
+    src = _linear_source(source, model)
+    if src is None:
+        raise ValueError("model is not linear in its states")
+    ns: dict[str, object] = {"numpy": jnp}
+    exec(compile(src, "<ketasim linear parts>", "exec"), ns)
+    linear_parts = ns["linear_parts"]
+    _, _, init = model.functions("jax")
+    n_all = len(model.states)
+    act = np.asarray(active, dtype=int)
+    n = len(act)
+    chan_idx = np.array([model.state_index[c] for c in model.dose_channels], dtype=int)
+    Bmat = np.zeros((n_all, len(chan_idx)))
+    Bmat[chan_idx, np.arange(len(chan_idx))] = 1.0
+    Bmat = jnp.asarray(Bmat[act])
+
+    def solve(p, jumps, rates, seg, is_start, pair, pair_seg, pair_h, out_idx):
+        A_all, b_all = linear_parts(p)
+        A, b = A_all[act][:, act], b_all[act]
+        jumps = jumps[:, act]
+        c = b[None, :] + rates @ Bmat.T                        # (K, n)
+        def aug(k, h):
+            M = jnp.zeros((n + 1, n + 1), dtype=A.dtype)
+            M = M.at[:n, :n].set(A).at[:n, n].set(c[k])
+            return expm(M * h)
+        E = jax.vmap(aug)(pair_seg, pair_h)                    # (U, n+1, n+1)
+        y0 = init(p)[act]
+
+        def step(y, i):
+            y = y + jnp.where(is_start[i], jumps[seg[i]], 0.0)
+            e = E[pair[i]]
+            return e[:n, :n] @ y + e[:n, n], y
+
+        y_end, ys = jax.lax.scan(step, y0, jnp.arange(seg.shape[0]), unroll=1)
+        ys = jnp.concatenate([ys, y_end[None]], axis=0)        # values on the union grid
+        out = jnp.zeros((out_idx.shape[0], n_all), dtype=ys.dtype).at[:, act].set(ys[out_idx])
+        return out, jnp.all(jnp.isfinite(out))
+
+    return solve
+
+
+def jitted_linear(source: str, model: "AssembledModel", batched: bool, active: tuple[int, ...]):
+    """jit (and vmap over p, jumps, rates when batched), cached by model source."""
+    import jax
+
+    key = (source, batched, active)
+    if key not in _SOLVERS:
+        fn = make_linear_solve(source, model, active)
+        if batched:
+            fn = jax.vmap(fn, in_axes=(0, 0, 0) + (None,) * 6)
+        _SOLVERS[key] = jax.jit(fn)
+    return _SOLVERS[key]
+
+
+def solve_linear(model: "AssembledModel", p, jumps, rates, breaks, ts, batched: bool = False):
+    """Solve one patient (or a batch when `batched`) exactly; returns (ys, ok)."""
+    import jax.numpy as jnp
+
+    grid, seg, is_start, pair, pairs, out_idx = plan(np.asarray(breaks), np.asarray(ts))
+    J = np.asarray(jumps)
+    dosed = np.abs(J.reshape(-1, J.shape[-1])).sum(axis=0) > 0
+    R = np.asarray(rates)
+    chan_dosed = np.abs(R.reshape(-1, R.shape[-1])).sum(axis=0) > 0
+    for c, used in zip(model.dose_channels, chan_dosed):
+        dosed[model.state_index[c]] |= bool(used)
+    fn = jitted_linear(model.source, model, batched, active_states(model, dosed))
+    return fn(jnp.asarray(p), jnp.asarray(jumps), jnp.asarray(rates), jnp.asarray(seg), jnp.asarray(is_start),
+              jnp.asarray(pair), jnp.asarray(pairs[:, 0].astype(int)), jnp.asarray(pairs[:, 1]),
+              jnp.asarray(out_idx))

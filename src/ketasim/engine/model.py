@@ -1,0 +1,101 @@
+"""The assembled model: one flat state vector, one RHS, every output an observable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Mapping
+
+import numpy as np
+import sympy as sp
+
+from ..parameters import ParameterSet
+from ..units import to_canonical_factor
+from .module import Module
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    symbol: str      # flat symbol id, e.g. "ketamine_s__A_central"
+    module: str
+    name: str
+    unit: str
+    initial: sp.Expr  # canonical units, in terms of parameter symbols
+
+
+@dataclass(frozen=True)
+class Assignment:
+    symbol: str
+    module: str
+    name: str
+    expr: sp.Expr    # in flat symbol ids
+    unit: str
+    is_output: bool
+
+
+@dataclass(frozen=True)
+class Observable:
+    name: str
+    unit: str
+    long_name: str
+    source: str
+
+    @property
+    def factor(self) -> float:
+        """Divide a canonical magnitude by this to express it in `unit`."""
+        return to_canonical_factor(self.unit)
+
+
+@dataclass(frozen=True)
+class AssembledModel:
+    """A flat, immutable model. Generated functions are cached per instance."""
+
+    modules: tuple[Module, ...]
+    species: str
+    hypotheses: Mapping[str, str]
+    parameters: ParameterSet               # qualified 'module.param' -> record
+    param_symbols: tuple[str, ...]         # flat ids in the order of the p vector
+    states: tuple[StateInfo, ...]
+    assignments: tuple[Assignment, ...]    # topological order
+    derivatives: tuple[sp.Expr, ...]       # one per state, flat ids, no dose input
+    dose_channels: tuple[str, ...]         # flat state ids that accept infusions
+    observables: tuple[Observable, ...] = field(default=())
+
+    # ----- vectors -------------------------------------------------------------
+    @property
+    def state_index(self) -> dict[str, int]:
+        return {s.symbol: i for i, s in enumerate(self.states)}
+
+    @property
+    def qualified_state_index(self) -> dict[str, int]:
+        return {f"{s.module}.{s.name}": i for i, s in enumerate(self.states)}
+
+    @property
+    def param_vector(self) -> np.ndarray:
+        return self.param_vector_of(self.parameters)
+
+    def param_vector_of(self, params: ParameterSet) -> np.ndarray:
+        return np.array([params[sym.replace("__", ".", 1)].canonical for sym in self.param_symbols])
+
+    @property
+    def observable_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.observables)
+
+    def with_parameters(self, params: ParameterSet) -> "AssembledModel":
+        """The same model with another parameter set (pharmpy-style, immutable)."""
+        from dataclasses import replace
+
+        return replace(self, parameters=params)
+
+    # ----- generated code -------------------------------------------------------
+    @cached_property
+    def source(self) -> str:
+        from .codegen import generate_source
+
+        return generate_source(self)
+
+    def functions(self, backend: str):
+        """(rhs, observe, init) compiled for 'jax' or 'numpy'."""
+        from .codegen import compile_functions
+
+        return compile_functions(self, backend)

@@ -1,0 +1,1 @@
+"""Exports of assembled models to exchange formats (SBML)."""

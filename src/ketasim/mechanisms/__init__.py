@@ -1,0 +1,1 @@
+"""Mechanism modules of the slow model, one concept per file, and their registry."""

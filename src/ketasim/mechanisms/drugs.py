@@ -1,0 +1,103 @@
+"""The drug and route vocabulary: where each dose goes in the model.
+
+Each drug maps routes to `Deposit`s (dose-target states and fractions). A racemate is
+split into its enantiomers (the 0.5 is the definition of a racemate, not a parameter).
+Intranasal esketamine is expanded into 28 mg devices given 5 min apart (Spravato label).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+from ..engine.dosing import Deposit, DoseEvent, DosingError
+from ..parameters import p
+from .pk_simple import SIMPLE_DRUGS
+
+RACEMATE_HALF = 0.5  # each enantiomer of a racemate
+
+ESKETAMINE_DEVICE = p("esketamine_device_dose", 28.0, "mg", "spravato_label", "esketamine per nasal device")
+ESKETAMINE_DEVICE_INTERVAL = p("esketamine_device_interval", 5.0, "min", "spravato_label",
+                               "time between nasal devices")
+
+RODENT_ONLY = {"ip", "icv"}
+
+
+@dataclass(frozen=True)
+class Drug:
+    name: str
+    routes: Mapping[str, tuple[Deposit, ...]]
+    modules: tuple[str, ...] = ()   # extra modules needed beyond the ketamine core
+
+
+def _ket(route_state: str, s: float, r: float) -> tuple[Deposit, ...]:
+    out = []
+    if s:
+        out.append(Deposit(f"ketamine_s.{route_state}", s))
+    if r:
+        out.append(Deposit(f"ketamine_r.{route_state}", r))
+    return tuple(out)
+
+
+_KET_ROUTES = {"iv": "A_central", "oral": "A_gut", "intranasal": "A_nasal", "sublingual": "A_sublingual",
+               "im": "A_im", "ip": "A_ip"}
+
+
+def _ketamine_like(name: str, s: float, r: float) -> Drug:
+    return Drug(name, {route: _ket(state, s, r) for route, state in _KET_ROUTES.items()})
+
+
+DRUGS: dict[str, Drug] = {
+    "ketamine": _ketamine_like("ketamine", RACEMATE_HALF, RACEMATE_HALF),
+    "esketamine": _ketamine_like("esketamine", 1.0, 0.0),
+    "arketamine": _ketamine_like("arketamine", 0.0, 1.0),
+    "norketamine": Drug("norketamine", {
+        "iv": (Deposit("norketamine_s.A_central", RACEMATE_HALF), Deposit("norketamine_r.A_central", RACEMATE_HALF)),
+    }),
+    "hnk": Drug("hnk", {"iv": (Deposit("hnk.A_central", 1.0),), "ip": (Deposit("hnk.A_ip", 1.0),)}),
+    "saline": Drug("saline", {"iv": (), "intranasal": (), "oral": (), "ip": ()}),
+}
+for _name, _mod in SIMPLE_DRUGS.items():
+    DRUGS[_name] = Drug(_name, {"iv": (Deposit(f"pk_{_name}.A_central", 1.0),),
+                                "oral": (Deposit(f"pk_{_name}.A_gut", 1.0),)}, modules=(_mod.name,))
+
+ROUTES = ("iv", "intranasal", "oral", "sublingual", "im", "ip", "icv")
+PROCEDURES: tuple[str, ...] = ()  # ECT arrives with the plasticity/clinical layers
+
+
+def route(event: DoseEvent, species: str) -> tuple[Deposit, ...]:
+    """Deposits of one (expanded) dose event; DosingError naming the field otherwise."""
+    if event.drug not in DRUGS:
+        raise DosingError(f"{event.field}.drug: unknown drug {event.drug!r}; one of {', '.join(sorted(DRUGS))}")
+    drug = DRUGS[event.drug]
+    if event.route not in ROUTES:
+        raise DosingError(f"{event.field}.route: unknown route {event.route!r}; one of {', '.join(ROUTES)}")
+    if event.route not in drug.routes:
+        raise DosingError(f"{event.field}.route: {event.drug} cannot be given by {event.route!r} "
+                          f"(available: {', '.join(drug.routes)})")
+    if event.route in RODENT_ONLY and species == "human":
+        raise DosingError(f"{event.field}.route: {event.route!r} is for rodent experiments, not humans")
+    if event.duration is not None and event.route != "iv":
+        raise DosingError(f"{event.field}.duration: only IV doses can be infusions, not {event.route!r}")
+    return drug.routes[event.route]
+
+
+def expand(event: DoseEvent) -> list[DoseEvent]:
+    """Expand device schemes: intranasal esketamine -> 28 mg devices 5 min apart."""
+    if event.drug == "esketamine" and event.route == "intranasal" and not event.per_kg:
+        n = event.amount / ESKETAMINE_DEVICE.value
+        if abs(n - round(n)) > 1e-9 or n < 1:
+            raise DosingError(f"{event.field}.dose: intranasal esketamine comes in 28 mg devices "
+                              f"(got {event.amount:g} mg)")
+        return [replace(event, amount=ESKETAMINE_DEVICE.value,
+                        start=event.start + i * ESKETAMINE_DEVICE_INTERVAL.value) for i in range(int(round(n)))]
+    return [event]
+
+
+def modules_for(drugs: set[str]) -> tuple[str, ...]:
+    """Names of the extra modules a set of drugs needs."""
+    out: list[str] = []
+    for d in sorted(drugs):
+        if d in DRUGS:
+            out.extend(DRUGS[d].modules)
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,61 @@
+"""The explicit module registry and the model builder (hypotheses select variants)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..engine.assembler import AssemblyError, assemble
+from ..engine.model import AssembledModel
+from ..engine.module import Module
+from ..parameters import SPECIES
+from .drugs import modules_for
+from .patient import PATIENT
+from .pk_ketamine import ketamine_module
+from .pk_metabolites import TOTALS, dhnk_module, hnk_module, norketamine_module
+from .pk_simple import SIMPLE_DRUGS
+
+# Hypothesis switches: name -> allowed values (first is the default). Layers add theirs.
+HYPOTHESES: dict[str, tuple[str, ...]] = {}
+
+
+def core_modules() -> tuple[Module, ...]:
+    """Modules always present: patient covariates and ketamine with its metabolites."""
+    return (
+        PATIENT,
+        ketamine_module("s"), ketamine_module("r"),
+        norketamine_module("s"), norketamine_module("r"),
+        hnk_module(), dhnk_module(), TOTALS,
+    )
+
+
+def optional_modules() -> dict[str, Module]:
+    return {m.name: m for m in SIMPLE_DRUGS.values()}
+
+
+def resolve_hypotheses(hypotheses: dict[str, str] | None) -> dict[str, str]:
+    """Fill defaults and refuse unknown names or values."""
+    out = {k: v[0] for k, v in HYPOTHESES.items()}
+    for k, v in (hypotheses or {}).items():
+        if k not in HYPOTHESES:
+            known = ", ".join(sorted(HYPOTHESES)) or "none yet"
+            raise AssemblyError(f"hypotheses.{k}: unknown hypothesis (known: {known})")
+        if v not in HYPOTHESES[k]:
+            raise AssemblyError(f"hypotheses.{k}: unknown value {v!r} (one of {', '.join(HYPOTHESES[k])})")
+        out[k] = v
+    return out
+
+
+def build_model(species: str = "human", hypotheses: dict[str, str] | None = None,
+                drugs: frozenset[str] = frozenset()) -> AssembledModel:
+    """Assemble the slow model for a species, hypothesis set and the drugs of a regimen."""
+    if species not in SPECIES:
+        raise AssemblyError(f"species: unknown species {species!r} (one of {', '.join(SPECIES)})")
+    hyp = resolve_hypotheses(hypotheses)
+    return _build(species, tuple(sorted(hyp.items())), frozenset(drugs))
+
+
+@lru_cache(maxsize=64)
+def _build(species: str, hyp: tuple[tuple[str, str], ...], drugs: frozenset[str]) -> AssembledModel:
+    extra = optional_modules()
+    mods = core_modules() + tuple(extra[n] for n in modules_for(set(drugs)))
+    return assemble(mods, species=species, hypotheses=dict(hyp))

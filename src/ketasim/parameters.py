@@ -1,0 +1,100 @@
+"""Parameter records: every number in the model is one of these.
+
+A `Parameter` carries its value, unit, plausible bounds, population variability
+(log-normal coefficient of variation between subjects), species and a `source` key into
+the reference registry. `source="assumed"` is legal only with a stated `note` (why the
+value was chosen), and `source="fitted"` only with a note saying what it was fitted to.
+Records are frozen: a patient or a calibration is `dataclasses.replace`, never mutation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping
+
+from .units import to_canonical, unit
+
+SPECIES = ("human", "rat", "mouse")
+UNSOURCED = ("assumed", "fitted")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter with unit, bounds, variability and provenance.
+
+    value: in `unit`. lower/upper: plausible bounds in `unit` (used by sampling and
+    fitting). cv: between-subject coefficient of variation of a log-normal
+    distribution (0 = fixed). species: "all" or one of SPECIES.
+    """
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    description: str = ""
+    lower: float | None = None
+    upper: float | None = None
+    cv: float = 0.0
+    species: str = "all"
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        unit(self.unit)  # raises on an unknown unit
+        if self.species != "all" and self.species not in SPECIES:
+            raise ValueError(f"parameter {self.name}: unknown species {self.species!r}")
+        if self.source in UNSOURCED and not self.note.strip():
+            raise ValueError(f"parameter {self.name}: source {self.source!r} needs a note saying why")
+        if self.cv < 0:
+            raise ValueError(f"parameter {self.name}: cv must be >= 0")
+        lo = self.lower if self.lower is not None else -float("inf")
+        hi = self.upper if self.upper is not None else float("inf")
+        if not lo <= self.value <= hi:
+            raise ValueError(f"parameter {self.name}: value {self.value} outside [{lo}, {hi}]")
+
+    @property
+    def canonical(self) -> float:
+        """The value in the coherent canonical unit system of the slow model."""
+        return to_canonical(self.value, self.unit)
+
+    def applies_to(self, species: str) -> bool:
+        return self.species in ("all", species)
+
+
+def p(name: str, value: float, unit_: str, source: str, description: str = "", **kw) -> Parameter:
+    """Short constructor used by mechanism modules."""
+    return Parameter(name=name, value=value, unit=unit_, source=source, description=description, **kw)
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """An immutable mapping of qualified parameter names ('module.param') to records."""
+
+    items: Mapping[str, Parameter] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self.items[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.items
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def values(self) -> Iterable[Parameter]:
+        return self.items.values()
+
+    def with_values(self, **updates: float) -> "ParameterSet":
+        """A new set with some values replaced (keys are qualified names)."""
+        return self.with_mapping(updates)
+
+    def with_mapping(self, updates: Mapping[str, float]) -> "ParameterSet":
+        unknown = [k for k in updates if k not in self.items]
+        if unknown:
+            raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
+        new = dict(self.items)
+        for k, v in updates.items():
+            new[k] = replace(new[k], value=float(v))
+        return ParameterSet(new)

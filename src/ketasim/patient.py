@@ -1,0 +1,55 @@
+"""Patients (and animals): covariates that become parameter overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .parameters import SPECIES
+
+# CYP2B6 activity by genotype, relative to *1/*1. Rao et al. 2016 found no in-vivo
+# clearance difference after oral ketamine, so all genotypes default to 1; the in-vitro
+# N-demethylation loss (Li et al. 2013: >=2-fold per *1/*6, >=6-fold for *6/*6) is
+# available as the `in_vitro` scenario through `cyp2b6_activity`.
+CYP2B6_GENOTYPES = ("*1/*1", "*1/*6", "*6/*6")
+CYP2B6_ACTIVITY = {
+    "in_vivo": {"*1/*1": 1.0, "*1/*6": 1.0, "*6/*6": 1.0},     # rao2016
+    "in_vitro": {"*1/*1": 1.0, "*1/*6": 0.5, "*6/*6": 1 / 6},  # li2013
+}
+DEFAULT_WEIGHT = {"human": 70.0, "rat": 0.30, "mouse": 0.025}
+
+
+class PatientError(ValueError):
+    """A patient field is invalid."""
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A simulated subject. weight_kg None means the species' standard weight."""
+
+    species: str = "human"
+    weight_kg: float | None = None
+    cyp2b6: str = "*1/*1"
+    cyp2b6_scenario: str = "in_vivo"
+    sex: str = "unspecified"
+    age_years: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.species not in SPECIES:
+            raise PatientError(f"patient.species: unknown species {self.species!r} (one of {', '.join(SPECIES)})")
+        if self.weight_kg is not None and not (0 < self.weight_kg < 400):
+            raise PatientError(f"patient.weight: must be between 0 and 400 kg (got {self.weight_kg:g})")
+        if self.cyp2b6 not in CYP2B6_GENOTYPES:
+            raise PatientError(f"patient.cyp2b6: unknown genotype {self.cyp2b6!r} (one of {', '.join(CYP2B6_GENOTYPES)})")
+        if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:
+            raise PatientError(f"patient.cyp2b6_scenario: one of {', '.join(CYP2B6_ACTIVITY)}")
+
+    @property
+    def weight(self) -> float:
+        return self.weight_kg if self.weight_kg is not None else DEFAULT_WEIGHT[self.species]
+
+    def overrides(self) -> dict[str, float]:
+        """Parameter values (qualified names, in the parameters' units) for this patient."""
+        return {
+            "patient.weight": self.weight,
+            "patient.cyp2b6_relative_activity": CYP2B6_ACTIVITY[self.cyp2b6_scenario][self.cyp2b6],
+        }

@@ -1,0 +1,99 @@
+"""Non-compartmental summaries of simulated concentration-time curves.
+
+Units: Cmax in the variable's own unit (its `units` attribute), Tmax in minutes (the
+Dataset's `time` coordinate is in minutes), AUC in unit·h over the simulated window
+(linear trapezoid), terminal half-life in hours. Values that cannot be computed are
+None, never NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable
+
+import numpy as np
+
+DEFAULT_ANALYTES = (
+    "plasma_ketamine", "plasma_s_ketamine", "plasma_r_ketamine", "plasma_norketamine",
+    "plasma_hnk", "plasma_dehydronorketamine", "brain_ketamine",
+)
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def auc_trapezoid(t_min: np.ndarray, c: np.ndarray) -> float | None:
+    """AUC of c over t (t in minutes) by the linear trapezoid rule, in c-unit·h."""
+    t = np.asarray(t_min, dtype=float)
+    y = np.asarray(c, dtype=float)
+    ok = np.isfinite(t) & np.isfinite(y)
+    t, y = t[ok], y[ok]
+    if t.size < 2:
+        return None
+    area = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(t))) / 60.0
+    return _finite_or_none(area)
+
+
+def terminal_half_life(t_min: np.ndarray, c: np.ndarray, fraction: float = 0.3) -> float | None:
+    """Terminal half-life in hours, or None.
+
+    Log-linear least-squares fit of ln c against t over the last `fraction` of the
+    simulated window, using only points where c is positive and declining (c below the
+    previous sample). Needs at least three such points and a negative slope.
+    """
+    t = np.asarray(t_min, dtype=float)
+    y = np.asarray(c, dtype=float)
+    if t.size < 3:
+        return None
+    t0, t1 = float(t[0]), float(t[-1])
+    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
+        return None
+    start = t1 - fraction * (t1 - t0)
+    declining = np.zeros(t.size, dtype=bool)
+    declining[1:] = y[1:] < y[:-1]
+    sel = (t >= start) & np.isfinite(y) & (y > 0) & declining
+    if int(sel.sum()) < 3:
+        return None
+    ts, ly = t[sel], np.log(y[sel])
+    if np.ptp(ts) <= 0:
+        return None
+    slope = float(np.polyfit(ts, ly, 1)[0])  # 1/min
+    if not math.isfinite(slope) or slope >= 0:
+        return None
+    return _finite_or_none(math.log(2.0) / -slope / 60.0)
+
+
+def pk_summary(ds, analytes: Iterable[str] = DEFAULT_ANALYTES) -> list[dict]:
+    """One row per analyte present in `ds` (missing names are skipped).
+
+    Row keys: "analyte", "unit", "Cmax" (variable's unit), "Tmax (min)",
+    "AUC (unit·h)" (trapezoid over the simulated window, in the "unit" column's unit
+    times hours), "t1/2 (h)" (terminal, or None). Numbers are floats or None.
+    """
+    t = np.asarray(ds["time"].values, dtype=float)
+    rows: list[dict] = []
+    for name in analytes:
+        if name not in ds.data_vars:
+            continue
+        da = ds[name]
+        y = np.asarray(da.values, dtype=float)
+        unit = str(da.attrs.get("units", ""))
+        ok = np.isfinite(y)
+        if ok.any():
+            i = int(np.nanargmax(np.where(ok, y, -np.inf)))
+            cmax, tmax = _finite_or_none(y[i]), _finite_or_none(t[i])
+        else:
+            cmax = tmax = None
+        rows.append({
+            "analyte": name,
+            "unit": unit,
+            "Cmax": cmax,
+            "Tmax (min)": tmax,
+            "AUC (unit·h)": auc_trapezoid(t, y),
+            "t1/2 (h)": terminal_half_life(t, y),
+        })
+    return rows

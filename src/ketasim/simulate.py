@@ -1,0 +1,131 @@
+"""`simulate`: a regimen and a patient in, an `xarray.Dataset` of observables out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from . import __version__
+from .engine.dosing import DoseEvent, Schedule, compile_schedule
+from .engine.model import AssembledModel
+from .mechanisms.drugs import expand, route
+from .mechanisms.registry import build_model
+from .patient import Patient
+from .units import parse_quantity
+
+
+class SimulationError(RuntimeError):
+    """A numerical failure (non-finite values, step-size collapse)."""
+
+
+def minutes(value: float | str, field: str) -> float:
+    """A time given as minutes (number) or a quantity string ('3 h')."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return parse_quantity(value, "min", field)
+
+
+def default_grid(duration: float) -> np.ndarray:
+    """Output times (min): 1 min up to a day, 10 min up to 2 weeks, hourly beyond."""
+    step = 1.0 if duration <= 1440 else 10.0 if duration <= 20160 else 60.0
+    n = int(np.floor(duration / step + 1e-9))
+    ts = np.arange(n + 1) * step
+    return ts if ts[-1] == duration else np.append(ts, duration)
+
+
+def model_for(regimen: Sequence[DoseEvent], species: str, hypotheses: Mapping[str, str] | None) -> AssembledModel:
+    return build_model(species, dict(hypotheses or {}), frozenset(e.drug for e in regimen))
+
+
+def schedule_for(model: AssembledModel, regimen: Sequence[DoseEvent], weight: float, duration: float) -> Schedule:
+    return compile_schedule(model, regimen, weight, duration, route, expand)
+
+
+def check_finite(model: AssembledModel, values: np.ndarray, ts: np.ndarray) -> None:
+    """Raise SimulationError naming the first observable/module and time that is not finite."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        idx = np.argwhere(bad)
+        first = idx[np.argmin(idx[:, -2])] if values.ndim == 2 else idx[0]
+        t = ts[first[-2]]
+        o = model.observables[first[-1]]
+        raise SimulationError(f"numerical failure: {o.name} (module {o.source.split(' ')[0]}) "
+                              f"is not finite at t = {t:g} min")
+
+
+def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: dict,
+               patient_dim: bool = False) -> xr.Dataset:
+    """Wrap canonical observables in a Dataset with units, long names and sources."""
+    dims = ("patient", "time") if patient_dim else ("time",)
+    data = {}
+    for j, o in enumerate(model.observables):
+        data[o.name] = xr.Variable(dims, obs[..., j] / o.factor,
+                                   attrs={"units": o.unit, "long_name": o.long_name, "source": o.source})
+    coords = {"time": ("time", ts, {"units": "min", "long_name": "time since start"})}
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Patient | None,
+               backend: str, seed: int | None = None) -> dict:
+    params = {k: [v.value, v.unit, v.source] for k, v in model.parameters.items.items()}
+    return {
+        "ketasim_version": __version__,
+        "species": model.species,
+        "hypotheses": json.dumps(dict(model.hypotheses)),
+        "regimen": json.dumps([asdict(e) for e in regimen]),
+        "patient": json.dumps(asdict(patient)) if patient else "",
+        "parameters": json.dumps(params),
+        "backend": backend,
+        "seed": -1 if seed is None else int(seed),
+    }
+
+
+def simulate(
+    regimen: Iterable[DoseEvent],
+    patient: Patient | None = None,
+    duration: float | str = "3 h",
+    hypotheses: Mapping[str, str] | None = None,
+    times: Sequence[float] | None = None,
+    backend: str = "jax",
+    parameters: Mapping[str, float] | None = None,
+) -> xr.Dataset:
+    """Simulate one subject.
+
+    regimen: dose events. patient: covariates (default standard adult human).
+    duration: minutes or a quantity string. times: output grid in minutes (default
+    `default_grid`). backend: "jax" (diffrax, default) or "scipy" (reference).
+    parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
+    """
+    regimen = tuple(regimen)
+    patient = patient or Patient()
+    dur = minutes(duration, "duration")
+    if dur <= 0:
+        raise ValueError("duration: must be positive")
+    model = model_for(regimen, patient.species, hypotheses)
+    pset = model.parameters.with_mapping({**patient.overrides(), **dict(parameters or {})})
+    p = model.param_vector_of(pset)
+    sched = schedule_for(model, regimen, patient.weight, dur)
+    ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
+    if backend == "jax":
+        from .engine.solver_jax import SolverOptions, jitted
+
+        fn = jitted(model.source, len(model.states), SolverOptions(), False)
+        ys, ok = fn(p, sched.jumps, sched.rates, sched.breaks, ts)
+        ys = np.asarray(ys)
+        if not bool(ok) and np.isfinite(ys).all():
+            raise SimulationError("numerical failure: the diffrax solver did not finish (step-size collapse "
+                                  "or step budget exhausted)")
+    elif backend == "scipy":
+        from .engine.solver_scipy import solve_scipy
+
+        ys = solve_scipy(model, p, sched, ts)
+    else:
+        raise ValueError(f"backend: unknown backend {backend!r} (jax or scipy)")
+    _, observe, _ = model.functions("numpy")
+    obs = observe(ts, ys, p)
+    check_finite(model, obs, ts)
+    return to_dataset(model.with_parameters(pset), ts, obs, provenance(model.with_parameters(pset), regimen, patient, backend))

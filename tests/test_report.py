@@ -1,0 +1,104 @@
+"""Report layer: PK summary against an analytic curve; the HTML is self-contained."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from ketasim.report.equations import module_equations_mathml
+from ketasim.report.figures import concentration_figure, figure_to_svg, timecourse_figure
+from ketasim.report.html import render_report
+from ketasim.report.summary import pk_summary
+
+C0 = 250.0          # ng/mL
+K = 0.006           # 1/min  (t1/2 = ln2/k = 115.5 min)
+T_END = 600.0       # min
+
+
+def _analytic_ds(n: int = 6001) -> xr.Dataset:
+    t = np.linspace(0.0, T_END, n)
+    c = C0 * np.exp(-K * t)
+    return xr.Dataset(
+        {"plasma_ketamine": ("time", c, {"units": "ng/mL", "long_name": "ketamine", "source": "test"})},
+        coords={"time": ("time", t, {"units": "min"})},
+    )
+
+
+def test_summary_matches_one_compartment_curve():
+    (row,) = pk_summary(_analytic_ds())
+    assert row["analyte"] == "plasma_ketamine"
+    assert row["unit"] == "ng/mL"
+    assert row["Cmax"] == pytest.approx(C0, rel=1e-12)
+    assert row["Tmax (min)"] == 0.0
+    auc_exact_h = C0 / K * (1.0 - math.exp(-K * T_END)) / 60.0   # ng/mL·h
+    assert row["AUC (unit·h)"] == pytest.approx(auc_exact_h, rel=1e-3)
+    assert row["t1/2 (h)"] == pytest.approx(math.log(2.0) / K / 60.0, rel=1e-6)
+
+
+def test_summary_half_life_none_when_rising_and_skips_missing():
+    t = np.linspace(0.0, 360.0, 361)
+    ds = xr.Dataset(
+        {"plasma_hnk": ("time", 10.0 * (1 - np.exp(-t / 100.0)), {"units": "ng/mL"}),
+         "plasma_norketamine": ("time", np.zeros_like(t), {"units": "ng/mL"})},
+        coords={"time": t},
+    )
+    rows = pk_summary(ds)
+    assert [r["analyte"] for r in rows] == ["plasma_norketamine", "plasma_hnk"]
+    for r in rows:
+        assert r["t1/2 (h)"] is None
+        for v in r.values():
+            assert not (isinstance(v, float) and math.isnan(v))
+
+
+def test_figures_are_inline_svg():
+    ds = _analytic_ds(601)
+    svg = figure_to_svg(concentration_figure(ds))
+    assert svg.lstrip().startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
+    svg2 = figure_to_svg(timecourse_figure(ds, ["plasma_ketamine", "absent"], "t"))
+    assert "<svg" in svg2
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    import ketasim as k
+    from ketasim.mechanisms.registry import build_model
+
+    ds = k.simulate([k.DoseEvent("ketamine", "iv", 0.5, per_kg=True, start=0, duration=40)], duration="6 h")
+    return ds, build_model()
+
+
+def test_equations_are_mathml(simulated):
+    _, model = simulated
+    mod = next(m for m in model.modules if any(e.is_state for e in m.parsed))
+    eqs = module_equations_mathml(mod)
+    assert len(eqs) == len(mod.parsed)
+    for (mml, unit), eq in zip(eqs, mod.parsed):
+        assert mml.startswith("<math") and mml.endswith("</math>")
+        assert unit == eq.unit
+        if eq.is_state:
+            assert "<mfrac>" in mml
+
+
+def test_report_is_self_contained_and_complete(simulated, tmp_path):
+    ds, model = simulated
+    html = render_report(ds, model, pk_summary(ds), "IV ketamine 0.5 mg/kg over 40 min")
+    low = html.lower()
+    assert not re.search(r"src\s*=\s*[\"']?\s*https?://", low)
+    assert "<script" not in low
+    assert not re.search(r"<link[^>]*href", low)
+    assert "@import" not in low
+    assert not re.search(r"url\(\s*['\"]?(?!#)", low)      # only in-document url(#id)
+    assert not re.search(r"href\s*=\s*[\"'](?!https://doi\.org/|https://pubmed\.|#)", low)
+    assert "<svg" in html and "<math" in html
+    assert "not for clinical" in low
+    params = json.loads(ds.attrs["parameters"])
+    for q, (_value, _unit, source) in params.items():
+        assert source in html, f"source key {source!r} of {q} missing"
+    for q, rec in model.parameters.items.items():
+        assert rec.source in html
+    assert "plasma_ketamine" in html and "Cmax" in html
