@@ -85,7 +85,7 @@ def main() -> None:
     rr.integrator.absolute_tolerance = atol
     ids = list(rr.model.getGlobalParameterIds())
     pos = {s: i for i, s in enumerate(ids)}
-    p_idx = np.array([pos[s] for s in model.param_symbols])
+    p_idx = np.array([pos[s] for s in model.param_symbols], dtype=np.int32)
     states = [s.symbol for s in model.states]
     s0 = scheds[0]
     K = len(s0.breaks) - 1
@@ -93,7 +93,7 @@ def main() -> None:
     infused = [j for j in range(len(model.dose_channels)) if np.any(s0.rates[:, j] != 0.0)]
     rate_keys = [(k, j) for k in range(K) for j in infused]
     d_idx = np.array([pos[f"jump_{k}_{states[i]}"] for k, i in jump_keys]
-                     + [pos[f"rate_{k}_{model.dose_channels[j]}"] for k, j in rate_keys], dtype=int)
+                     + [pos[f"rate_{k}_{model.dose_channels[j]}"] for k, j in rate_keys], dtype=np.int32)
     names = list(model.observable_names)
     selections = ["time"] + names
 

@@ -102,3 +102,14 @@ def test_report_is_self_contained_and_complete(simulated, tmp_path):
     for q, rec in model.parameters.items.items():
         assert rec.source in html
     assert "plasma_ketamine" in html and "Cmax" in html
+
+
+def test_citation_doi_is_a_plain_link(simulated, monkeypatch):
+    from ketasim.references import Reference
+    import ketasim.report.html as rep
+
+    ds, model = simulated
+    monkeypatch.setattr(rep, "lookup", lambda key: Reference(key, f"Author <{key}> 1999.", doi="10.1000/x&y"))
+    html = rep.render_report(ds, model, [], "t")
+    assert '<a href="https://doi.org/10.1000/x&amp;y">doi:10.1000/x&amp;y</a>' in html
+    assert "Author &lt;domino1982&gt; 1999." in html

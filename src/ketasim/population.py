@@ -73,11 +73,10 @@ def simulate_population(
     hypotheses: Mapping[str, str] | None = None,
     times: Sequence[float] | None = None,
     batch_size: int = 1000,
+    solver: str = "auto",
 ) -> xr.Dataset:
     """Simulate n virtual patients; returns the Dataset with a `patient` dimension."""
-    import jax.numpy as jnp
-
-    from .engine.solver_jax import SolverOptions, jitted
+    from .engine.solve import solve
     from .simulate import check_finite, default_grid, minutes, model_for, provenance, schedule_for, to_dataset
 
     if n < 1:
@@ -91,19 +90,17 @@ def simulate_population(
     breaks = scheds[0].breaks
     jumps = np.stack([s.jumps for s in scheds])
     rates = np.stack([s.rates for s in scheds])
-    fn = jitted(model.source, len(model.states), SolverOptions(), True)
     _, observe, _ = model.functions("numpy")
     bs = min(batch_size, n)
     out = np.empty((n, len(ts), len(model.observables)))
     for start in range(0, n, bs):
         stop = min(start + bs, n)
         sl = np.arange(start, start + bs) % n  # pad the last batch by wrapping
-        ys, ok = fn(jnp.asarray(draw.p[sl]), jnp.asarray(jumps[sl]), jnp.asarray(rates[sl]),
-                    jnp.asarray(breaks), jnp.asarray(ts))
-        ys = np.asarray(ys)[: stop - start]
+        ys = solve(model, draw.p[sl], jumps[sl], rates[sl], breaks, ts, solver=solver, batched=True)
+        ys = ys[: stop - start]
         out[start:stop] = observe_batch(observe, ts, ys, draw.p[start:stop])
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
-    ds = to_dataset(model, ts, out, provenance(model, regimen, None, "jax", seed), patient_dim=True)
+    ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
     ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6))
     return ds
 

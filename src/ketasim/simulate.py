@@ -12,6 +12,7 @@ import xarray as xr
 from . import __version__
 from .engine.dosing import DoseEvent, Schedule, compile_schedule
 from .engine.model import AssembledModel
+from .engine.solve import SolverError, solve
 from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
@@ -92,12 +93,15 @@ def simulate(
     times: Sequence[float] | None = None,
     backend: str = "jax",
     parameters: Mapping[str, float] | None = None,
+    solver: str = "auto",
 ) -> xr.Dataset:
     """Simulate one subject.
 
     regimen: dose events. patient: covariates (default standard adult human).
     duration: minutes or a quantity string. times: output grid in minutes (default
-    `default_grid`). backend: "jax" (diffrax, default) or "scipy" (reference).
+    `default_grid`). backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
+    solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
+    or a diffrax method name.
     parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
     """
     regimen = tuple(regimen)
@@ -110,22 +114,15 @@ def simulate(
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
-    if backend == "jax":
-        from .engine.solver_jax import SolverOptions, jitted
-
-        fn = jitted(model.source, len(model.states), SolverOptions(), False)
-        ys, ok = fn(p, sched.jumps, sched.rates, sched.breaks, ts)
-        ys = np.asarray(ys)
-        if not bool(ok) and np.isfinite(ys).all():
-            raise SimulationError("numerical failure: the diffrax solver did not finish (step-size collapse "
-                                  "or step budget exhausted)")
-    elif backend == "scipy":
-        from .engine.solver_scipy import solve_scipy
-
-        ys = solve_scipy(model, p, sched, ts)
-    else:
+    if backend not in ("jax", "scipy"):
         raise ValueError(f"backend: unknown backend {backend!r} (jax or scipy)")
+    try:
+        ys = solve(model, p, sched.jumps, sched.rates, sched.breaks, ts,
+                   solver="scipy" if backend == "scipy" else solver)
+    except SolverError as exc:
+        raise SimulationError(str(exc)) from None
     _, observe, _ = model.functions("numpy")
     obs = observe(ts, ys, p)
     check_finite(model, obs, ts)
-    return to_dataset(model.with_parameters(pset), ts, obs, provenance(model.with_parameters(pset), regimen, patient, backend))
+    return to_dataset(model.with_parameters(pset), ts, obs, provenance(model.with_parameters(pset), regimen, patient,
+                                                                      f"{backend}/{solver}"))

@@ -20,7 +20,6 @@ _ENTITIES = {
     "&InvisibleTimes;": "&#x2062;",
     "&ExponentialE;": "&#x2147;",
     "&ImaginaryI;": "&#x2148;",
-    "&#x2062;": "&#x2062;",
     "&ApplyFunction;": "&#x2061;",
     "&dd;": "&#x2146;",
     "&infin;": "&#x221E;",

@@ -28,7 +28,7 @@ DISCLAIMER = (
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#fafbfc;line-height:1.45}
-main{max-width:1100px;margin:0 auto;padding:1.5rem 2rem 3rem}
+main{max-width:1280px;margin:0 auto;padding:1.5rem 2rem 3rem}
 h1{font-size:1.7rem;margin:.2rem 0 .6rem}h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid #d6dbe3;padding-bottom:.2rem}
 h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
 .warn{background:#fff4e5;border:1px solid #f0b35a;border-left:6px solid #e08a00;padding:.6rem .9rem;margin:.8rem 0;font-weight:600}
@@ -39,12 +39,16 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margi
 dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
 .fig{background:#fff;border:1px solid #d6dbe3;padding:.5rem;margin:.5rem 0 1rem}.fig svg{max-width:100%;height:auto}
-table.eqs{width:100%}table.eqs td.math{text-align:left}table.eqs math{font-size:1.05rem;text-align:left;margin:0}
-table.eqs td.decl code{white-space:pre-wrap;word-break:break-word}table.eqs td.decl{max-width:24rem}
+div.eqs{background:#fff;border:1px solid #d6dbe3;padding:.2rem .8rem}
+div.eq{padding:.45rem 0;border-bottom:1px solid #eef1f6}div.eq:last-child{border-bottom:0}
+div.eq .m{overflow-x:auto;overflow-y:hidden;padding:.25rem 0}div.eq math{display:inline math;math-style:normal;font-size:1.1rem}
+div.eq code{white-space:pre-wrap;word-break:break-word}
 tr.unsourced td{background:#fff3cd}tr.fitted td{background:#e7f0ff}
 .tag{display:inline-block;font-size:.75rem;font-weight:700;padding:0 .35rem;border-radius:3px}
 .tag.assumed{background:#e8a400;color:#fff}.tag.fitted{background:#3b6fd6;color:#fff}
 .muted{color:#667085}.small{font-size:.8rem}
+table.params{font-size:.8rem}table.params td.desc{min-width:12rem}table.params td.note{min-width:16rem}
+table.params td.cite{min-width:10rem}
 footer{margin-top:2.5rem;font-size:.8rem;color:#667085}
 """
 
@@ -208,17 +212,15 @@ def _modules(model) -> str:
         rows = []
         for (mml, unit), eq in zip(module_equations_mathml(mod), mod.parsed):
             kind = "state" if eq.is_state else ("output" if eq.name in getattr(mod, "outputs", ()) else "")
+            unit_html = f"[{_e(unit)}]" if unit.strip() != "1" else "[dimensionless]"
             rows.append(
-                f'<tr><td class="math">{mml}</td><td><code>{_e(unit)}</code></td>'
-                f'<td class="small muted">{_e(kind)}</td>'
-                f'<td class="small decl"><code>{_e(eq.text)}</code></td></tr>'
+                f'<div class="eq"><div class="m">{mml}</div>'
+                f'<div class="small muted">{unit_html} {_e(kind)} · <code>{_e(eq.text)}</code></div></div>'
             )
         doc = (getattr(mod, "doc", "") or "").strip()
         doc_html = f"<p>{_e(doc)}</p>" if doc else ""
-        table = (
-            '<table class="eqs"><thead><tr><th>equation</th><th>unit</th><th></th><th>declaration</th>'
-            f"</tr></thead><tbody>{''.join(rows)}</tbody></table>" if rows else '<p class="muted">(no equations)</p>'
-        )
+        table = (f'<div class="eqs">{"".join(rows)}</div>' if rows
+                 else '<p class="muted">(no equations)</p>')
         out.append(f'<section id="module-{_e(mod.name)}"><h3>Module <code>{_e(mod.name)}</code></h3>{doc_html}{table}</section>')
     return "".join(out)
 
@@ -230,7 +232,7 @@ def _citation_html(key: str) -> tuple[str, str]:
     try:
         ref = lookup(key)
     except (KeyError, FileNotFoundError, OSError, ValueError):
-        return (f'<span class="muted">{_e(key)} (not in the reference registry)</span>', "")
+        return (f'<span class="muted">{_e(key)} (not in the reference list)</span>', "")
     link = ref.link
     label = f"doi:{ref.doi}" if ref.doi else (f"PMID {ref.pmid}" if ref.pmid else "")
     link_html = f'<a href="{_e(link)}">{_e(label)}</a>' if link else ""
@@ -279,8 +281,8 @@ def _parameters(ds, model) -> str:
             f"<tr{cls}><td><code>{_e(r['module'])}</code></td><td><code>{_e(r['name'])}</code></td>"
             f'<td class="num">{_e(_fmt(r["value"]))}</td><td><code>{_e(r["unit"])}</code></td>'
             f'<td class="num">{_e(cv)}</td>'
-            f"<td><code>{_e(r['source'])}</code></td><td>{cite}</td><td>{link}</td>"
-            f"<td>{_e(r['description'])}</td><td>{_e(r['note'])}</td></tr>"
+            f"<td><code>{_e(r['source'])}</code></td><td class=\"cite\">{cite}</td><td>{link}</td>"
+            f"<td class=\"desc\">{_e(r['description'])}</td><td class=\"note\">{_e(r['note'])}</td></tr>"
         )
     n_assumed = sum(r["source"] == "assumed" for r in recs)
     n_fitted = sum(r["source"] == "fitted" for r in recs)
@@ -291,7 +293,7 @@ def _parameters(ds, model) -> str:
     )
     head = ("<tr><th>module</th><th>name</th><th>value</th><th>unit</th><th>CV</th><th>source key</th>"
             "<th>citation</th><th>link</th><th>description</th><th>note</th></tr>")
-    return f"{legend}<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    return f"{legend}<table class=\"params\"><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
 # ----------------------------------------------------------------------------- public

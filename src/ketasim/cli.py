@@ -1,0 +1,206 @@
+"""The `ketasim` command line (Typer). Bad input: one line naming the field, exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="ketasim: ketamine from dose to symptoms. Research and teaching tool, not for clinical dosing.")
+experiment_app = typer.Typer(no_args_is_help=True, help="Run experiment files (published findings).")
+export_app = typer.Typer(no_args_is_help=True, help="Export the slow model.")
+app.add_typer(experiment_app, name="experiment")
+app.add_typer(export_app, name="export")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _input_errors() -> tuple[type[BaseException], ...]:
+    from .engine.assembler import AssemblyError
+    from .engine.dosing import DosingError
+    from .experiments.loader import ExperimentFileError
+    from .experiments.runner import ProtocolError
+    from .experiments.statistics import MeasureError
+    from .patient import PatientError
+    from .units import UnitError
+
+    return (AssemblyError, DosingError, ExperimentFileError, ProtocolError, MeasureError, PatientError, UnitError)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn):
+    """Run fn(); known input errors become one line on stderr and exit status 2."""
+    from .simulate import SimulationError
+
+    try:
+        return fn()
+    except _input_errors() as exc:
+        fail(str(exc))
+    except SimulationError as exc:
+        fail(str(exc), code=3)
+
+
+def _atomic_write(path: Path, writer) -> None:
+    """Write via a temporary file in the same folder, then rename (no half-written files)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        writer(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _parse_hypotheses(items: list[str]) -> dict[str, str]:
+    out = {}
+    for it in items:
+        if "=" not in it:
+            fail(f"--hypothesis: expected NAME=VALUE, got {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@app.command()
+def run(
+    drug: str = typer.Option("ketamine", help="drug (ketamine, esketamine, arketamine, ...)"),
+    route: str = typer.Option("iv", help="iv, intranasal, oral, sublingual, im (ip for rodents)"),
+    dose: str = typer.Option("0.5 mg/kg", help="dose, e.g. '0.5 mg/kg' or '56 mg'"),
+    infusion: Optional[str] = typer.Option("40 min", help="IV infusion duration; 'none' for a bolus"),
+    repeat_every: Optional[str] = typer.Option(None, help="repeat interval, e.g. '3.5 d'"),
+    repeat_count: int = typer.Option(1, help="number of doses"),
+    weight: Optional[str] = typer.Option(None, help="body weight, e.g. '70 kg'"),
+    species: str = typer.Option("human", help="human, rat or mouse"),
+    cyp2b6: str = typer.Option("*1/*1", help="CYP2B6 genotype"),
+    duration: str = typer.Option("24 h", help="simulated time"),
+    hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable)"),
+    solver: str = typer.Option("auto", help="auto, exact, tsit5, kvaerno5, ... or scipy"),
+    out: Path = typer.Option(Path("results.nc"), help="NetCDF results file"),
+    report: Path = typer.Option(Path("report.html"), help="HTML report"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+) -> None:
+    """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
+
+    def go():
+        from .experiments.runner import dose_amount
+        from .engine.dosing import DoseEvent
+        from .mechanisms.registry import build_model
+        from .patient import Patient
+        from .report.html import write_report
+        from .report.summary import pk_summary
+        from .simulate import simulate
+        from .units import parse_quantity
+
+        amount, per_kg = dose_amount(dose, "--dose")
+        inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
+        every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
+        w = parse_quantity(weight, "kg", "--weight") if weight else None
+        regimen = [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
+        patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6)
+        hyp = _parse_hypotheses(hypothesis)
+        ds = simulate(regimen, patient, duration, hyp, solver=solver)
+        rows = pk_summary(ds)
+        model = build_model(species, hyp, frozenset({drug}))
+        _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
+        _atomic_write(report, lambda p: write_report(p, ds, model, rows,
+                                                     title=f"{drug} {dose} {route}"))
+        return rows
+
+    rows = _guard(go)
+    if as_json:
+        print(json.dumps({"summary": rows, "results": str(out), "report": str(report)}))
+        return
+    table = Table(title="Pharmacokinetic summary")
+    for col in rows[0].keys() if rows else []:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*[("—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r.values()])
+    console.print(table)
+    console.print(f"wrote {out} and {report}")
+
+
+def _print_results(results, as_json: bool) -> None:
+    from .experiments.runner import to_json
+
+    if as_json:
+        print(json.dumps(to_json(results)))
+        return
+    table = Table(title="Experiments")
+    for col in ("id", "measure", "simulated", "expected", "unit", "result"):
+        table.add_column(col)
+    for r in results:
+        for m in r.measures:
+            exp = f"{m.expected:g} {m.tolerance}" if m.expected is not None else m.tolerance
+            table.add_row(r.id, m.name, f"{m.simulated:.4g}", exp, m.unit, "pass" if m.passed else "MISS")
+    console.print(table)
+    s = to_json(results)["summary"]
+    console.print(f"{s['passed']} of {s['total']} experiments passed")
+
+
+@experiment_app.command("run")
+def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", help="print results as JSON")) -> None:
+    """Run one experiment file and score it against the published values."""
+    from .experiments.loader import load_experiment
+    from .experiments.runner import run_experiment
+
+    results = _guard(lambda: [run_experiment(load_experiment(file), keep_series=False)])
+    _print_results(results, as_json)
+
+
+@app.command()
+def validate(
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the scorecard JSON here"),
+    tags: list[str] = typer.Option([], "--tags", help="only experiments whose layer tag is one of these"),
+    strict: bool = typer.Option(False, help="exit 1 if any experiment misses"),
+) -> None:
+    """Run the built-in experiment library and print the scorecard."""
+    from .experiments.loader import library
+    from .experiments.runner import run_experiment, to_json
+
+    def go():
+        exps = [e for e in library() if not tags or e.tags[0] in tags]
+        return [run_experiment(e, keep_series=False) for e in exps]
+
+    results = _guard(go)
+    _print_results(results, False)
+    if json_out:
+        _atomic_write(json_out, lambda p: p.write_text(json.dumps(to_json(results), indent=1)))
+    if strict and not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@export_app.command("sbml")
+def export_sbml(out: Optional[Path] = typer.Option(None, "--out", help="file to write (default: stdout)")) -> None:
+    """Export the assembled slow model (default species and hypotheses) as SBML L3V2."""
+    from .export.sbml import to_sbml
+    from .mechanisms.registry import build_model
+
+    text = _guard(lambda: to_sbml(build_model()))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        _atomic_write(out, lambda p: p.write_text(text))
+        console.print(f"wrote {out}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Solver selection: one entry point over the exact-linear, diffrax and SciPy backends.
+
+solver = "auto" (exact for models linear within dosing segments, else diffrax Tsit5),
+"exact", a diffrax method ("tsit5", "dopri5", "kvaerno5", "kvaerno3") or "scipy".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import AssembledModel
+
+SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
+
+
+class SolverError(RuntimeError):
+    """The solver did not finish (step-size collapse, step budget) or produced NaN."""
+
+
+def choose(model: AssembledModel, solver: str) -> str:
+    from .linear import is_linear
+
+    if solver not in SOLVERS:
+        raise ValueError(f"solver: unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
+    if solver == "auto":
+        return "exact" if is_linear(model) else "tsit5"
+    if solver == "exact" and not is_linear(model):
+        raise ValueError("solver: 'exact' needs a model that is linear in its states")
+    return solver
+
+
+def solve(model: AssembledModel, p: np.ndarray, jumps: np.ndarray, rates: np.ndarray,
+          breaks: np.ndarray, ts: np.ndarray, solver: str = "auto", batched: bool = False,
+          rtol: float = 1e-8, atol: float = 1e-10) -> np.ndarray:
+    """States on the output grid, canonical units: (T, S), or (B, T, S) when batched."""
+    method = choose(model, solver)
+    if method == "scipy":
+        from .dosing import Schedule
+        from .solver_scipy import solve_scipy
+
+        if batched:
+            return np.stack([solve_scipy(model, p[i], Schedule(breaks, jumps[i], rates[i]), ts)
+                             for i in range(p.shape[0])])
+        return solve_scipy(model, p, Schedule(breaks, jumps, rates), ts)
+    if method == "exact":
+        from .linear import solve_linear
+
+        ys, ok = solve_linear(model, p, jumps, rates, breaks, ts, batched=batched)
+    else:
+        from .solver_jax import SolverOptions, jitted
+
+        fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol), batched)
+        ys, ok = fn(p, jumps, rates, breaks, ts)
+    ys = np.asarray(ys)
+    if not bool(np.all(np.asarray(ok))) and np.isfinite(ys).all():
+        raise SolverError(f"numerical failure: the {method} solver did not finish "
+                          "(step-size collapse or step budget exhausted)")
+    return ys

@@ -1,0 +1,1 @@
+"""Published findings as runnable experiment files: schema, runner, scoring, library."""

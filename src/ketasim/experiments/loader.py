@@ -1,0 +1,60 @@
+"""Reading experiment files, with one-line errors naming the file and field."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .schema import Experiment
+
+
+class ExperimentFileError(ValueError):
+    """An experiment file cannot be read or does not follow the schema."""
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _field_path(tuple(p for p in err["loc"] if not str(p).startswith("function-")))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key missing"
+        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+        raise ExperimentFileError(f"{origin}: {loc or 'file'}: {msg}{more}") from None
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExperimentFileError(f"{path}: cannot read file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ExperimentFileError(f"{path}: not valid TOML ({exc})") from None
+    return parse_experiment(data, str(path))
+
+
+def library_paths() -> list[Path]:
+    """The experiment files shipped with the package, sorted by name."""
+    root = resources.files("ketasim").joinpath("experiments/library")
+    return sorted(Path(str(p)) for p in root.iterdir() if str(p).endswith(".toml"))
+
+
+def library() -> list[Experiment]:
+    return [load_experiment(p) for p in library_paths()]

@@ -1,0 +1,185 @@
+"""Run an experiment: protocol -> simulation -> measures scored against published values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine.dosing import DoseEvent
+from ..patient import Patient
+from ..units import parse_quantity, unit
+from .schema import Dose, Experiment, Protocol
+from .statistics import compute
+
+MEASURE_TIME_STEP = 1.0  # min; experiments are scored on a 1-min grid up to a day
+
+
+class ProtocolError(ValueError):
+    """A protocol field is invalid (one line, names the field)."""
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    name: str
+    simulated: float
+    expected: float | None
+    unit: str
+    passed: bool
+    range: tuple[float, float] | None = None
+    tolerance: str = ""
+    series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (t min, y) for plots
+
+    def to_json(self) -> dict:
+        out = {"name": self.name, "simulated": self.simulated, "expected": self.expected,
+               "unit": self.unit, "passed": self.passed}
+        if self.range is not None:
+            out["range"] = list(self.range)
+        if self.tolerance:
+            out["tolerance"] = self.tolerance
+        return out
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    id: str
+    title: str
+    source: str
+    tags: tuple[str, ...]
+    hypotheses: dict
+    calibration: bool
+    measures: tuple[MeasureResult, ...] = field(default=())
+
+    @property
+    def passed(self) -> bool:
+        return all(m.passed for m in self.measures)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "tags": list(self.tags), "hypotheses": self.hypotheses,
+                "passed": self.passed, "calibration": self.calibration,
+                "measures": [m.to_json() for m in self.measures]}
+
+
+def dose_amount(text: str, field: str) -> tuple[float, bool]:
+    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False). Negative doses are refused."""
+    from ..units import Q_, UnitError
+
+    try:
+        q = Q_(str(text).strip())
+    except Exception:
+        raise UnitError(f"{field}: cannot read {text!r} as a dose (e.g. '0.5 mg/kg' or '50 mg')") from None
+    if not hasattr(q, "units") or str(q.units) == "dimensionless":
+        raise UnitError(f"{field}: {text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
+    if q.dimensionality == unit("mg").dimensionality:
+        value, per_kg = float(q.to("mg").magnitude), False
+    elif q.dimensionality == unit("mg/kg").dimensionality:
+        value, per_kg = float(q.to("mg/kg").magnitude), True
+    else:
+        raise UnitError(f"{field}: {text!r} is not a dose in mg or mg/kg")
+    if value < 0:
+        raise UnitError(f"{field}: must not be negative (got {text!r})")
+    return value, per_kg
+
+
+def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
+    out = []
+    for i, d in enumerate(doses):
+        f = f"{where}[{i}]"
+        if d.procedure is not None:
+            raise ProtocolError(f"{f}.procedure: procedure {d.procedure!r} is not modelled yet")
+        amount, per_kg = dose_amount(d.dose, f"{f}.dose")
+        start = parse_quantity(d.start, "min", f"{f}.start")
+        if start < 0:
+            raise ProtocolError(f"{f}.start: must not be negative")
+        duration = parse_quantity(d.duration, "min", f"{f}.duration") if d.duration else None
+        every = parse_quantity(d.repeat.every, "min", f"{f}.repeat.every") if d.repeat else None
+        count = d.repeat.count if d.repeat else 1
+        out.append(DoseEvent(d.drug, d.route, amount, per_kg, start, duration, every, count, None, f))
+    return tuple(out)
+
+
+def patient_of(exp: Experiment) -> Patient:
+    ps = exp.protocol.patient
+    weight = parse_quantity(ps.weight, "kg", "protocol.patient.weight") if ps.weight else None
+    age = parse_quantity(ps.age, "year", "protocol.patient.age") if ps.age else None
+    return Patient(species=exp.species, weight_kg=weight, cyp2b6=ps.cyp2b6,
+                   cyp2b6_scenario=ps.cyp2b6_scenario, sex=ps.sex, age_years=age)
+
+
+def _grid(duration: float) -> np.ndarray:
+    from ..simulate import default_grid
+
+    if duration <= 1440:
+        return np.arange(0.0, duration + 1e-9, MEASURE_TIME_STEP)
+    return default_grid(duration)
+
+
+def _simulate(exp: Experiment, protocol: Protocol, doses, solver: str):
+    from ..simulate import simulate
+
+    duration = parse_quantity(protocol.duration, "min", "protocol.duration")
+    if duration <= 0:
+        raise ProtocolError("protocol.duration: must be positive")
+    return simulate(doses, patient_of(exp), duration, protocol.hypotheses, times=_grid(duration),
+                    parameters=protocol.parameters, solver=solver)
+
+
+def _total_mg(events, weight: float) -> float:
+    return sum(e.amount * (weight if e.per_kg else 1.0) * e.count for e in events)
+
+
+def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = True) -> ExperimentResult:
+    """Simulate the protocol and score every measure."""
+    from .statistics import MeasureError
+
+    doses = dose_events(exp.protocol.doses, "protocol.doses")
+    ds = _simulate(exp, exp.protocol, doses, solver)
+    reference = None
+    if exp.protocol.reference_doses:
+        ref_doses = dose_events(exp.protocol.reference_doses, "protocol.reference_doses")
+        ref = _simulate(exp, exp.protocol, ref_doses, solver)
+        w = patient_of(exp).weight
+        reference = (ref, _total_mg(doses, w), _total_mg(ref_doses, w))
+    t = ds["time"].values
+    results = []
+    for i, m in enumerate(exp.measure):
+        f = f"measure[{i}]"
+        if m.observable not in ds:
+            raise MeasureError(f"{f}.observable: unknown observable {m.observable!r}")
+        y = ds[m.observable].values
+        ref_arg = None
+        if reference is not None:
+            rds, dose, ref_dose = reference
+            ref_arg = (rds["time"].values, rds[m.observable].values, dose, ref_dose)
+        value = compute(m.statistic, t, y, ds[m.observable].attrs["units"], m, f, ref_arg)
+        passed, tol = score(value, m)
+        series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
+        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))
+    return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
+                            exp.calibration, tuple(results))
+
+
+def score(value: float, m) -> tuple[bool, str]:
+    """Pass if inside range, or within rel_tol / abs_tol of expected."""
+    if not np.isfinite(value):
+        return False, "not finite"
+    if m.range is not None:
+        lo, hi = m.range
+        return bool(lo <= value <= hi), f"range [{lo:g}, {hi:g}]"
+    if m.rel_tol is not None:
+        return bool(abs(value - m.expected) <= m.rel_tol * abs(m.expected)), f"±{m.rel_tol:.0%}"
+    return bool(abs(value - m.expected) <= m.abs_tol), f"±{m.abs_tol:g}"
+
+
+def summarize(results: list[ExperimentResult]) -> dict:
+    by_tag: dict[str, list[int]] = {}
+    for r in results:
+        layer = r.tags[0]
+        by_tag.setdefault(layer, [0, 0])
+        by_tag[layer][0] += 1
+        by_tag[layer][1] += int(r.passed)
+    return {"total": len(results), "passed": sum(r.passed for r in results), "by_tag": by_tag}
+
+
+def to_json(results: list[ExperimentResult]) -> dict:
+    return {"experiments": [r.to_json() for r in results], "summary": summarize(results)}
