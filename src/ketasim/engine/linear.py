@@ -141,6 +141,8 @@ def make_linear_solve(source: str, model: "AssembledModel", active: tuple[int, .
     import jax.numpy as jnp
     from jax.scipy.linalg import expm
 
+    from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
+
     src = _linear_source(source, model)
     if src is None:
         raise ValueError("model is not linear in its states")
@@ -197,6 +199,8 @@ def jitted_linear(source: str, model: "AssembledModel", batched: bool, active: t
 def solve_linear(model: "AssembledModel", p, jumps, rates, breaks, ts, batched: bool = False):
     """Solve one patient (or a batch when `batched`) exactly; returns (ys, ok)."""
     import jax.numpy as jnp
+
+    from . import jaxconfig  # noqa: F401
 
     grid, seg, is_start, pair, pairs, out_idx = plan(np.asarray(breaks), np.asarray(ts))
     J = np.asarray(jumps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -26,11 +27,16 @@ def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
     try:
         return Experiment.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         loc = _field_path(tuple(p for p in err["loc"] if not str(p).startswith("function-")))
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
+            missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == err["loc"][:-1]]
+            close = difflib.get_close_matches(str(err["loc"][-1]), [str(m) for m in missing], n=1)
+            if close:
+                msg += f" (did you mean '{close[0]}'?)"
         elif err["type"] == "missing":
             msg = "required key missing"
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""

@@ -47,11 +47,20 @@ def _legend(ax) -> None:
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
+MAX_PLOT_POINTS = 400  # points per line in report figures (keeps SVGs small and fast)
+
+
+def _stride(n: int) -> int:
+    return max(1, int(np.ceil(n / MAX_PLOT_POINTS)))
+
+
 def _plot_lines(ax, ds, names: Sequence[str], log: bool) -> int:
-    t = _hours(ds)
+    t_all = _hours(ds)
+    k = _stride(len(t_all))
+    t = t_all[::k]
     n = 0
     for name in names:
-        y = np.asarray(ds[name].values, dtype=float)
+        y = np.asarray(ds[name].values, dtype=float)[::k]
         if log:
             y = np.where(y > 0, y, np.nan)
             if not np.isfinite(y).any():

@@ -1,0 +1,39 @@
+# ketasim: two commands on a fresh machine.
+#   make demo  - create .venv, install ketasim, run the standard simulation
+#   make test  - install the test extras and run the test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test test-all bench clean figures
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+$(DEVSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEVSTAMP)
+
+demo: $(STAMP)
+	$(BIN)/ketasim run
+
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest -n 2
+
+test-all: $(DEVSTAMP)
+	$(BIN)/python -m pytest -n 2 -m ""
+
+bench: $(DEVSTAMP)
+	$(BIN)/python benchmarks/population_pk.py
+	$(BIN)/python benchmarks/run_walltime.py
+
+figures: $(STAMP)
+	$(BIN)/python docs/make_figures.py
+
+clean:
+	rm -rf $(VENV) results.nc report.html

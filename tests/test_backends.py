@@ -1,0 +1,51 @@
+"""Cross-backend agreement on the full PK model: diffrax and exact vs SciPy to 1e-5."""
+
+import numpy as np
+import pytest
+
+import ketasim as k
+
+REGIMEN = [
+    k.DoseEvent("ketamine", "iv", 0.5, per_kg=True, start=0.0, duration=40.0),
+    k.DoseEvent("ketamine", "oral", 50.0, start=120.0),
+    k.DoseEvent("esketamine", "intranasal", 56.0, start=300.0),
+    k.DoseEvent("ketamine", "sublingual", 25.0, start=500.0),
+    k.DoseEvent("ketamine", "im", 20.0, start=700.0),
+]
+
+
+def _close(a, b, rtol):
+    scale = np.maximum(np.abs(b), 1e-6 * np.abs(b).max())
+    return float(np.max(np.abs(a - b) / np.where(scale > 0, scale, 1.0)))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return k.simulate(REGIMEN, duration="24 h", backend="scipy")
+
+
+@pytest.mark.parametrize("solver", ["tsit5", "exact"])
+def test_jax_solvers_agree_with_scipy(reference, solver):
+    ds = k.simulate(REGIMEN, duration="24 h", solver=solver)
+    for name in ds.data_vars:
+        err = _close(ds[name].values, reference[name].values, 1e-5)
+        assert err <= 1e-5, f"{name}: relative difference {err:.2e}"
+
+
+def test_the_model_is_detected_linear():
+    from ketasim.engine.linear import is_linear
+    from ketasim.mechanisms.registry import build_model
+
+    assert is_linear(build_model())
+
+
+def test_nonlinear_models_are_not_linear():
+    from ketasim.engine.assembler import assemble
+    from ketasim.engine.linear import is_linear
+    from ketasim.engine.module import Module
+    from ketasim.parameters import p
+
+    m = assemble([Module(name="mm", equations="dA/dt = -vmax * A / (km + A) : mg",
+                         parameters=(p("vmax", 1.0, "mg/min", "assumed", note="t"),
+                                     p("km", 1.0, "mg", "assumed", note="t")))])
+    assert not is_linear(m)

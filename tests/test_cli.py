@@ -1,0 +1,114 @@
+"""The command line: the main job, and bad input (one line, exit 2, no traceback, nothing overwritten)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOOD = """
+id = "t"
+title = "t"
+source = "test"
+tags = ["pk"]
+[protocol]
+duration = "2 h"
+[[protocol.doses]]
+drug = "ketamine"
+route = "iv"
+dose = "0.5 mg/kg"
+duration = "40 min"
+[[measure]]
+observable = "plasma_ketamine"
+statistic = "max"
+unit = "ng/mL"
+range = [100, 400]
+"""
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "ketasim.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def assert_one_line_error(r, *words):
+    assert r.returncode == 2, r.stderr
+    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    for w in words:
+        assert w in lines[0], lines[0]
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    (tmp_path / "results.nc").write_text("precious")
+    (tmp_path / "report.html").write_text("precious")
+    return tmp_path
+
+
+def untouched(d: Path) -> bool:
+    return (d / "results.nc").read_text() == "precious" and (d / "report.html").read_text() == "precious"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--dose", "-0.5 mg/kg"], ["--dose", "negative"]),
+    (["--drug", "ketamin"], ["drug", "unknown drug 'ketamin'"]),
+    (["--route", "rectal"], ["route", "unknown route 'rectal'"]),
+    (["--dose", "0.5 kg/min"], ["--dose", "not a dose in mg or mg/kg"]),
+    (["--weight", "70 min"], ["--weight", "not in a unit of kg"]),
+    (["--route", "ip"], ["route", "rodent"]),
+    (["--hypothesis", "opioid_gate=none"], ["hypotheses.opioid_gate"]),
+])
+def test_run_bad_input(workdir, args, words):
+    r = cli("run", *args, cwd=workdir)
+    assert_one_line_error(r, *words)
+    assert untouched(workdir)
+
+
+def test_run_writes_results_and_report(tmp_path):
+    r = cli("run", "--json", "--duration", "6 h", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    ket = next(row for row in out["summary"] if row["analyte"] == "plasma_ketamine")
+    assert 200 < ket["Cmax"] < 280 and ket["Tmax (min)"] == pytest.approx(40)
+    html = (tmp_path / "report.html").read_text()
+    assert "<svg" in html and "<math" in html
+    import xarray as xr
+
+    ds = xr.load_dataset(tmp_path / "results.nc", engine="h5netcdf")
+    assert float(ds.plasma_ketamine.max()) == pytest.approx(ket["Cmax"])
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda s: s.replace('statistic = "max"', 'statistik = "max"'), ["measure[0].statistik", "unknown key"]),
+    (lambda s: s.replace('dose = "0.5 mg/kg"', 'dose = "-1 mg/kg"'), ["protocol.doses[0].dose", "negative"]),
+    (lambda s: s.replace('dose = "0.5 mg/kg"', 'dose = "0.5 kg/min"'), ["protocol.doses[0].dose"]),
+    (lambda s: s.replace('drug = "ketamine"', 'drug = "unobtainium"'), ["protocol.doses[0].drug"]),
+    (lambda s: s.replace('route = "iv"', 'route = "nasal"'), ["protocol.doses[0].route"]),
+    (lambda s: s.replace("[protocol]", "[protocol"), ["not valid TOML"]),
+    (lambda s: s.replace('observable = "plasma_ketamine"', 'observable = "plasma_unknown"'),
+     ["measure[0].observable"]),
+    (lambda s: s.replace('unit = "ng/mL"', 'unit = "min"'), ["measure[0].unit"]),
+])
+def test_experiment_bad_input(tmp_path, mutate, words):
+    f = tmp_path / "bad.toml"
+    f.write_text(mutate(GOOD))
+    assert_one_line_error(cli("experiment", "run", str(f)), *words)
+
+
+def test_experiment_json_shape(tmp_path):
+    f = tmp_path / "good.toml"
+    f.write_text(GOOD)
+    r = cli("experiment", "run", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    m = out["experiments"][0]["measures"][0]
+    assert set(m) >= {"name", "simulated", "expected", "unit", "passed"}
+    assert 200 < m["simulated"] < 280 and m["passed"] is True
+    assert out["summary"] == {"total": 1, "passed": 1, "by_tag": {"pk": [1, 1]}}
+
+
+def test_missing_file_is_one_line(tmp_path):
+    assert_one_line_error(cli("experiment", "run", str(tmp_path / "nope.toml")), "cannot read file")
