@@ -10,10 +10,10 @@ as "first call" (compilation + one batch); the timed run is the warm one.
 
 libRoadRunner: the model is exported once with the schedule of patient 0
 (`ketasim.export.sbml.to_sbml`, dose amounts and rates are SBML parameters). For each
-patient the initial values of every parameter (model parameters from
+patient the model is reset to t = 0, every parameter value is set (model parameters from
 `draw_population(model, N, 0).p[i]`, bolus jumps and infusion rates from the patient's
-own schedule) are set, the model is reset (initial assignments re-evaluated) and
-simulated on the same grid. Throughput is measured on M patients and extrapolated to N.
+own schedule), together with the initial states and segment-0 infusion rates, and the
+model is simulated on the same grid. Throughput is measured on M patients and extrapolated to N.
 
 Accuracy: on the first min(200, M) patients, every observable from RoadRunner is compared
 with `simulate_population` output (same seed, same draw) with the relative error
@@ -97,15 +97,26 @@ def main() -> None:
     names = list(model.observable_names)
     selections = ["time"] + names
 
+    _, _, init = model.functions("numpy")
+    y_idx = np.array([pos[s] for s in states], dtype=np.int32)
+    u_idx = np.array([pos[f"u_{c}"] for c in model.dose_channels], dtype=np.int32)
+
     def run_one(i: int) -> np.ndarray:
         sc = scheds[i]
         if len(sc.breaks) != len(s0.breaks) or np.any((sc.jumps != 0) != (s0.jumps != 0)):
             raise RuntimeError(f"patient {i}: schedule pattern differs from the exported one")
+        p = np.ascontiguousarray(draw.p[i], dtype=float)
         dose = np.array([sc.jumps[k, i_] for k, i_ in jump_keys] + [sc.rates[k, j] for k, j in rate_keys])
-        rr.model.setGlobalParameterInitValues(p_idx, draw.p[i])
-        if len(d_idx):
-            rr.model.setGlobalParameterInitValues(d_idx, dose)
+        # setGlobalParameterInitValues is unusable from Python in libRoadRunner 2.10 (SWIG
+        # signature) and setValue("init(x)") costs ~1 s per patient, so: reset to t = 0, then
+        # set the current values of the parameters, the dose amounts, the initial states
+        # (initial + segment-0 bolus) and the segment-0 infusion rates directly.
         rr.reset()
+        rr.model.setGlobalParameterValues(p_idx, p)
+        if len(d_idx):
+            rr.model.setGlobalParameterValues(d_idx, dose)
+        rr.model.setGlobalParameterValues(y_idx, np.asarray(init(p), dtype=float) + sc.jumps[0])
+        rr.model.setGlobalParameterValues(u_idx, np.ascontiguousarray(sc.rates[0], dtype=float))
         return np.asarray(rr.simulate(times=ts, selections=selections))
 
     run_one(0)  # warm-up (first simulate allocates)
