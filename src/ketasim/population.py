@@ -93,7 +93,7 @@ def simulate_population(
     w = draw.weight[:, None, None]
     jumps = s0.jumps[None] + w * (s1.jumps - s0.jumps)[None]
     rates = s0.rates[None] + w * (s1.rates - s0.rates)[None]
-    _, observe, _ = model.functions("numpy")
+    obs_fn = jitted_observe(model)
     bs = min(batch_size, n)
     out = np.empty((n, len(ts), len(model.observables)))
     for start in range(0, n, bs):
@@ -101,7 +101,7 @@ def simulate_population(
         sl = np.arange(start, start + bs) % n  # pad the last batch by wrapping
         ys = solve(model, draw.p[sl], jumps[sl], rates[sl], breaks, ts, solver=solver, batched=True)
         ys = ys[: stop - start]
-        out[start:stop] = observe_batch(observe, ts, ys, draw.p[start:stop])
+        out[start:stop] = np.asarray(obs_fn(ts, ys, draw.p[start:stop]))
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
     ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
     ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6))
@@ -111,3 +111,18 @@ def simulate_population(
 def observe_batch(observe, ts: np.ndarray, ys: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Observables for a batch: ys (b, T, S), p (b, P) -> (b, T, O), vectorised."""
     return observe(ts[None, :], ys, p.T[:, :, None])
+
+
+_JIT_OBSERVE: dict[str, object] = {}
+
+
+def jitted_observe(model):
+    """The generated JAX `observe`, jitted for batches (XLA fuses the elementwise math)."""
+    if model.source not in _JIT_OBSERVE:
+        import jax
+
+        from .engine import jaxconfig  # noqa: F401
+
+        _, observe, _ = model.functions("jax")
+        _JIT_OBSERVE[model.source] = jax.jit(lambda ts, ys, p: observe_batch(observe, ts, ys, p))
+    return _JIT_OBSERVE[model.source]
