@@ -12,6 +12,7 @@ run literally the same equations. Signatures (all values in canonical units):
 from __future__ import annotations
 
 import importlib
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -87,8 +88,12 @@ def generate_source(model: "AssembledModel") -> str:
     return "\n".join(lines) + "\n"
 
 
-def compile_functions(model: "AssembledModel", backend: str):
-    """(rhs, observe, init) with `numpy` bound to jax.numpy or numpy."""
+@lru_cache(maxsize=64)
+def compile_source(source: str, backend: str):
+    """(rhs, observe, init) from generated source, with `numpy` bound to jax.numpy or numpy.
+
+    Cached by source text: a model's equations are executed once per backend and process.
+    """
     if backend == "jax":
         xp = importlib.import_module("jax.numpy")
     elif backend == "numpy":
@@ -96,5 +101,10 @@ def compile_functions(model: "AssembledModel", backend: str):
     else:
         raise ValueError(f"unknown backend {backend!r} (jax or numpy)")
     namespace: dict[str, object] = {"numpy": xp}
-    exec(compile(model.source, f"<ketasim generated {backend}>", "exec"), namespace)
+    exec(compile(source, f"<ketasim generated {backend}>", "exec"), namespace)
     return namespace["rhs"], namespace["observe"], namespace["init"]
+
+
+def compile_functions(model: "AssembledModel", backend: str):
+    """(rhs, observe, init) of an assembled model for 'jax' or 'numpy'."""
+    return compile_source(model.source, backend)

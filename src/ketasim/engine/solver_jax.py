@@ -19,7 +19,7 @@ from . import jaxconfig  # noqa: F401,E402  (float64 and the compilation cache)
 import diffrax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
-from .model import AssembledModel  # noqa: E402
+from .codegen import compile_source  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -40,21 +40,15 @@ _METHODS = {
 }
 
 
-def make_solve(model: AssembledModel, options: SolverOptions = SolverOptions()):
+@lru_cache(maxsize=32)
+def _make_solve(source: str, n_states: int, options: SolverOptions):
     """A pure function solve(p, jumps, rates, breaks, ts) -> (ys, ok).
 
-    ys: (n_times, n_states) canonical; ok: bool, False if any segment failed.
+    ys: (n_times, n_states) canonical; ok: False if any segment failed or a value is not finite.
     """
     if options.method not in _METHODS:
         raise ValueError(f"unknown solver {options.method!r}; one of {sorted(_METHODS)}")
-    return _make_solve(model.source, len(model.states), options)
-
-
-@lru_cache(maxsize=32)
-def _make_solve(source: str, n_states: int, options: SolverOptions):
-    ns: dict[str, object] = {"numpy": jnp}
-    exec(compile(source, "<ketasim generated jax>", "exec"), ns)
-    rhs, init = ns["rhs"], ns["init"]
+    rhs, _, init = compile_source(source, "jax")
     term = diffrax.ODETerm(lambda t, y, args: rhs(t, y, args[0], args[1]))
     solver = _METHODS[options.method]()
     controller = diffrax.PIDController(rtol=options.rtol, atol=options.atol)
