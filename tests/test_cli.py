@@ -60,6 +60,9 @@ def untouched(d: Path) -> bool:
     (["--weight", "70 min"], ["--weight", "not in a unit of kg"]),
     (["--route", "ip"], ["route", "rodent"]),
     (["--hypothesis", "opioid_gate=none"], ["hypotheses.opioid_gate"]),
+    (["--duration", "-1 h"], ["duration", "positive"]),
+    (["--solver", "euler"], ["solver", "unknown solver 'euler'"]),
+    (["--species", "dog"], ["species", "unknown species 'dog'"]),
 ])
 def test_run_bad_input(workdir, args, words):
     r = cli("run", *args, cwd=workdir)

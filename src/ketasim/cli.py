@@ -24,18 +24,6 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _input_errors() -> tuple[type[BaseException], ...]:
-    from .engine.assembler import AssemblyError
-    from .engine.dosing import DosingError
-    from .experiments.loader import ExperimentFileError
-    from .experiments.runner import ProtocolError
-    from .experiments.statistics import MeasureError
-    from .patient import PatientError
-    from .units import UnitError
-
-    return (AssemblyError, DosingError, ExperimentFileError, ProtocolError, MeasureError, PatientError, UnitError)
-
-
 def fail(message: str, code: int = 2) -> None:
     err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -45,9 +33,11 @@ def _guard(fn):
     """Run fn(); known input errors become one line on stderr and exit status 2."""
     from .simulate import SimulationError
 
+    from .errors import InputError
+
     try:
         return fn()
-    except _input_errors() as exc:
+    except InputError as exc:
         fail(str(exc))
     except SimulationError as exc:
         fail(str(exc), code=3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import InputError
 from .parameters import SPECIES
 
 # CYP2B6 activity by genotype, relative to *1/*1. Rao et al. 2016 found no in-vivo
@@ -18,7 +19,7 @@ CYP2B6_ACTIVITY = {
 DEFAULT_WEIGHT = {"human": 70.0, "rat": 0.30, "mouse": 0.025}
 
 
-class PatientError(ValueError):
+class PatientError(InputError):
     """A patient field is invalid."""
 
 

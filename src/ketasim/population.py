@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .engine.dosing import DoseEvent
+from .errors import InputError
 from .parameters import p as _p
 from .patient import CYP2B6_ACTIVITY, CYP2B6_GENOTYPES, DEFAULT_WEIGHT
 
@@ -80,7 +81,7 @@ def simulate_population(
     from .simulate import check_finite, default_grid, minutes, model_for, provenance, schedule_for, to_dataset
 
     if n < 1:
-        raise ValueError("n: must be at least 1")
+        raise InputError("n: must be at least 1")
     regimen = tuple(regimen)
     dur = minutes(duration, "duration")
     model = model_for(regimen, species, hypotheses)

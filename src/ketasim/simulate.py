@@ -13,6 +13,7 @@ from . import __version__
 from .engine.dosing import DoseEvent, Schedule, compile_schedule
 from .engine.model import AssembledModel
 from .engine.solve import SolverError, solve
+from .errors import InputError
 from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
@@ -108,14 +109,14 @@ def simulate(
     patient = patient or Patient()
     dur = minutes(duration, "duration")
     if dur <= 0:
-        raise ValueError("duration: must be positive")
+        raise InputError("duration: must be positive")
     model = model_for(regimen, patient.species, hypotheses)
     pset = model.parameters.with_mapping({**patient.overrides(), **dict(parameters or {})})
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
     if backend not in ("jax", "scipy"):
-        raise ValueError(f"backend: unknown backend {backend!r} (jax or scipy)")
+        raise InputError(f"backend: unknown backend {backend!r} (jax or scipy)")
     try:
         ys = solve(model, p, sched.jumps, sched.rates, sched.breaks, ts,
                    solver="scipy" if backend == "scipy" else solver)

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import pint
 
+from .errors import InputError
+
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("relative = [] = rel")
 ureg.define("fraction = []")
@@ -32,7 +34,7 @@ _CANONICAL_BASE: dict[str, str] = {
 }
 
 
-class UnitError(ValueError):
+class UnitError(InputError):
     """A quantity has the wrong dimension or cannot be parsed."""
 
 

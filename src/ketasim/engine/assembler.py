@@ -11,6 +11,7 @@ from typing import Iterable, Mapping
 
 import sympy as sp
 
+from ..errors import InputError
 from ..parameters import Parameter, ParameterSet
 from ..units import to_canonical_factor, unit, ureg
 from .dimensions import DimensionError, dimension_of
@@ -18,7 +19,7 @@ from .model import AssembledModel, Assignment, Observable, StateInfo
 from .module import DeclarationError, Module
 
 
-class AssemblyError(ValueError):
+class AssemblyError(InputError):
     """The modules cannot be wired into one model."""
 
 

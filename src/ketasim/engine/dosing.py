@@ -15,10 +15,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..errors import InputError
 from .model import AssembledModel
 
 
-class DosingError(ValueError):
+class DosingError(InputError):
     """A regimen cannot be compiled (unknown drug/route, bad timing, ...)."""
 
 

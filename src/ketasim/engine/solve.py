@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from .model import AssembledModel
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
@@ -21,11 +22,11 @@ def choose(model: AssembledModel, solver: str) -> str:
     from .linear import is_linear
 
     if solver not in SOLVERS:
-        raise ValueError(f"solver: unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
+        raise InputError(f"solver: unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
     if solver == "auto":
         return "exact" if is_linear(model) else "tsit5"
     if solver == "exact" and not is_linear(model):
-        raise ValueError("solver: 'exact' needs a model that is linear in its states")
+        raise InputError("solver: 'exact' needs a model that is linear in its states")
     return solver
 
 

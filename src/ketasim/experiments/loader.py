@@ -9,10 +9,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..errors import InputError
 from .schema import Experiment
 
 
-class ExperimentFileError(ValueError):
+class ExperimentFileError(InputError):
     """An experiment file cannot be read or does not follow the schema."""
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine.dosing import DoseEvent
+from ..errors import InputError
 from ..patient import Patient
 from ..units import parse_quantity, unit
 from .schema import Dose, Experiment, Protocol
@@ -15,7 +16,7 @@ from .statistics import compute
 MEASURE_TIME_STEP = 1.0  # min; experiments are scored on a 1-min grid up to a day
 
 
-class ProtocolError(ValueError):
+class ProtocolError(InputError):
     """A protocol field is invalid (one line, names the field)."""
 
 

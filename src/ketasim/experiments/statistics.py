@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from ..units import UnitError, parse_quantity, unit, ureg
 
 
-class MeasureError(ValueError):
+class MeasureError(InputError):
     """A measure cannot be computed (unit mismatch, bad window, unknown observable)."""
 
 
