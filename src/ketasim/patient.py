@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import InputError
 from .parameters import SPECIES
+from .units import to_canonical
 
 # CYP2B6 activity by genotype, relative to *1/*1. Rao et al. 2016 found no in-vivo
 # clearance difference after oral ketamine, so all genotypes default to 1; the in-vitro
@@ -16,7 +18,16 @@ CYP2B6_ACTIVITY = {
     "in_vivo": {"*1/*1": 1.0, "*1/*6": 1.0, "*6/*6": 1.0},     # rao2016
     "in_vitro": {"*1/*1": 1.0, "*1/*6": 0.5, "*6/*6": 1 / 6},  # li2013
 }
-DEFAULT_WEIGHT = {"human": 70.0, "rat": 0.30, "mouse": 0.025}
+
+
+@lru_cache(maxsize=None)
+def default_weight(species: str) -> float:
+    """The species' standard body weight (kg), from the `patient` module's parameters."""
+    from .engine.assembler import select_parameters
+    from .mechanisms.patient import PATIENT
+
+    prm = select_parameters(PATIENT, species)["weight"]
+    return to_canonical(prm.value, prm.unit) / to_canonical(1.0, "kg")
 
 
 class PatientError(InputError):
@@ -46,7 +57,7 @@ class Patient:
 
     @property
     def weight(self) -> float:
-        return self.weight_kg if self.weight_kg is not None else DEFAULT_WEIGHT[self.species]
+        return self.weight_kg if self.weight_kg is not None else default_weight(self.species)
 
     def overrides(self) -> dict[str, float]:
         """Parameter values (qualified names, in the parameters' units) for this patient."""

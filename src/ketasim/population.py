@@ -17,7 +17,8 @@ import xarray as xr
 from .engine.dosing import DoseEvent
 from .errors import InputError
 from .parameters import p as _p
-from .patient import CYP2B6_ACTIVITY, CYP2B6_GENOTYPES, DEFAULT_WEIGHT
+from .patient import CYP2B6_GENOTYPES, Patient, default_weight
+from .units import to_canonical
 
 WEIGHT_CV = _p("weight_cv", 0.18, "1", "assumed", "between-subject CV of adult body weight",
                note="typical spread of adult body weight (about 70 +/- 13 kg); used only to vary patients")
@@ -37,31 +38,34 @@ class PopulationDraw:
 
 def draw_population(model, n: int, seed: int, species: str = "human",
                     cyp2b6_scenario: str = "in_vivo") -> PopulationDraw:
-    """Draw n virtual patients for an assembled model."""
+    """Draw n virtual patients for an assembled model.
+
+    Parameters with a CV are drawn log-normally and clipped to their bounds; covariates
+    (weight, CYP2B6 genotype) are drawn, turned into `Patient`s and applied through
+    `Patient.overrides`, the same path as a single simulation.
+    """
     rng = np.random.default_rng(seed)
     base = model.param_vector
-    n_par = len(base)
-    z = rng.standard_normal((n, n_par))
+    z = rng.standard_normal((n, len(base)))
     p = np.tile(base, (n, 1))
     for j, sym in enumerate(model.param_symbols):
         rec = model.parameters[sym.replace("__", ".", 1)]
         if rec.cv > 0:
             sigma = np.sqrt(np.log1p(rec.cv ** 2))
             p[:, j] = base[j] * np.exp(sigma * z[:, j])
-            lo = rec.lower * (rec.canonical / rec.value) if rec.lower is not None and rec.value else None
-            hi = rec.upper * (rec.canonical / rec.value) if rec.upper is not None and rec.value else None
-            p[:, j] = np.clip(p[:, j], lo, hi) if (lo is not None or hi is not None) else p[:, j]
+            lo = to_canonical(rec.lower, rec.unit) if rec.lower is not None else None
+            hi = to_canonical(rec.upper, rec.unit) if rec.upper is not None else None
+            if lo is not None or hi is not None:
+                p[:, j] = np.clip(p[:, j], lo, hi)
     sigma_w = np.sqrt(np.log1p(WEIGHT_CV.value ** 2))
-    weight = DEFAULT_WEIGHT[species] * np.exp(sigma_w * rng.standard_normal(n))
-    q = CYP2B6_6_FREQ.value
-    n6 = rng.binomial(2, q, size=n)
-    geno = np.array(CYP2B6_GENOTYPES)[n6]
+    weight = default_weight(species) * np.exp(sigma_w * rng.standard_normal(n))
+    geno = np.array(CYP2B6_GENOTYPES)[rng.binomial(2, CYP2B6_6_FREQ.value, size=n)]
+    overrides = [Patient(species, weight_kg=float(w), cyp2b6=str(g), cyp2b6_scenario=cyp2b6_scenario).overrides()
+                 for w, g in zip(weight, geno)]
     idx = {s: j for j, s in enumerate(model.param_symbols)}
-    from .units import to_canonical_factor
-
-    p[:, idx["patient__weight"]] = weight * to_canonical_factor("kg")
-    act = np.array([CYP2B6_ACTIVITY[cyp2b6_scenario][g] for g in geno])
-    p[:, idx["patient__cyp2b6_relative_activity"]] = act
+    for key in overrides[0]:
+        unit = model.parameters[key].unit
+        p[:, idx[key.replace(".", "__", 1)]] = [to_canonical(o[key], unit) for o in overrides]
     return PopulationDraw(p=p, weight=weight, cyp2b6=geno)
 
 
