@@ -31,7 +31,6 @@ def test_experiment_runs_and_misses_are_explained(path):
 
 
 def test_a_wrong_parameter_makes_a_passing_experiment_miss():
-    from ketasim.experiments.loader import load_experiment
 
     exp = next(e for e in library() if e.id == "pk-oral-bioavailability")
     assert run_experiment(exp, keep_series=False).passed

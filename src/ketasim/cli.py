@@ -87,16 +87,14 @@ def run(
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
     def go():
-        from .experiments.runner import dose_amount
         from .engine.dosing import DoseEvent
-        from .mechanisms.registry import build_model
         from .patient import Patient
         from .report.html import write_report
         from .report.summary import pk_summary
-        from .simulate import simulate
-        from .units import parse_quantity
+        from .simulate import model_for, simulate
+        from .units import parse_dose, parse_quantity
 
-        amount, per_kg = dose_amount(dose, "--dose")
+        amount, per_kg = parse_dose(dose, "--dose")
         inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
         every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
         w = parse_quantity(weight, "kg", "--weight") if weight else None
@@ -105,7 +103,7 @@ def run(
         hyp = _parse_hypotheses(hypothesis)
         ds = simulate(regimen, patient, duration, hyp, solver=solver)
         rows = pk_summary(ds)
-        model = build_model(species, hyp, frozenset({drug}))
+        model = model_for(regimen, species, hyp)
         _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
         _atomic_write(report, lambda p: write_report(p, ds, model, rows,
                                                      title=f"{drug} {dose} {route}"))

@@ -125,5 +125,5 @@ def simulate(
     _, observe, _ = model.functions("numpy")
     obs = observe(ts, ys, p)
     check_finite(model, obs, ts)
-    return to_dataset(model.with_parameters(pset), ts, obs, provenance(model.with_parameters(pset), regimen, patient,
-                                                                      f"{backend}/{solver}"))
+    patient_model = model.with_parameters(pset)
+    return to_dataset(patient_model, ts, obs, provenance(patient_model, regimen, patient, f"{backend}/{solver}"))

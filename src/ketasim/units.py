@@ -107,3 +107,22 @@ def parse_quantity(text: str | float | int, expected: str, field: str) -> float:
             f"(has dimension {q.dimensionality}, needs {target.dimensionality})"
         )
     return float(q.to(target).magnitude)
+
+
+def parse_dose(text: str, field: str) -> tuple[float, bool]:
+    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False). Negative doses are refused."""
+    try:
+        q = Q_(str(text).strip())
+    except Exception:
+        raise UnitError(f"{field}: cannot read {text!r} as a dose (e.g. '0.5 mg/kg' or '50 mg')") from None
+    if not isinstance(q, pint.Quantity) or str(q.units) == "dimensionless":
+        raise UnitError(f"{field}: {text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
+    if q.dimensionality == unit("mg").dimensionality:
+        value, per_kg = float(q.to("mg").magnitude), False
+    elif q.dimensionality == unit("mg/kg").dimensionality:
+        value, per_kg = float(q.to("mg/kg").magnitude), True
+    else:
+        raise UnitError(f"{field}: {text!r} is not a dose in mg or mg/kg")
+    if value < 0:
+        raise UnitError(f"{field}: must not be negative (got {text!r})")
+    return value, per_kg

@@ -82,11 +82,7 @@ class Module:
 
     @cached_property
     def parsed(self) -> tuple[Equation, ...]:
-        return parse_equations(self.name, self.equations, self.local_names)
-
-    @property
-    def local_names(self) -> set[str]:
-        return {p.name for p in self.parameters} | set(self.inputs)
+        return parse_equations(self.name, self.equations)
 
     @property
     def states(self) -> tuple[Equation, ...]:
@@ -128,7 +124,7 @@ class Module:
             raise DeclarationError(f"module {self.name}: names used twice: {sorted(clash)}")
 
 
-def parse_equations(module: str, text: str, _known: set[str] | None = None) -> tuple[Equation, ...]:
+def parse_equations(module: str, text: str) -> tuple[Equation, ...]:
     """Parse equation text into `Equation`s; errors name the module and line."""
     out: list[Equation] = []
     seen: set[str] = set()

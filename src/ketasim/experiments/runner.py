@@ -9,7 +9,7 @@ import numpy as np
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
 from ..patient import Patient
-from ..units import parse_quantity, unit
+from ..units import parse_dose, parse_quantity
 from .schema import Dose, Experiment, Protocol
 from .statistics import compute
 
@@ -61,34 +61,13 @@ class ExperimentResult:
                 "measures": [m.to_json() for m in self.measures]}
 
 
-def dose_amount(text: str, field: str) -> tuple[float, bool]:
-    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False). Negative doses are refused."""
-    from ..units import Q_, UnitError
-
-    try:
-        q = Q_(str(text).strip())
-    except Exception:
-        raise UnitError(f"{field}: cannot read {text!r} as a dose (e.g. '0.5 mg/kg' or '50 mg')") from None
-    if not hasattr(q, "units") or str(q.units) == "dimensionless":
-        raise UnitError(f"{field}: {text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
-    if q.dimensionality == unit("mg").dimensionality:
-        value, per_kg = float(q.to("mg").magnitude), False
-    elif q.dimensionality == unit("mg/kg").dimensionality:
-        value, per_kg = float(q.to("mg/kg").magnitude), True
-    else:
-        raise UnitError(f"{field}: {text!r} is not a dose in mg or mg/kg")
-    if value < 0:
-        raise UnitError(f"{field}: must not be negative (got {text!r})")
-    return value, per_kg
-
-
 def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
     out = []
     for i, d in enumerate(doses):
         f = f"{where}[{i}]"
         if d.procedure is not None:
             raise ProtocolError(f"{f}.procedure: procedure {d.procedure!r} is not modelled yet")
-        amount, per_kg = dose_amount(d.dose, f"{f}.dose")
+        amount, per_kg = parse_dose(d.dose, f"{f}.dose")
         start = parse_quantity(d.start, "min", f"{f}.start")
         if start < 0:
             raise ProtocolError(f"{f}.start: must not be negative")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..units import UnitError, parse_quantity, unit, ureg
+from ..units import parse_quantity, unit, ureg
 
 
 class MeasureError(InputError):

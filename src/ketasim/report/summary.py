@@ -13,6 +13,9 @@ from typing import Iterable
 
 import numpy as np
 
+from ..experiments.statistics import MeasureError
+from ..experiments.statistics import terminal_half_life as log_linear_half_life
+
 DEFAULT_ANALYTES = (
     "plasma_ketamine", "plasma_s_ketamine", "plasma_r_ketamine", "plasma_norketamine",
     "plasma_hnk", "plasma_dehydronorketamine", "brain_ketamine",
@@ -58,13 +61,12 @@ def terminal_half_life(t_min: np.ndarray, c: np.ndarray, fraction: float = 0.3) 
     sel = (t >= start) & np.isfinite(y) & (y > 0) & declining
     if int(sel.sum()) < 3:
         return None
-    ts, ly = t[sel], np.log(y[sel])
-    if np.ptp(ts) <= 0:
+    if np.ptp(t[sel]) <= 0:
         return None
-    slope = float(np.polyfit(ts, ly, 1)[0])  # 1/min
-    if not math.isfinite(slope) or slope >= 0:
+    try:
+        return _finite_or_none(log_linear_half_life(t[sel], y[sel]) / 60.0)
+    except MeasureError:
         return None
-    return _finite_or_none(math.log(2.0) / -slope / 60.0)
 
 
 def pk_summary(ds, analytes: Iterable[str] = DEFAULT_ANALYTES) -> list[dict]:
