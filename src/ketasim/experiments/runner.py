@@ -131,7 +131,12 @@ def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = Tr
         if reference is not None:
             rds, dose, ref_dose = reference
             ref_arg = (rds["time"].values, rds[m.observable].values, dose, ref_dose)
-        value = compute(m.statistic, t, y, ds[m.observable].attrs["units"], m, f, ref_arg)
+        versus = None
+        if m.versus is not None:
+            if m.versus not in ds:
+                raise MeasureError(f"{f}.versus: unknown observable {m.versus!r}")
+            versus = (ds[m.versus].values, ds[m.versus].attrs["units"])
+        value = compute(m.statistic, t, y, ds[m.observable].attrs["units"], m, f, ref_arg, versus)
         passed, tol = score(value, m)
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_baseline",
-              "change_from_baseline", "half_life", "bioavailability")
+              "change_from_baseline", "half_life", "bioavailability", "auc_ratio")
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
 
 
@@ -63,7 +63,8 @@ class Measure(_Strict):
     range: tuple[float, float] | None = None
     at: str | None = None            # value_at, ratio_to_baseline, change_from_baseline
     baseline_at: str = "0 min"
-    window: tuple[str, str] | None = None   # mean, auc, max, min, half_life
+    window: tuple[str, str] | None = None   # mean, auc, auc_ratio, max, min, half_life
+    versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus)
     name: str | None = None
     note: str = ""
 
@@ -75,6 +76,8 @@ class Measure(_Strict):
             raise ValueError("expected needs rel_tol or abs_tol")
         if self.range is not None and self.range[0] > self.range[1]:
             raise ValueError("range must be [low, high]")
+        if self.statistic == "auc_ratio" and self.versus is None:
+            raise ValueError("statistic auc_ratio needs 'versus' (the denominator observable)")
         if self.statistic in ("value_at", "ratio_to_baseline", "change_from_baseline") and self.at is None:
             raise ValueError(f"statistic {self.statistic} needs 'at'")
         return self

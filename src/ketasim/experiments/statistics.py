@@ -48,8 +48,13 @@ def terminal_half_life(t: np.ndarray, y: np.ndarray) -> float:
 
 
 def compute(statistic: str, t: np.ndarray, y: np.ndarray, obs_unit: str, measure, field: str,
-            reference: tuple[np.ndarray, np.ndarray, float, float] | None = None) -> float:
-    """One statistic of y(t) (t in min, y in obs_unit) expressed in measure.unit."""
+            reference: tuple[np.ndarray, np.ndarray, float, float] | None = None,
+            versus: tuple[np.ndarray, str] | None = None) -> float:
+    """One statistic of y(t) (t in min, y in obs_unit) expressed in measure.unit.
+
+    reference: (t, y, dose, reference dose) of the reference regimen (bioavailability).
+    versus: (values, unit) of the denominator observable on the same grid (auc_ratio).
+    """
     u = unit(obs_unit)
     sel = _window(t, measure.window, field)
     tw, yw = t[sel], y[sel]
@@ -76,6 +81,14 @@ def compute(statistic: str, t: np.ndarray, y: np.ndarray, obs_unit: str, measure
         return _convert(v / b, ureg.dimensionless, measure.unit, field)
     if statistic == "half_life":
         return _convert(terminal_half_life(tw, yw), ureg.minute, measure.unit, field)
+    if statistic == "auc_ratio":
+        if versus is None:
+            raise MeasureError(f"{field}: auc_ratio needs 'versus'")
+        vy, v_unit = versus
+        denominator = _convert(float(np.trapezoid(vy[sel], tw)), unit(v_unit), obs_unit, f"{field}.versus")
+        if denominator == 0:
+            raise MeasureError(f"{field}.versus: the AUC of {measure.versus} is zero, ratio undefined")
+        return _convert(float(np.trapezoid(yw, tw)) / denominator, ureg.dimensionless, measure.unit, field)
     if statistic == "bioavailability":
         if reference is None:
             raise MeasureError(f"{field}: bioavailability needs protocol.reference_doses")
