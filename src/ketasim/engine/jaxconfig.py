@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import jax
 
+from .cache import compilation_cache_dir
+
 jax.config.update("jax_enable_x64", True)
 
 
-def enable_compilation_cache(path: str | None = None) -> str:
-    """Turn on JAX's persistent compilation cache (default ~/.cache/ketasim/jax).
-
-    Set KETASIM_JAX_CACHE to choose the folder, or to "off" to disable it.
-    """
-    import os
-
-    path = path or os.environ.get("KETASIM_JAX_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "ketasim", "jax")
-    if path == "off":
-        return path
-    jax.config.update("jax_compilation_cache_dir", path)
+def enable_compilation_cache() -> str:
+    """Turn on JAX's persistent compilation cache in `cache.compilation_cache_dir()`."""
+    path = compilation_cache_dir()
+    if path is None:
+        return "off"
+    jax.config.update("jax_compilation_cache_dir", str(path))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.2)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    return path
+    return str(path)
 
 
 enable_compilation_cache()

@@ -14,6 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import sympy as sp
 
@@ -54,29 +60,83 @@ def linear_parts_exprs(model: "AssembledModel") -> tuple[sp.Matrix, sp.Matrix] |
     return A, b
 
 
-_SOURCES: dict[str, str | None] = {}
-_STRUCTURE: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+@dataclass(frozen=True)
+class LinearForm:
+    """Generated `linear_parts(p) -> (A, b)` source and the sparsity of A, b and y0."""
+
+    source: str
+    a_nonzero: np.ndarray      # (n, n) bool
+    b_nonzero: np.ndarray      # (n,) bool
+    init_nonzero: np.ndarray   # (n,) bool
+
+
+_FORMS: dict[str, LinearForm | None] = {}
 _SOLVERS: dict[tuple, object] = {}
 
 
-def _linear_source(source_key: str, model: "AssembledModel") -> str | None:
-    """Generated `linear_parts(p) -> (A, b)` source, cached by the model's source text."""
-    if source_key not in _SOURCES:
-        _SOURCES[source_key] = _generate_linear_source(model)
-    return _SOURCES[source_key]
+def linear_form(model: "AssembledModel") -> LinearForm | None:
+    """The model's linear form, or None if it is not linear.
+
+    Cached in memory and, because the symbolic analysis takes a noticeable part of a
+    run's start-up, on disk beside JAX's compilation cache (keyed by a hash of the model
+    source and the ketasim and SymPy versions).
+    """
+    key = model.source
+    if key not in _FORMS:
+        path = _disk_path(key)
+        form = _load(path) if path is not None and path.exists() else _MISSING
+        if form is _MISSING:
+            form = _derive_linear_form(model)
+            if path is not None:
+                _store(path, form)
+        _FORMS[key] = form
+    return _FORMS[key]
 
 
-def _generate_linear_source(model: "AssembledModel") -> str | None:
+_MISSING = object()
+
+
+def _disk_path(source: str) -> Path | None:
+    from .. import __version__
+    from .cache import compilation_cache_dir
+
+    root = compilation_cache_dir()
+    if root is None:
+        return None
+    digest = hashlib.sha256(f"{__version__}|{sp.__version__}|{source}".encode()).hexdigest()
+    return root / "linear" / f"{digest}.json"
+
+
+def _load(path: Path):
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return _MISSING  # unreadable entry: derive again
+    if data is None:
+        return None
+    return LinearForm(data["source"], np.array(data["a_nonzero"], dtype=bool),
+                      np.array(data["b_nonzero"], dtype=bool), np.array(data["init_nonzero"], dtype=bool))
+
+
+def _store(path: Path, form: LinearForm | None) -> None:
+    data = None if form is None else {
+        "source": form.source, "a_nonzero": form.a_nonzero.tolist(),
+        "b_nonzero": form.b_nonzero.tolist(), "init_nonzero": form.init_nonzero.tolist()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _derive_linear_form(model: "AssembledModel") -> LinearForm | None:
     parts = linear_parts_exprs(model)
     if parts is None:
         return None
     A, b = parts
     n = len(model.states)
-    _STRUCTURE[model.source] = (
-        np.array([[A[i, j] != 0 for j in range(n)] for i in range(n)]),
-        np.array([b[i] != 0 for i in range(n)]),
-        np.array([s.initial != 0 for s in model.states]),
-    )
     entries = [(i, j, A[i, j]) for i in range(n) for j in range(n) if A[i, j] != 0]
     exprs = [e for _, _, e in entries] + [b[i] for i in range(n)]
     repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"))
@@ -91,16 +151,21 @@ def _generate_linear_source(model: "AssembledModel") -> str | None:
     bs = ", ".join(f"{_pr(e)} + 0.0 * _p[0]" for e in reduced[len(entries):])
     lines.append(f"    _b = numpy.stack([{bs}])")
     lines.append("    return _A, _b")
-    return "\n".join(lines) + "\n"
+    return LinearForm(
+        source="\n".join(lines) + "\n",
+        a_nonzero=np.array([[A[i, j] != 0 for j in range(n)] for i in range(n)], dtype=bool),
+        b_nonzero=np.array([b[i] != 0 for i in range(n)], dtype=bool),
+        init_nonzero=np.array([s.initial != 0 for s in model.states], dtype=bool),
+    )
 
 
 def active_states(model: "AssembledModel", dosed: np.ndarray) -> tuple[int, ...]:
     """States that can become nonzero: the closure, along the nonzero entries of A, of
     the dosed states and those with a nonzero constant input or initial value. All other
     states stay exactly at zero, so they can be left out of the exact solve."""
-    _linear_source(model.source, model)
-    nz, b_nz, init_nz = _STRUCTURE[model.source]
-    active = set(np.flatnonzero(dosed | b_nz | init_nz).tolist())
+    form = linear_form(model)
+    nz = form.a_nonzero
+    active = set(np.flatnonzero(dosed | form.b_nonzero | form.init_nonzero).tolist())
     frontier = list(active)
     while frontier:
         j = frontier.pop()
@@ -112,7 +177,7 @@ def active_states(model: "AssembledModel", dosed: np.ndarray) -> tuple[int, ...]
 
 
 def is_linear(model: "AssembledModel") -> bool:
-    return _linear_source(model.source, model) is not None
+    return linear_form(model) is not None
 
 
 def plan(breaks: np.ndarray, ts: np.ndarray):
@@ -143,9 +208,10 @@ def make_linear_solve(source: str, model: "AssembledModel", active: tuple[int, .
 
     from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
 
-    src = _linear_source(source, model)
-    if src is None:
+    form = linear_form(model)
+    if form is None:
         raise ValueError("model is not linear in its states")
+    src = form.source
     ns: dict[str, object] = {"numpy": jnp}
     exec(compile(src, "<ketasim linear parts>", "exec"), ns)
     linear_parts = ns["linear_parts"]

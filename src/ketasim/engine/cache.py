@@ -1,0 +1,18 @@
+"""Where ketasim keeps compiled artefacts between runs (no JAX import here).
+
+One folder holds JAX's persistent compilation cache and ketasim's generated code for
+linear models: KETASIM_JAX_CACHE names it ("off" disables both), default
+~/.cache/ketasim/jax. Entries are keyed by content hashes, so a changed model, ketasim,
+SymPy or JAX version never reads a stale entry.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def compilation_cache_dir() -> Path | None:
+    """The cache folder, or None when caching is off."""
+    path = os.environ.get("KETASIM_JAX_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "ketasim", "jax")
+    return None if path == "off" else Path(path)
