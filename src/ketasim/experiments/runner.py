@@ -112,6 +112,10 @@ def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = Tr
     """Simulate the protocol and score every measure."""
     from .statistics import MeasureError
 
+    if exp.protocol.in_vitro is not None:
+        from .in_vitro import run_in_vitro
+
+        return run_in_vitro(exp, keep_series=keep_series)
     doses = dose_events(exp.protocol.doses, "protocol.doses")
     ds = _simulate(exp, exp.protocol, doses, solver)
     reference = None

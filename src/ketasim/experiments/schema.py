@@ -7,7 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_baseline",
-              "change_from_baseline", "half_life", "bioavailability", "auc_ratio")
+              "change_from_baseline", "half_life", "bioavailability", "auc_ratio",
+              # in vitro (voltage clamp):
+              "ic50", "relaxation_rate", "on_rate", "rate_ratio")
+IN_VITRO_STATISTICS = ("ic50", "relaxation_rate", "on_rate", "rate_ratio", "value_at", "max", "min")
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
 
 
@@ -44,13 +47,64 @@ class PatientSpec(_Strict):
     age: str | None = None
 
 
+class InVitroStep(_Strict):
+    """From `start` on, the bath changes to these values (unset ones keep the table's)."""
+
+    start: str
+    glutamate: str | None = None
+    glycine: str | None = None
+    magnesium: str | None = None
+    voltage: str | None = None
+    concentration: str = "0 uM"      # of the protocol's drug
+
+
+class InVitro(_Strict):
+    """A voltage-clamp experiment on the receptor scheme (no dosing, no PK).
+
+    Steady-state sweeps: `concentrations` (block against drug level, at `voltage`) or
+    `voltages` (block or Mg2+ remaining against voltage, at `concentration`). Time
+    courses: `steps` (bath changes) sampled every `sample` up to `duration`.
+    """
+
+    receptor: str = "pyramidal"      # glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
+    drug: str | None = None          # ketamine, esketamine, arketamine, norketamine, s_norketamine, ...
+    glutamate: str = "100 uM"
+    glycine: str = "10 uM"
+    magnesium: str = "0 mM"
+    voltage: str = "-66 mV"
+    concentration: str = "0 uM"
+    concentrations: list[str] = []
+    voltages: list[str] = []
+    steps: list[InVitroStep] = []
+    duration: str | None = None
+    sample: str = "10 ms"
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = sum(bool(x) for x in (self.concentrations, self.voltages, self.steps))
+        if kinds != 1:
+            raise ValueError("give exactly one of concentrations, voltages or steps")
+        if self.steps and self.duration is None:
+            raise ValueError("steps need a duration")
+        return self
+
+
 class Protocol(_Strict):
-    duration: str
+    duration: str | None = None
+    in_vitro: InVitro | None = None
     patient: PatientSpec = PatientSpec()
     hypotheses: dict[str, str] = {}
     doses: list[Dose] = []
     reference_doses: list[Dose] = []   # for bioavailability: the IV reference regimen
     parameters: dict[str, float] = {}  # overrides by qualified name, in the parameter's unit
+
+    @model_validator(mode="after")
+    def _in_vivo_or_in_vitro(self):
+        if self.in_vitro is None and self.duration is None:
+            raise ValueError("a protocol needs a duration (or an in_vitro table)")
+        if self.in_vitro is not None and (self.doses or self.reference_doses):
+            raise ValueError("an in_vitro protocol has no doses")
+        return self
 
 
 class Measure(_Strict):
@@ -63,7 +117,8 @@ class Measure(_Strict):
     range: tuple[float, float] | None = None
     at: str | None = None            # value_at, ratio_to_baseline, change_from_baseline
     baseline_at: str = "0 min"
-    window: tuple[str, str] | None = None   # mean, auc, auc_ratio, max, min, half_life
+    window: tuple[str, str] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
+    reference_window: tuple[str, str] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
     versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus)
     name: str | None = None
     note: str = ""
@@ -80,6 +135,10 @@ class Measure(_Strict):
             raise ValueError("statistic auc_ratio needs 'versus' (the denominator observable)")
         if self.statistic in ("value_at", "ratio_to_baseline", "change_from_baseline") and self.at is None:
             raise ValueError(f"statistic {self.statistic} needs 'at'")
+        if self.statistic in ("relaxation_rate", "on_rate", "rate_ratio") and self.window is None:
+            raise ValueError(f"statistic {self.statistic} needs 'window'")
+        if self.statistic in ("on_rate", "rate_ratio") and self.reference_window is None:
+            raise ValueError(f"statistic {self.statistic} needs 'reference_window'")
         return self
 
     @property

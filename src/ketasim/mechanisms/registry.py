@@ -9,22 +9,40 @@ from ..engine.model import AssembledModel
 from ..engine.module import Module
 from ..parameters import SPECIES
 from .drugs import modules_for
+from .nmda import nmda_module
+from .offtargets import BRAIN_METABOLITES, offtarget_module
 from .patient import PATIENT
 from .pk_ketamine import ketamine_module
 from .pk_metabolites import TOTALS, dhnk_module, hnk_module, norketamine_module
 from .pk_simple import SIMPLE_DRUGS
 
 # Hypothesis switches: name -> allowed values (first is the default). Layers add theirs.
-HYPOTHESES: dict[str, tuple[str, ...]] = {}
+HYPOTHESES: dict[str, tuple[str, ...]] = {
+    # NMDA block in the slow model: the scheme's steady state at every instant, or the
+    # trapping block integrated (it relaxes only while channels open).
+    "nmda_block": ("quasi_steady", "kinetic"),
+    # Ketamine at dopamine D2: no activity (Jordan 2006; Can 2016) or D2High Ki 0.5 uM
+    # (Kapur & Seeman 2002).
+    "ketamine_d2": ("none", "high_affinity"),
+}
 
 
-def core_modules() -> tuple[Module, ...]:
-    """Modules always present: patient covariates and ketamine with its metabolites."""
+def pk_modules() -> tuple[Module, ...]:
+    """Patient covariates and ketamine with its metabolites."""
     return (
         PATIENT,
         ketamine_module("s"), ketamine_module("r"),
         norketamine_module("s"), norketamine_module("r"),
-        hnk_module(), dhnk_module(), TOTALS,
+        hnk_module(), dhnk_module(), TOTALS, BRAIN_METABOLITES,
+    )
+
+
+def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
+    """Modules always present: PK, NMDA block and off-target occupancy."""
+    hyp = resolve_hypotheses(hypotheses)
+    return pk_modules() + (
+        nmda_module(hyp["nmda_block"]),
+        offtarget_module(hyp["ketamine_d2"], naltrexone="naltrexone" in drugs),
     )
 
 
@@ -57,5 +75,5 @@ def build_model(species: str = "human", hypotheses: dict[str, str] | None = None
 @lru_cache(maxsize=64)
 def _build(species: str, hyp: tuple[tuple[str, str], ...], drugs: frozenset[str]) -> AssembledModel:
     extra = optional_modules()
-    mods = core_modules() + tuple(extra[n] for n in modules_for(set(drugs)))
+    mods = core_modules(dict(hyp), drugs) + tuple(extra[n] for n in modules_for(set(drugs)))
     return assemble(mods, species=species, hypotheses=dict(hyp))

@@ -1,0 +1,199 @@
+"""Run `[protocol.in_vitro]` experiments: voltage-clamp protocols on the receptor scheme.
+
+Observables of an in-vitro protocol:
+
+- `block` (fraction): steady-state 1 - I(drug)/I(no drug), over the sweep axis
+  (concentration in uM, or voltage in mV)
+- `mg_remaining` (fraction): steady-state I(Mg2+)/I(no Mg2+) over a voltage sweep
+- `current` (relative): conductance over time (s) relative to the drug-free steady state
+  in the table's own bath (glutamate, glycine, Mg2+, voltage)
+
+Statistics: `ic50` (uM, from a concentration sweep), `value_at` (at a concentration,
+voltage or time), `max`/`min`, `relaxation_rate` (1/s: exponential fit in `window`),
+`on_rate` ((k_onset - k_recovery)/[drug] in 1/(M s): onset in `window`, recovery in
+`reference_window`) and `rate_ratio` (k in `window` / k in `reference_window`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+from ..receptor.clamp import (ClampError, Step, blockers_of, composition, ic50, mg_remaining,
+                              steady_block, steady_conductance, time_course)
+from ..receptor.scheme import Bath
+from ..receptor.values import ReceptorValues
+from ..units import from_canonical, parse_quantity, to_canonical
+from .schema import Experiment, InVitro, Measure
+from .statistics import MeasureError
+
+IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1"}
+
+
+def _q(text: str, unit: str, field: str) -> float:
+    """A quantity in `unit` (plain float); negative values allowed only for voltages."""
+    v = parse_quantity(text, unit, field) if unit != "mV" else _voltage(text, field)
+    if unit != "mV" and v < 0:
+        raise ClampError(f"{field}: must not be negative")
+    return v
+
+
+def _voltage(text: str, field: str) -> float:
+    from ..units import UnitError, ureg
+    try:
+        q = ureg.Quantity(text)
+        return float(q.to("mV").magnitude)
+    except Exception as exc:  # pint raises several types
+        raise UnitError(f"{field}: {text!r} is not a voltage ({exc.__class__.__name__})") from None
+
+
+def _base_bath(iv: InVitro, drug_conc: float) -> Bath:
+    f = "protocol.in_vitro"
+    blockers = blockers_of(iv.drug, drug_conc) if iv.drug and drug_conc > 0 else {}
+    return Bath(_q(iv.glutamate, "uM", f"{f}.glutamate"), _q(iv.glycine, "uM", f"{f}.glycine"),
+                _q(iv.magnesium, "mM", f"{f}.magnesium"), _q(iv.voltage, "mV", f"{f}.voltage"), blockers)
+
+
+def _steps(iv: InVitro, base: Bath) -> list[Step]:
+    out = []
+    for i, st in enumerate(iv.steps):
+        f = f"protocol.in_vitro.steps[{i}]"
+        c = _q(st.concentration, "uM", f"{f}.concentration")
+        if c > 0 and not iv.drug:
+            raise ClampError(f"{f}.concentration: set protocol.in_vitro.drug first")
+        bath = Bath(
+            _q(st.glutamate, "uM", f"{f}.glutamate") if st.glutamate else base.glutamate,
+            _q(st.glycine, "uM", f"{f}.glycine") if st.glycine else base.glycine,
+            _q(st.magnesium, "mM", f"{f}.magnesium") if st.magnesium else base.magnesium,
+            _q(st.voltage, "mV", f"{f}.voltage") if st.voltage else base.voltage,
+            blockers_of(iv.drug, c) if c > 0 else {},
+        )
+        out.append(Step(1000.0 * _q(st.start, "s", f"{f}.start"), bath))
+    return out
+
+
+def simulate_in_vitro(iv: InVitro, values: ReceptorValues) -> dict:
+    """Series of the protocol: {"axis": (name, unit, x), observable: y}."""
+    shares = composition(values, iv.receptor)
+    f = "protocol.in_vitro"
+    conc = _q(iv.concentration, "uM", f"{f}.concentration")
+    base = _base_bath(iv, conc)
+    if iv.concentrations:
+        if not iv.drug:
+            raise ClampError(f"{f}.drug: a concentration sweep needs a drug")
+        x = np.array([_q(c, "uM", f"{f}.concentrations[{i}]") for i, c in enumerate(iv.concentrations)])
+        if np.any(np.diff(x) <= 0) or x[0] <= 0:
+            raise ClampError(f"{f}.concentrations: must be positive and increasing")
+        block = np.array([steady_block(values, shares, Bath(base.glutamate, base.glycine, base.magnesium,
+                                                            base.voltage, blockers_of(iv.drug, c))) for c in x])
+        return {"axis": ("concentration", "uM", x), "block": block}
+    if iv.voltages:
+        x = np.array([_q(v, "mV", f"{f}.voltages[{i}]") for i, v in enumerate(iv.voltages)])
+        out = {"axis": ("voltage", "mV", x)}
+        baths = [Bath(base.glutamate, base.glycine, base.magnesium, v, base.blockers) for v in x]
+        if base.magnesium > 0:
+            out["mg_remaining"] = np.array([mg_remaining(values, shares, b) for b in baths])
+        if base.blockers:
+            out["block"] = np.array([steady_block(values, shares, b) for b in baths])
+        return out
+    duration = _q(iv.duration, "s", f"{f}.duration")
+    dt = _q(iv.sample, "s", f"{f}.sample")
+    if duration <= 0 or dt <= 0:
+        raise ClampError(f"{f}.duration: duration and sample must be positive")
+    t = np.arange(0.0, duration + 0.5 * dt, dt)
+    ref = steady_conductance(values, shares, base.without_blockers())
+    g = time_course(values, shares, _steps(iv, base), 1000.0 * t)
+    return {"axis": ("time", "s", t), "current": g / ref}
+
+
+def _fit_rate(t: np.ndarray, y: np.ndarray, window: tuple[float, float], field: str) -> float:
+    """k of y = a + b exp(-k (t - t0)) fitted in the window (t in s, k in 1/s)."""
+    sel = (t >= window[0]) & (t <= window[1])
+    if sel.sum() < 5:
+        raise MeasureError(f"{field}: fewer than 5 samples in the window")
+    tt, yy = t[sel] - t[sel][0], y[sel]
+    span = tt[-1]
+    a0, b0 = yy[-1], yy[0] - yy[-1]
+    k0 = 3.0 / span
+    try:
+        (a, b, k), _ = curve_fit(lambda x, a, b, k: a + b * np.exp(-k * x), tt, yy, p0=(a0, b0, k0), maxfev=20000)
+    except RuntimeError:
+        raise MeasureError(f"{field}: exponential fit did not converge") from None
+    if not np.isfinite(k) or k <= 0:
+        raise MeasureError(f"{field}: no decaying exponential in the window")
+    return float(k)
+
+
+def compute_in_vitro(m: Measure, series: dict, iv: InVitro, field: str) -> float:
+    """The measure's statistic on the in-vitro series, in the measure's unit."""
+    name, axis_unit, x = series["axis"]
+    if m.observable not in IN_VITRO_OBSERVABLES:
+        raise MeasureError(f"{field}.observable: {m.observable!r} is not an in-vitro observable "
+                           f"(one of {', '.join(IN_VITRO_OBSERVABLES)})")
+    if m.observable not in series:
+        raise MeasureError(f"{field}.observable: {m.observable!r} is not produced by this protocol")
+    y = series[m.observable]
+
+    def window(w, label):
+        return (_q(w[0], axis_unit, f"{field}.{label}[0]"), _q(w[1], axis_unit, f"{field}.{label}[1]"))
+
+    st = m.statistic
+    if st == "ic50":
+        if name != "concentration":
+            raise MeasureError(f"{field}.statistic: ic50 needs a concentration sweep")
+        value, unit = ic50(x, y), "uM"
+    elif st == "value_at":
+        at = _q(m.at, axis_unit, f"{field}.at")
+        value, unit = float(np.interp(at, x, y)), "1"
+    elif st in ("max", "min"):
+        sel = np.ones(x.size, bool) if m.window is None else (x >= window(m.window, "window")[0]) & (
+            x <= window(m.window, "window")[1])
+        value, unit = float(y[sel].max() if st == "max" else y[sel].min()), "1"
+    else:
+        if name != "time":
+            raise MeasureError(f"{field}.statistic: {st} needs a time course (steps)")
+        k = _fit_rate(x, y, window(m.window, "window"), f"{field}.window")
+        if st == "relaxation_rate":
+            value, unit = k, "1/s"
+        else:
+            k_ref = _fit_rate(x, y, window(m.reference_window, "reference_window"), f"{field}.reference_window")
+            if st == "rate_ratio":
+                value, unit = k / k_ref, "1"
+            else:  # on_rate: onset k = kon [B] + koff, recovery k = koff
+                conc = _drug_at(iv, window(m.window, "window")[0], field)
+                value, unit = (k - k_ref) / (conc * 1e-6), "1/M/s"
+    try:
+        return float(from_canonical(to_canonical(value, unit), m.unit))
+    except Exception:
+        raise MeasureError(f"{field}.unit: {m.unit!r} does not match the statistic's unit {unit}") from None
+
+
+def _drug_at(iv: InVitro, t: float, field: str) -> float:
+    """Drug concentration (uM) in the step active at time t (s)."""
+    conc = 0.0
+    for i, st in enumerate(iv.steps):
+        if _q(st.start, "s", f"protocol.in_vitro.steps[{i}].start") <= t:
+            conc = _q(st.concentration, "uM", f"protocol.in_vitro.steps[{i}].concentration")
+    if conc <= 0:
+        raise MeasureError(f"{field}.window: no drug is applied in the onset window")
+    return conc
+
+
+def run_in_vitro(exp: Experiment, keep_series: bool = True):
+    """Simulate an in-vitro protocol and score its measures."""
+    from .runner import ExperimentResult, MeasureResult, score
+
+    iv = exp.protocol.in_vitro
+    values = ReceptorValues().with_values({k.removeprefix("nmda."): v for k, v in exp.protocol.parameters.items()})
+    series = simulate_in_vitro(iv, values)
+    _, _, x = series["axis"]
+    results = []
+    for i, m in enumerate(exp.measure):
+        f = f"measure[{i}]"
+        value = compute_in_vitro(m, series, iv, f)
+        passed, tol = score(value, m)
+        y = series.get(m.observable)
+        kept = (tuple(x.tolist()), tuple(y.tolist())) if keep_series and y is not None else None
+        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, kept))
+    return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
+                            exp.calibration, tuple(results))
