@@ -27,7 +27,7 @@ from ..units import from_canonical, parse_quantity, to_canonical
 from .schema import Experiment, InVitro, Measure
 from .statistics import MeasureError
 
-IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1"}
+IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1", "occupancy": "1"}
 
 
 def _q(text: str, unit: str, field: str) -> float:
@@ -72,10 +72,18 @@ def _steps(iv: InVitro, base: Bath) -> list[Step]:
     return out
 
 
-def simulate_in_vitro(iv: InVitro, values: ReceptorValues) -> dict:
+def simulate_in_vitro(iv: InVitro, values: ReceptorValues, hypotheses=None, overrides=None) -> dict:
     """Series of the protocol: {"axis": (name, unit, x), observable: y}."""
-    shares = composition(values, iv.receptor)
     f = "protocol.in_vitro"
+    if iv.target != "nmda":
+        from ..receptor.binding import occupancy_curve
+
+        if not iv.concentrations or not iv.drug:
+            raise ClampError(f"{f}.concentrations: a binding assay needs a drug and a concentration sweep")
+        x = np.array([_q(c, "uM", f"{f}.concentrations[{i}]") for i, c in enumerate(iv.concentrations)])
+        return {"axis": ("concentration", "uM", x),
+                "occupancy": occupancy_curve(iv.target, iv.drug, x, hypotheses, overrides)}
+    shares = composition(values, iv.receptor)
     conc = _q(iv.concentration, "uM", f"{f}.concentration")
     base = _base_bath(iv, conc)
     if iv.concentrations:
@@ -141,7 +149,10 @@ def compute_in_vitro(m: Measure, series: dict, iv: InVitro, field: str) -> float
     if st == "ic50":
         if name != "concentration":
             raise MeasureError(f"{field}.statistic: ic50 needs a concentration sweep")
-        value, unit = ic50(x, y), "uM"
+        try:
+            value, unit = ic50(x, y), "uM"
+        except ClampError as exc:
+            raise MeasureError(f"{field}: {exc}") from None
     elif st == "value_at":
         at = _q(m.at, axis_unit, f"{field}.at")
         value, unit = float(np.interp(at, x, y)), "1"
@@ -184,8 +195,10 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True):
     from .runner import ExperimentResult, MeasureResult, score
 
     iv = exp.protocol.in_vitro
-    values = ReceptorValues().with_values({k.removeprefix("nmda."): v for k, v in exp.protocol.parameters.items()})
-    series = simulate_in_vitro(iv, values)
+    nmda = {k.removeprefix("nmda."): v for k, v in exp.protocol.parameters.items() if not k.startswith("offtargets.")}
+    other = {k: v for k, v in exp.protocol.parameters.items() if k.startswith("offtargets.")}
+    values = ReceptorValues().with_values(nmda)
+    series = simulate_in_vitro(iv, values, exp.protocol.hypotheses, other)
     _, _, x = series["axis"]
     results = []
     for i, m in enumerate(exp.measure):

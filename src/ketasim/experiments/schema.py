@@ -66,7 +66,8 @@ class InVitro(_Strict):
     courses: `steps` (bath changes) sampled every `sample` up to `duration`.
     """
 
-    receptor: str = "pyramidal"      # glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
+    target: str = "nmda"             # nmda (voltage clamp) or a binding assay: mor, kor, dor, d2, hcn1, a7
+    receptor: str = "pyramidal"      # nmda: glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
     drug: str | None = None          # ketamine, esketamine, arketamine, norketamine, s_norketamine, ...
     glutamate: str = "100 uM"
     glycine: str = "10 uM"

@@ -94,7 +94,8 @@ def _observable_lines() -> list[str]:
     for s in SUBTYPES:
         num = " + ".join(f"{share[c]} * w_{c}_{s} * block_{c}_{s}" for c in CELLS)
         den = " + ".join(f"{share[c]} * w_{c}_{s}" for c in CELLS)
-        lines.append(f"nmda_block_{s} = ({num}) / ({den}) : 1")
+        # Max(): a subtype no cell type carries reads 0, not 0/0
+        lines.append(f"nmda_block_{s} = ({num}) / Max({den}, 1e-30) : 1")
     return lines
 
 
