@@ -82,6 +82,11 @@ def test_run_writes_results_and_report(tmp_path):
 
     ds = xr.load_dataset(tmp_path / "results.nc", engine="h5netcdf")
     assert float(ds.plasma_ketamine.max()) == pytest.approx(ket["Cmax"])
+    rec = {row["observable"]: row for row in out["receptors"]}
+    assert rec["nmda_block_interneuron"]["peak"] > rec["nmda_block_pyramidal"]["peak"] > 0.05
+    assert rec["nmda_block_pyramidal"]["peak"] == pytest.approx(float(ds.nmda_block_pyramidal.max()))
+    assert rec["mor_occupancy"]["peak"] < 0.05
+    assert "Receptors" in html
 
 
 @pytest.mark.parametrize("mutate, words", [
@@ -115,3 +120,62 @@ def test_experiment_json_shape(tmp_path):
 
 def test_missing_file_is_one_line(tmp_path):
     assert_one_line_error(cli("experiment", "run", str(tmp_path / "nope.toml")), "cannot read file")
+
+
+IN_VITRO = """
+id = "iv"
+title = "t"
+source = "test"
+tags = ["receptor"]
+[protocol.in_vitro]
+receptor = "glun2a"
+drug = "ketamine"
+magnesium = "0 mM"
+voltage = "-66 mV"
+concentrations = ["0.01 uM", "0.1 uM", "1 uM", "10 uM", "100 uM"]
+[[measure]]
+observable = "block"
+statistic = "ic50"
+unit = "uM"
+range = [0.2, 0.5]
+"""
+
+
+@pytest.mark.parametrize("mutate, words", [
+    (lambda s: s.replace('receptor = "glun2a"', 'receptor = "glun2e"'), ["protocol.in_vitro.receptor", "glun2e"]),
+    (lambda s: s.replace('drug = "ketamine"', 'drug = "memantine"'), ["protocol.in_vitro.drug", "memantine"]),
+    (lambda s: s.replace('voltage = "-66 mV"', 'voltage = "-66 mM"'), ["protocol.in_vitro.voltage"]),
+    (lambda s: s.replace('"0.01 uM", "0.1 uM"', '"0.1 uM", "0.01 uM"'), ["protocol.in_vitro.concentrations"]),
+    (lambda s: s.replace('magnesium = "0 mM"', 'magnesium = "-1 mM"'), ["protocol.in_vitro.magnesium", "negative"]),
+    (lambda s: s.replace('"0.01 uM", "0.1 uM", "1 uM", "10 uM", "100 uM"', '"0.01 uM", "0.02 uM"'),
+     ["measure[0]", "half block"]),
+    (lambda s: s.replace('observable = "block"', 'observable = "plasma_ketamine"'), ["measure[0].observable"]),
+])
+def test_in_vitro_bad_input(tmp_path, mutate, words):
+    f = tmp_path / "bad.toml"
+    f.write_text(mutate(IN_VITRO))
+    assert_one_line_error(cli("experiment", "run", str(f)), *words)
+
+
+def test_in_vitro_experiment_scores_ic50(tmp_path):
+    f = tmp_path / "good.toml"
+    f.write_text(IN_VITRO)
+    r = cli("experiment", "run", str(f), "--json")
+    assert r.returncode == 0, r.stderr
+    m = json.loads(r.stdout)["experiments"][0]["measures"][0]
+    assert m["simulated"] == pytest.approx(0.33, rel=0.05) and m["passed"] is True  # coarse 5-point sweep
+
+
+def test_receptor_command_tables_and_figures(tmp_path):
+    r = cli("receptor", "--json", "--out", str(tmp_path / "figs"))
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    ic = {row["subtype"]: row for row in out["ic50"]}
+    assert ic["glun2a"]["IC50 0 Mg (uM)"] == pytest.approx(0.33, rel=1e-2)
+    assert ic["glun2a"]["IC50 1 mM Mg (uM)"] > 10 * ic["glun2a"]["IC50 0 Mg (uM)"]
+    assert ic["glun2c"]["IC50 1 mM Mg (uM)"] < 3 * ic["glun2c"]["IC50 0 Mg (uM)"]
+    one = next(row for row in out["cell_block"] if row["brain ketamine (uM)"] == 1.0)
+    assert one["interneuron"] > one["pyramidal"]
+    for f in out["figures"]:
+        assert Path(f).read_bytes()[:4] == b"\x89PNG"
+    assert_one_line_error(cli("receptor", "--magnesium", "1 mV", "--out", str(tmp_path / "x")), "--magnesium")

@@ -24,10 +24,14 @@ def test_each_patient_equals_a_single_simulation():
     model = model_for(REG, "human", None)
     draw = draw_population(model, 3, 5)
     i = 1
-    overrides = {sym.replace("__", ".", 1): draw.p[i, j] / model.parameters[sym.replace("__", ".", 1)].canonical
-                 * model.parameters[sym.replace("__", ".", 1)].value for j, sym in enumerate(model.param_symbols)}
+    def declared(j, sym):  # the drawn canonical value back in the parameter's declared unit
+        par = model.parameters[sym.replace("__", ".", 1)]
+        return draw.p[i, j] / par.canonical * par.value if par.canonical != 0 else float(draw.p[i, j])
+
+    overrides = {sym.replace("__", ".", 1): declared(j, sym) for j, sym in enumerate(model.param_symbols)}
     one = k.simulate(REG, duration="3 h", parameters=overrides, patient=k.Patient(weight_kg=float(draw.weight[i])))
     np.testing.assert_allclose(pop.plasma_ketamine.values[i], one.plasma_ketamine.values, rtol=1e-8)
+    np.testing.assert_allclose(pop.nmda_block_pv.values[i], one.nmda_block_pv.values, rtol=1e-8)
 
 
 def test_peak_variability_reflects_declared_cv():

@@ -90,7 +90,7 @@ def run(
         from .engine.dosing import DoseEvent
         from .patient import Patient
         from .report.html import write_report
-        from .report.summary import pk_summary
+        from .report.summary import pk_summary, receptor_summary
         from .simulate import model_for, simulate
         from .units import parse_dose, parse_quantity
 
@@ -103,23 +103,29 @@ def run(
         hyp = _parse_hypotheses(hypothesis)
         ds = simulate(regimen, patient, duration, hyp, solver=solver)
         rows = pk_summary(ds)
+        rec = receptor_summary(ds)
         model = model_for(regimen, species, hyp)
         _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
         _atomic_write(report, lambda p: write_report(p, ds, model, rows,
-                                                     title=f"{drug} {dose} {route}"))
-        return rows
+                                                     title=f"{drug} {dose} {route}", receptor_rows=rec))
+        return rows, rec
 
-    rows = _guard(go)
+    rows, rec = _guard(go)
     if as_json:
-        print(json.dumps({"summary": rows, "results": str(out), "report": str(report)}))
+        print(json.dumps({"summary": rows, "receptors": rec, "results": str(out), "report": str(report)}))
         return
-    table = Table(title="Pharmacokinetic summary")
+    _print_rows("Pharmacokinetic summary", rows)
+    _print_rows("Receptor block and occupancy (fraction)", rec)
+    console.print(f"wrote {out} and {report}")
+
+
+def _print_rows(title: str, rows: list[dict]) -> None:
+    table = Table(title=title)
     for col in rows[0].keys() if rows else []:
         table.add_column(col)
     for r in rows:
         table.add_row(*[("—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r.values()])
     console.print(table)
-    console.print(f"wrote {out} and {report}")
 
 
 def _print_results(results, as_json: bool) -> None:
@@ -170,6 +176,50 @@ def validate(
         _atomic_write(json_out, lambda p: p.write_text(json.dumps(to_json(results), indent=1)))
     if strict and not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def receptor(
+    out: Path = typer.Option(Path("receptor_figures"), help="folder for the figures (PNG)"),
+    magnesium: str = typer.Option("1 mM", help="Mg2+ for the block curves"),
+    as_json: bool = typer.Option(False, "--json", help="print the tables as JSON"),
+) -> None:
+    """NMDA receptor layer: block per subtype and voltage, per cell type, Mg2+ block, trapping."""
+
+    def go():
+        import numpy as np
+
+        from .receptor import figures as rf
+        from .receptor.values import ReceptorValues
+        from .units import parse_quantity
+
+        mg = parse_quantity(magnesium, "mM", "--magnesium")
+        if mg < 0:
+            from .errors import InputError
+
+            raise InputError("--magnesium: must not be negative")
+        values = ReceptorValues()
+        ic = rf.ic50_table(values)
+        levels = np.array([0.25, 0.5, 1.0, 2.0, 5.0])
+        blocks = rf.cell_block(levels)
+        cells = [{"brain ketamine (uM)": float(c), **{k: float(v[i]) for k, v in blocks.items()}}
+                 for i, c in enumerate(levels)]
+        figs = {"block_per_subtype.png": rf.block_curves_figure(values, mg),
+                "block_per_cell_type.png": rf.cell_block_figure(),
+                "mg_block.png": rf.mg_figure(values),
+                "trapping.png": rf.trapping_figure(values)}
+        out.mkdir(parents=True, exist_ok=True)
+        for name, fig in figs.items():
+            _atomic_write(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
+        return ic, cells, [str(out / n) for n in figs]
+
+    ic, cells, files = _guard(go)
+    if as_json:
+        print(json.dumps({"ic50": ic, "cell_block": cells, "figures": files}))
+        return
+    _print_rows("Racemic ketamine IC50 per subtype at -66 mV", ic)
+    _print_rows("Steady-state NMDA block per cell type (fraction)", cells)
+    console.print("wrote " + ", ".join(files))
 
 
 @export_app.command("sbml")

@@ -299,7 +299,8 @@ def _parameters(ds, model) -> str:
 # ----------------------------------------------------------------------------- public
 def render_report(ds, model, summary_rows: list[dict] | None = None,
                   title: str = "ketasim simulation report",
-                  extra_figures: Sequence[tuple[str, Any]] = ()) -> str:
+                  extra_figures: Sequence[tuple[str, Any]] = (),
+                  receptor_rows: list[dict] | None = None) -> str:
     """The report as one self-contained HTML string.
 
     ds: a Dataset from `ketasim.simulate` (time in minutes). model: the AssembledModel
@@ -326,7 +327,22 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
     fig = concentration_figure(ds)
     parts.append(_figure(figure_to_svg(fig), "Plasma concentrations (ng/mL, log scale) and brain "
                                              "effect-site concentrations (µM) against time in hours."))
-    others, constant = _other_observables(ds, exclude=())
+    receptor_names = [n for n in ds.data_vars if n.startswith("nmda_block_") or n.endswith("_occupancy")
+                      or n.endswith("_inhibition")]
+    if receptor_names:
+        from .summary import receptor_summary
+
+        parts.append("<h2>Receptors</h2>")
+        parts.append('<p class="small muted">Fraction of NMDA current blocked by drug per cell type and '
+                     "GluN2 subtype (the receptor layer's steady state, or its trapping kinetics under the "
+                     "<code>nmda_block=kinetic</code> hypothesis), and off-target occupancy; peak, time of "
+                     "peak (min), and minutes above half the peak.</p>")
+        parts.append(_table(receptor_rows if receptor_rows is not None else receptor_summary(ds)))
+        varying = [n for n in receptor_names if float(np.ptp(ds[n].values)) > 0]
+        if varying:
+            parts.append(_figure(figure_to_svg(timecourse_figure(ds, varying, "")),
+                                 "NMDA block and off-target occupancy (fraction) against time in hours."))
+    others, constant = _other_observables(ds, exclude=tuple(receptor_names))
     if others or constant:
         parts.append("<h2>Other observables</h2>")
     if others:

@@ -99,3 +99,28 @@ def pk_summary(ds, analytes: Iterable[str] = DEFAULT_ANALYTES) -> list[dict]:
             "t1/2 (h)": terminal_half_life(t, y),
         })
     return rows
+
+
+RECEPTOR_OBSERVABLES = (
+    "nmda_block_pyramidal", "nmda_block_pv", "nmda_block_sst", "nmda_block_interneuron",
+    "nmda_block_glun2a", "nmda_block_glun2b", "nmda_block_glun2c", "nmda_block_glun2d",
+    "mor_occupancy", "kor_occupancy",
+)
+
+
+def receptor_summary(ds, names: Iterable[str] = RECEPTOR_OBSERVABLES) -> list[dict]:
+    """One row per receptor observable present: peak fraction, its time (min), and the
+    time (min) the fraction stays above half its peak. Numbers are floats or None."""
+    t = np.asarray(ds["time"].values, dtype=float)
+    rows = []
+    for name in names:
+        if name not in ds:
+            continue
+        y = np.asarray(ds[name].values, dtype=float)
+        k = int(np.argmax(y))
+        peak = _finite_or_none(y[k])
+        above = y >= 0.5 * y[k] if y[k] > 0 else np.zeros(y.size, bool)
+        dur = float(np.sum(np.diff(t)[above[:-1] & above[1:]])) if above.any() else 0.0
+        rows.append({"observable": name, "peak": peak, "time of peak (min)": _finite_or_none(t[k]),
+                     "above half-peak (min)": _finite_or_none(dur)})
+    return rows
