@@ -173,3 +173,15 @@ def test_receptor_values_refuse_unknown_names():
     with pytest.raises(InputError, match="parameters.nonsense"):
         ReceptorValues().with_values({"nonsense": 1.0})
     assert set(BLOCKERS) >= {"s_ketamine", "hnk"} and set(CELLS) == {"pyramidal", "pv", "sst"}
+
+
+@pytest.mark.parametrize("glutamate", [0.05, 1.0, 30.0])
+def test_slow_model_open_probability_is_the_schemes(glutamate):
+    """The activity term of the kinetic hypothesis is the scheme's drug-free open probability."""
+    from ketasim.receptor.scheme import state_index
+
+    env = slow_model_values(QSS, {}, {"input_rate_pyramidal": 0.0, "glutamate_ambient": glutamate})
+    gly = DEFAULT.get("glycine_ambient", "uM")
+    for s in SUBTYPES:
+        p = steady_state(generator(DEFAULT, s, Bath(glutamate, gly, 0.0, -66.0)))
+        assert env[f"po_pyramidal_{s}"] == pytest.approx(p[state_index(0, "O")], rel=1e-8)
