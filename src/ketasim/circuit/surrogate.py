@@ -88,11 +88,11 @@ def _coef_name(output: str, term: tuple[int, ...]) -> str:
     return f"{output}_c_" + "_".join(short[i] for i in term)
 
 
-def equation_lines(s: Surrogate) -> list[str]:
-    """The surrogate as Brian2-style equation text for the slow model's module."""
+def equation_lines(s: Surrogate, names: tuple[str, ...] = INPUTS) -> list[str]:
+    """The surrogate as Brian2-style equation text; `names` are the block symbols to use."""
     lines = []
     for name in s.coefficients:
-        poly = " + ".join(f"{_coef_name(name, t)} * " + " * ".join(INPUTS[i] for i in t) for t in s.terms)
+        poly = " + ".join(f"{_coef_name(name, t)} * " + " * ".join(names[i] for i in t) for t in s.terms)
         lines.append(f"{name} = {name}_baseline * exp({poly}) : {OUTPUT_UNITS[name]}")
     return lines
 

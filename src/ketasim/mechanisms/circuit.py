@@ -1,0 +1,65 @@
+"""The circuit as the slow model sees it: the surrogate of the spiking microcircuit.
+
+Inputs are the receptor layer's NMDA block per cell type; outputs are the contract's
+circuit observables (rate_pyramidal, rate_pv, rate_sst in Hz; glutamate_release and
+gamma_power relative to the drug-free circuit; ei_ratio). The coefficients are fitted
+Parameters read from the package's surrogate data (`ketasim circuit build-surrogate`).
+
+Hypothesis `circuit_block`: `interneuron_preferential` feeds each cell type its own block;
+`uniform` feeds every cell type the cell-number-weighted mean block (the alternative the
+circuit literature tests: Susin & Destexhe; Kirli et al. 2014).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..circuit.surrogate import INPUTS, OUTPUT_UNITS, Surrogate, default_path, equation_lines, surrogate_parameters
+from ..engine.module import Module
+from ..parameters import p
+
+HYPOTHESIS_VALUES = ("interneuron_preferential", "uniform")
+
+
+def load_surrogate(path: Path | None = None) -> Surrogate | None:
+    """The shipped surrogate, or None when it has not been built."""
+    path = path or default_path()
+    return Surrogate.from_json(path.read_text()) if path.exists() else None
+
+
+def circuit_module(surrogate: Surrogate, block: str = "interneuron_preferential") -> Module:
+    if block not in HYPOTHESIS_VALUES:
+        raise ValueError(f"unknown circuit_block {block!r}")
+    raw = {c: f"{c}_in" for c in INPUTS}
+    if block == "uniform":
+        mean = ("(pyramidal_share * nmda_block_pyramidal + (1 - pyramidal_share) * "
+                "(pv_share * nmda_block_pv + (1 - pv_share) * nmda_block_sst))")
+        lines = [f"{raw[c]} = {mean} : 1" for c in INPUTS]
+    else:
+        lines = [f"{raw[c]} = {c} : 1" for c in INPUTS]
+    body = equation_lines(surrogate, tuple(raw[c] for c in INPUTS))  # the (possibly averaged) blocks
+    params = surrogate_parameters(surrogate) + (
+        p("pyramidal_share", 0.8, "1", "assumed", "share of cortical neurons that are pyramidal",
+          note="as in the network (4000 of 5000 cells)"),
+        p("pv_share", 0.57, "1", "assumed", "PV share of PV+SST interneurons",
+          note="as in the receptor layer (Rudy et al. 2011: PV about 40%, SST about 30% of GABAergic cells)"),
+    )
+    return Module(
+        name="circuit",
+        doc=__doc__.split("\n\n")[0],
+        equations="\n".join(lines + body),
+        parameters=params,
+        inputs={c: "1" for c in INPUTS},
+        outputs=tuple(surrogate.coefficients),
+        descriptions={
+            "rate_pyramidal": "pyramidal firing rate (circuit surrogate)",
+            "rate_pv": "PV interneuron firing rate (circuit surrogate)",
+            "rate_sst": "SST interneuron firing rate (circuit surrogate)",
+            "glutamate_release": "glutamate release relative to the drug-free circuit",
+            "gamma_power": "LFP gamma (30-80 Hz) power relative to the drug-free circuit",
+            "ei_ratio": "excitatory/inhibitory synaptic current ratio onto pyramidal cells",
+        },
+    )
+
+
+__all__ = ["circuit_module", "load_surrogate", "HYPOTHESIS_VALUES", "OUTPUT_UNITS"]
