@@ -222,6 +222,56 @@ def receptor(
     console.print("wrote " + ", ".join(files))
 
 
+@app.command()
+def circuit(
+    ketamine: str = typer.Option("1 uM", help="brain racemic ketamine level, e.g. '1 uM'"),
+    block: str = typer.Option("interneuron_preferential", help="interneuron_preferential or uniform"),
+    duration: str = typer.Option("2 s", help="simulated time after a 0.5 s warm-up"),
+    seed: int = typer.Option(0, help="random seed"),
+    scale: float = typer.Option(1.0, help="population size factor (1 = 4000 pyramidal + 1000 interneurons)"),
+    out: Path = typer.Option(Path("circuit_figures"), help="folder for raster and spectrum (PNG)"),
+    as_json: bool = typer.Option(False, "--json", help="print the table as JSON"),
+) -> None:
+    """Spiking microcircuit without drug and at a brain ketamine level: rates, band powers, figures."""
+
+    def go():
+        from .circuit import figures as cf
+        from .circuit.analysis import summary
+        from .circuit.blocks import drug_block
+        from .circuit.network import run_circuit
+        from .errors import InputError
+        from .units import parse_quantity
+
+        conc = parse_quantity(ketamine, "uM", "--ketamine")
+        dur = parse_quantity(duration, "ms", "--duration")
+        if conc < 0:
+            raise InputError("--ketamine: must not be negative")
+        if dur <= 0:
+            raise InputError("--duration: must be positive")
+        if not 0.05 <= scale <= 2.0:
+            raise InputError("--scale: must be between 0.05 and 2")
+        blocks = drug_block(conc, block)
+        runs = {}
+        with console.status("simulating the spiking circuit (two runs)..."):
+            runs["no drug"] = run_circuit(drug_block(0.0, block), dur, seed, scale)
+            runs[f"{conc:g} uM ({block})"] = run_circuit(blocks, dur, seed, scale)
+        rows = [{"condition": k, **{n: float(v) for n, v in summary(r).items()}} for k, r in runs.items()]
+        out.mkdir(parents=True, exist_ok=True)
+        drug_run = list(runs.values())[1]
+        files = {"raster.png": cf.raster_figure(drug_run), "spectrum.png": cf.spectrum_figure(runs)}
+        for name, fig in files.items():
+            _atomic_write(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
+        return rows, blocks, [str(out / n) for n in files]
+
+    rows, blocks, files = _guard(go)
+    if as_json:
+        print(json.dumps({"blocks": blocks, "runs": rows, "figures": files}))
+        return
+    console.print("NMDA drug block: " + ", ".join(f"{k} {v:.3f}" for k, v in blocks.items()))
+    _print_rows("Spiking circuit (rates Hz, band powers nA^2)", rows)
+    console.print("wrote " + ", ".join(files))
+
+
 @export_app.command("sbml")
 def export_sbml(out: Optional[Path] = typer.Option(None, "--out", help="file to write (default: stdout)")) -> None:
     """Export the assembled slow model (default species and hypotheses) as SBML L3V2."""
