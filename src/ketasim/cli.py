@@ -268,7 +268,10 @@ def circuit(
         print(json.dumps({"blocks": blocks, "runs": rows, "figures": files}))
         return
     console.print("NMDA drug block: " + ", ".join(f"{k} {v:.3f}" for k, v in blocks.items()))
-    _print_rows("Spiking circuit (rates Hz, band powers nA^2)", rows)
+    names = [k for k in rows[0] if k != "condition"]
+    table = [{"quantity": n, **{r["condition"]: r[n] for r in rows},
+              "ratio": (rows[1][n] / rows[0][n] if rows[0][n] else None)} for n in names]
+    _print_rows("Spiking circuit (rates Hz, band powers nA^2, peak Hz)", table)
     console.print("wrote " + ", ".join(files))
 
 

@@ -107,3 +107,30 @@ def build(points: np.ndarray, summaries: list[dict], grid_step: float = 0.05, ma
             "summary": f"{len(points)} spiking runs; rate log-RMSE of the mean field {report['rate_log_rmse']:.3f}",
             "sources": sources}
     return Surrogate(fits[0].terms, base, coefs, prov), report
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python -m ketasim.circuit.build [--workers N] [--duration-ms T] [--out FILE]`."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from .surrogate import default_path
+
+    ap = argparse.ArgumentParser(description="Rebuild the circuit surrogate from spiking runs.")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--duration-ms", type=float, default=2000.0)
+    ap.add_argument("--random-points", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=default_path())
+    args = ap.parse_args(argv)
+    points = design(n_random=args.random_points, seed=args.seed)
+    summaries = run_design(points, args.duration_ms, args.seed, 1.0, args.workers)
+    surrogate, report = build(points, summaries)
+    args.out.write_text(surrogate.to_json())
+    args.out.with_suffix(".report.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps({k: report[k] for k in ("rate_log_rmse", "converged", "sources")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
