@@ -83,6 +83,9 @@ def run(
     out: Path = typer.Option(Path("results.nc"), help="NetCDF results file"),
     report: Path = typer.Option(Path("report.html"), help="HTML report"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    circuit_figures: bool = typer.Option(False, "--circuit-figures",
+                                         help="also run the spiking circuit at peak brain ketamine and put "
+                                              "its raster and spectrum in the report (about a minute)"),
 ) -> None:
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
@@ -106,8 +109,9 @@ def run(
         rec = receptor_summary(ds)
         model = model_for(regimen, species, hyp)
         _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
-        _atomic_write(report, lambda p: write_report(p, ds, model, rows,
-                                                     title=f"{drug} {dose} {route}", receptor_rows=rec))
+        extra = _circuit_figures(ds, hyp) if circuit_figures else ()
+        _atomic_write(report, lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
+                                                     receptor_rows=rec, extra_figures=extra))
         return rows, rec
 
     rows, rec = _guard(go)
@@ -117,6 +121,25 @@ def run(
     _print_rows("Pharmacokinetic summary", rows)
     _print_rows("Receptor block and occupancy (fraction)", rec)
     console.print(f"wrote {out} and {report}")
+
+
+def _circuit_figures(ds, hyp: dict) -> tuple:
+    """Raster and spectra of the spiking circuit without drug and at the run's peak brain ketamine."""
+    import numpy as np
+
+    from .circuit import figures as cf
+    from .circuit.blocks import drug_block
+    from .circuit.network import run_circuit
+
+    peak = float(np.max(ds["brain_ketamine"].values))
+    block = hyp.get("circuit_block", "interneuron_preferential")
+    with console.status("simulating the spiking circuit at peak brain ketamine..."):
+        runs = {"no drug": run_circuit(drug_block(0.0, block), 1000.0),
+                f"peak brain ketamine {peak:.2g} uM": run_circuit(drug_block(peak, block), 1000.0)}
+    return ((f"Spiking circuit at peak brain ketamine ({peak:.2g} uM, {block} block): raster of 200 cells "
+             "per type and population rates (Hz) in the last 500 ms.", cf.raster_figure(list(runs.values())[1])),
+            ("LFP-proxy power spectra (Welch) of the spiking circuit without drug and at peak brain "
+             "ketamine; gamma band (30-80 Hz) shaded.", cf.spectrum_figure(runs)))
 
 
 def _print_rows(title: str, rows: list[dict]) -> None:

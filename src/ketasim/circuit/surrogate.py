@@ -23,7 +23,7 @@ import numpy as np
 
 INPUTS = ("nmda_block_pyramidal", "nmda_block_pv", "nmda_block_sst")
 OUTPUT_UNITS = {"rate_pyramidal": "Hz", "rate_pv": "Hz", "rate_sst": "Hz", "glutamate_release": "1",
-                "gamma_power": "1", "ei_ratio": "1"}
+                "gamma_power": "1", "delta_power": "1", "ei_ratio": "1"}
 
 
 def feature_terms(n_inputs: int = len(INPUTS), degree: int = 2) -> tuple[tuple[int, ...], ...]:

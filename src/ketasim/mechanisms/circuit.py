@@ -57,6 +57,7 @@ def circuit_module(surrogate: Surrogate, block: str = "interneuron_preferential"
             "rate_sst": "SST interneuron firing rate (circuit surrogate)",
             "glutamate_release": "glutamate release relative to the drug-free circuit",
             "gamma_power": "LFP gamma (30-80 Hz) power relative to the drug-free circuit",
+            "delta_power": "LFP delta (1-4 Hz) power relative to the drug-free circuit",
             "ei_ratio": "excitatory/inhibitory synaptic current ratio onto pyramidal cells",
         },
     )

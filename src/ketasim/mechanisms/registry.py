@@ -9,6 +9,7 @@ from ..engine.model import AssembledModel
 from ..engine.module import Module
 from ..parameters import SPECIES
 from .drugs import modules_for
+from .circuit import circuit_module, load_surrogate
 from .nmda import nmda_module
 from .offtargets import BRAIN_METABOLITES, offtarget_module
 from .patient import PATIENT
@@ -24,6 +25,9 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     # Ketamine at dopamine D2: no activity (Jordan 2006; Can 2016) or D2High Ki 0.5 uM
     # (Kapur & Seeman 2002).
     "ketamine_d2": ("none", "high_affinity"),
+    # Which NMDA block the circuit sees: each cell type its own (the receptor layer's
+    # mechanism) or every cell type the same mean block (Susin & Destexhe; Kirli 2014).
+    "circuit_block": ("interneuron_preferential", "uniform"),
 }
 
 
@@ -40,10 +44,19 @@ def pk_modules() -> tuple[Module, ...]:
 def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
     """Modules always present: PK, NMDA block and off-target occupancy."""
     hyp = resolve_hypotheses(hypotheses)
-    return pk_modules() + (
+    mods = pk_modules() + (
         nmda_module(hyp["nmda_block"]),
         offtarget_module(hyp["ketamine_d2"], naltrexone="naltrexone" in drugs),
     )
+    surrogate = _surrogate()
+    if surrogate is not None:
+        mods += (circuit_module(surrogate, hyp["circuit_block"]),)
+    return mods
+
+
+@lru_cache(maxsize=1)
+def _surrogate():
+    return load_surrogate()
 
 
 def optional_modules() -> dict[str, Module]:
