@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-all bench clean figures
+.PHONY: demo test test-all bench clean figures surrogate
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-all: $(DEVSTAMP)
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/population_pk.py
 	$(BIN)/python benchmarks/run_walltime.py
+
+# rebuild the circuit surrogate from full-size spiking runs (minutes; writes src/ketasim/data/circuit_surrogate*.json)
+surrogate: $(STAMP)
+	$(BIN)/python -m ketasim.circuit.build --workers 2
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py
