@@ -179,3 +179,15 @@ def test_receptor_command_tables_and_figures(tmp_path):
     for f in out["figures"]:
         assert Path(f).read_bytes()[:4] == b"\x89PNG"
     assert_one_line_error(cli("receptor", "--magnesium", "1 mV", "--out", str(tmp_path / "x")), "--magnesium")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--ketamine", "-1 uM"], ["--ketamine", "negative"]),
+    (["--ketamine", "1 kg"], ["--ketamine"]),
+    (["--block", "everything"], ["hypothesis", "everything"]),
+    (["--scale", "5"], ["--scale"]),
+    (["--duration", "0 s"], ["--duration", "positive"]),
+])
+def test_circuit_bad_input(tmp_path, args, words):
+    assert_one_line_error(cli("circuit", *args, "--out", str(tmp_path / "figs")), *words)
+    assert not (tmp_path / "figs").exists()
