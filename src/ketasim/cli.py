@@ -142,6 +142,14 @@ def _circuit_figures(ds, hyp: dict) -> tuple:
              "ketamine; gamma band (30-80 Hz) shaded.", cf.spectrum_figure(runs)))
 
 
+def _write_figures(folder: Path, figs: dict) -> list[str]:
+    """Write matplotlib figures as PNG files into `folder` (atomically); returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fig in figs.items():
+        _atomic_write(folder / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
+    return [str(folder / n) for n in figs]
+
+
 def _print_rows(title: str, rows: list[dict]) -> None:
     table = Table(title=title)
     for col in rows[0].keys() if rows else []:
@@ -231,10 +239,7 @@ def receptor(
                 "block_per_cell_type.png": rf.cell_block_figure(),
                 "mg_block.png": rf.mg_figure(values),
                 "trapping.png": rf.trapping_figure(values)}
-        out.mkdir(parents=True, exist_ok=True)
-        for name, fig in figs.items():
-            _atomic_write(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
-        return ic, cells, [str(out / n) for n in figs]
+        return ic, cells, _write_figures(out, figs)
 
     ic, cells, files = _guard(go)
     if as_json:
@@ -279,12 +284,9 @@ def circuit(
             runs["no drug"] = run_circuit(drug_block(0.0, block), dur, seed, scale)
             runs[f"{conc:g} uM ({block})"] = run_circuit(blocks, dur, seed, scale)
         rows = [{"condition": k, **{n: float(v) for n, v in summary(r).items()}} for k, r in runs.items()]
-        out.mkdir(parents=True, exist_ok=True)
         drug_run = list(runs.values())[1]
-        files = {"raster.png": cf.raster_figure(drug_run), "spectrum.png": cf.spectrum_figure(runs)}
-        for name, fig in files.items():
-            _atomic_write(out / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
-        return rows, blocks, [str(out / n) for n in files]
+        figs = {"raster.png": cf.raster_figure(drug_run), "spectrum.png": cf.spectrum_figure(runs)}
+        return rows, blocks, _write_figures(out, figs)
 
     rows, blocks, files = _guard(go)
     if as_json:
