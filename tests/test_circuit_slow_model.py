@@ -42,14 +42,17 @@ def test_circuit_observables_follow_the_block_and_return_to_baseline():
 
 def test_uniform_hypothesis_feeds_every_cell_type_the_same_block():
     from ketasim.engine.evaluate import evaluate_module
+    from ketasim.mechanisms.nmda import nmda_module
 
-    blocks = {"nmda_block_pyramidal": 0.1, "nmda_block_pv": 0.3, "nmda_block_sst": 0.4}
+    nmda = evaluate_module(nmda_module(), {"brain_s_ketamine": 0.4, "brain_r_ketamine": 0.4})
+    blocks = {n: float(nmda[n]) for n in (*INPUTS, "nmda_block_mean")}
+    pyr, pv, sst = (blocks[n] for n in INPUTS)
+    assert blocks["nmda_block_mean"] == pytest.approx(0.8 * pyr + 0.2 * (0.57 * pv + 0.43 * sst))
     uni = evaluate_module(circuit_module(SURROGATE, "uniform"), blocks)
     pref = evaluate_module(circuit_module(SURROGATE, "interneuron_preferential"), blocks)
     ins = [float(uni[f"{c}_in"]) for c in INPUTS]
-    assert ins[0] == pytest.approx(ins[1]) == pytest.approx(ins[2])
-    assert ins[0] == pytest.approx(0.8 * 0.1 + 0.2 * (0.57 * 0.3 + 0.43 * 0.4))
-    assert [float(pref[f"{c}_in"]) for c in INPUTS] == pytest.approx([0.1, 0.3, 0.4])
+    assert ins[0] == pytest.approx(ins[1]) == pytest.approx(ins[2]) == pytest.approx(blocks["nmda_block_mean"])
+    assert [float(pref[f"{c}_in"]) for c in INPUTS] == pytest.approx([pyr, pv, sst])
 
 
 @pytest.mark.slow

@@ -39,13 +39,12 @@ def mg_unblocked(cell: str, v_mV: float, values: ReceptorValues = DEFAULT) -> fl
     return sum(values.get(f"fraction_{cell}_{s}", "1") * values.mg_unblocked(s, v_mV, mg) for s in SUBTYPES)
 
 
-def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferential",
-               cell_counts: dict[str, float] | None = None) -> dict[str, float]:
+def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferential") -> dict[str, float]:
     """Steady-state NMDA block (fraction 0-1) per cell type at a brain racemic ketamine level (uM).
 
     "interneuron_preferential": the receptor layer's block per cell type (subtype mix,
     membrane potential and activity differ). "uniform": every cell type gets the
-    cell-number-weighted mean of those three (cell_counts; default the full-size network).
+    cell-number-weighted mean of those three (the slow model's `nmda_block_mean`).
     """
     if hypothesis not in HYPOTHESES:
         raise InputError(f"hypothesis: {hypothesis!r} is not one of {', '.join(HYPOTHESES)}")
@@ -53,16 +52,6 @@ def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferen
         raise InputError("brain_ketamine_uM: must be >= 0")
     c = float(brain_ketamine_uM)
     env = evaluate_module(nmda_module(), {"brain_s_ketamine": c / 2, "brain_r_ketamine": c / 2})
-    blocks = {k: float(env[f"nmda_block_{k}"]) for k in CELLS}
     if hypothesis == "uniform":
-        counts = cell_counts or _default_counts()
-        mean = sum(counts[k] * blocks[k] for k in CELLS) / sum(counts[k] for k in CELLS)
-        blocks = {k: mean for k in CELLS}
-    return blocks
-
-
-def _default_counts() -> dict[str, float]:
-    from .parameters import value
-    n_int = value("n_interneuron", "1")
-    pv = DEFAULT.get("pv_share_of_interneurons", "1")
-    return {"pyramidal": value("n_pyramidal", "1"), "pv": n_int * pv, "sst": n_int * (1 - pv)}
+        return {k: float(env["nmda_block_mean"]) for k in CELLS}
+    return {k: float(env[f"nmda_block_{k}"]) for k in CELLS}

@@ -65,13 +65,14 @@ class CircuitResult:
 
 def population_sizes(n_scale: float = 1.0, overrides: Mapping[str, float] | None = None,
                      values: ReceptorValues = DEFAULT) -> dict[str, int]:
-    """Cells per type; the PV share of interneurons is the receptor layer's."""
+    """Cells per type; the pyramidal and PV shares are the receptor layer's."""
     if not n_scale > 0:
         raise InputError("n_scale: must be > 0")
-    n_int = P.value("n_interneuron", "1", overrides) * n_scale
+    n = P.value("n_neurons", "1", overrides) * n_scale
+    pyr = values.get("pyramidal_share_of_neurons", "1")
     pv = values.get("pv_share_of_interneurons", "1")
-    return {"pyramidal": max(1, round(P.value("n_pyramidal", "1", overrides) * n_scale)),
-            "pv": max(1, round(n_int * pv)), "sst": max(1, round(n_int * (1 - pv)))}
+    n_int = n * (1 - pyr)
+    return {"pyramidal": max(1, round(n * pyr)), "pv": max(1, round(n_int * pv)), "sst": max(1, round(n_int * (1 - pv)))}
 
 
 def mg_block_expression(cell: str, values: ReceptorValues = DEFAULT) -> str:

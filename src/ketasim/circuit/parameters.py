@@ -90,10 +90,9 @@ _PVPV_NOTE = ("tuned: strong mutual PV inhibition desynchronises PV cells from f
 
 CIRCUIT_PARAMETERS: tuple[Parameter, ...] = (
     # Populations.
-    p("n_pyramidal", 4000.0, "1", "markram2004", "pyramidal cells in the full-size network",
-      note="excitatory cells are about 80% of neocortical neurons; 5000 cells in all", lower=1.0),
-    p("n_interneuron", 1000.0, "1", "markram2004", "PV + SST interneurons in the full-size network",
-      note="about 20% of neocortical neurons are GABAergic; the PV/SST split comes from the receptor layer",
+    p("n_neurons", 5000.0, "1", "assumed", "neurons in the full-size network",
+      note="large enough for asynchronous irregular firing at 2 s runs in under a minute; the pyramidal and "
+           "PV/SST shares come from the receptor layer (pyramidal_share_of_neurons, pv_share_of_interneurons)",
       lower=1.0),
     # Cell types.
     *_cell("pyramidal", 500.0, 25.0, -70.0, -50.0, 2.0, -60.0, 2.0, 2.0, 40.0, 150.0, 3.2, _PYR_NOTE),

@@ -8,6 +8,7 @@ canonical units of the slow model (dimensionless quantities are plain fractions)
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Mapping
 
 import numpy as np
@@ -15,7 +16,7 @@ import sympy as sp
 
 from ..errors import InputError
 from ..units import to_canonical
-from .module import Module
+from .module import Module, parse_equations
 
 
 def evaluate_module(module: Module, inputs: Mapping[str, float | np.ndarray],
@@ -34,8 +35,17 @@ def evaluate_module(module: Module, inputs: Mapping[str, float | np.ndarray],
         env[name] = np.asarray(inputs.get(name, 0.0), dtype=float) * to_canonical(1.0, unit)
     for name, x in declared.items():
         env[name] = to_canonical(dict(overrides or {}).get(name, x.value), x.unit)
-    for eq in module.assignments:
-        symbols = sorted(eq.expr.free_symbols, key=lambda s: s.name)
-        fn = sp.lambdify(symbols, eq.expr, "numpy")
-        env[eq.name] = np.asarray(fn(*[env[s.name] for s in symbols]), dtype=float)
+    for name, args, fn in _compiled(module.name, module.equations):
+        env[name] = np.asarray(fn(*[env[a] for a in args]), dtype=float)
     return env
+
+
+@lru_cache(maxsize=32)
+def _compiled(name: str, equations: str) -> tuple:
+    """(name, argument names, NumPy function) per assignment, compiled once per declaration."""
+    out = []
+    for eq in parse_equations(name, equations):
+        if not eq.is_state:
+            symbols = sorted(eq.expr.free_symbols, key=lambda s: s.name)
+            out.append((eq.name, tuple(s.name for s in symbols), sp.lambdify(symbols, eq.expr, "numpy")))
+    return tuple(out)

@@ -16,6 +16,8 @@ voltage or time), `max`/`min`, `relaxation_rate` (1/s: exponential fit in `windo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy.optimize import curve_fit
 
@@ -32,73 +34,66 @@ IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1", "occu
 
 def _q(text: str, unit: str, field: str) -> float:
     """A quantity in `unit` (plain float); negative values allowed only for voltages."""
-    v = parse_quantity(text, unit, field) if unit != "mV" else _voltage(text, field)
+    v = parse_quantity(text, unit, field)
     if unit != "mV" and v < 0:
         raise ClampError(f"{field}: must not be negative")
     return v
 
 
-def _voltage(text: str, field: str) -> float:
-    from ..units import UnitError, ureg
-    try:
-        q = ureg.Quantity(text)
-        return float(q.to("mV").magnitude)
-    except Exception as exc:  # pint raises several types
-        raise UnitError(f"{field}: {text!r} is not a voltage ({exc.__class__.__name__})") from None
+def _blockers(iv: InVitro, conc: float) -> dict[str, float]:
+    return blockers_of(iv.drug, conc) if iv.drug and conc > 0 else {}
 
 
 def _base_bath(iv: InVitro, drug_conc: float) -> Bath:
     f = "protocol.in_vitro"
-    blockers = blockers_of(iv.drug, drug_conc) if iv.drug and drug_conc > 0 else {}
     return Bath(_q(iv.glutamate, "uM", f"{f}.glutamate"), _q(iv.glycine, "uM", f"{f}.glycine"),
-                _q(iv.magnesium, "mM", f"{f}.magnesium"), _q(iv.voltage, "mV", f"{f}.voltage"), blockers)
+                _q(iv.magnesium, "mM", f"{f}.magnesium"), _q(iv.voltage, "mV", f"{f}.voltage"),
+                _blockers(iv, drug_conc))
 
 
-def _steps(iv: InVitro, base: Bath) -> list[Step]:
-    out = []
+def _steps(iv: InVitro, base: Bath) -> tuple[list[Step], list[float]]:
+    """The protocol's steps (start in ms) and the drug concentration (uM) of each."""
+    steps, drug = [], []
     for i, st in enumerate(iv.steps):
         f = f"protocol.in_vitro.steps[{i}]"
         c = _q(st.concentration, "uM", f"{f}.concentration")
         if c > 0 and not iv.drug:
             raise ClampError(f"{f}.concentration: set protocol.in_vitro.drug first")
-        bath = Bath(
-            _q(st.glutamate, "uM", f"{f}.glutamate") if st.glutamate else base.glutamate,
-            _q(st.glycine, "uM", f"{f}.glycine") if st.glycine else base.glycine,
-            _q(st.magnesium, "mM", f"{f}.magnesium") if st.magnesium else base.magnesium,
-            _q(st.voltage, "mV", f"{f}.voltage") if st.voltage else base.voltage,
-            blockers_of(iv.drug, c) if c > 0 else {},
-        )
-        out.append(Step(1000.0 * _q(st.start, "s", f"{f}.start"), bath))
-    return out
+        changed = {k: _q(getattr(st, k), u, f"{f}.{k}") for k, u in _BATH_UNITS.items() if getattr(st, k)}
+        steps.append(Step(1000.0 * _q(st.start, "s", f"{f}.start"),
+                          replace(base, blockers=_blockers(iv, c), **changed)))
+        drug.append(c)
+    return steps, drug
+
+
+_BATH_UNITS = {"glutamate": "uM", "glycine": "uM", "magnesium": "mM", "voltage": "mV"}
 
 
 def simulate_in_vitro(iv: InVitro, values: ReceptorValues, hypotheses=None, overrides=None) -> dict:
     """Series of the protocol: {"axis": (name, unit, x), observable: y}."""
     f = "protocol.in_vitro"
-    if iv.target != "nmda":
-        from ..receptor.binding import occupancy_curve
-
-        if not iv.concentrations or not iv.drug:
-            raise ClampError(f"{f}.concentrations: a binding assay needs a drug and a concentration sweep")
-        x = np.array([_q(c, "uM", f"{f}.concentrations[{i}]") for i, c in enumerate(iv.concentrations)])
-        return {"axis": ("concentration", "uM", x),
-                "occupancy": occupancy_curve(iv.target, iv.drug, x, hypotheses, overrides)}
-    shares = composition(values, iv.receptor)
-    conc = _q(iv.concentration, "uM", f"{f}.concentration")
-    base = _base_bath(iv, conc)
     if iv.concentrations:
         if not iv.drug:
             raise ClampError(f"{f}.drug: a concentration sweep needs a drug")
         x = np.array([_q(c, "uM", f"{f}.concentrations[{i}]") for i, c in enumerate(iv.concentrations)])
         if np.any(np.diff(x) <= 0) or x[0] <= 0:
             raise ClampError(f"{f}.concentrations: must be positive and increasing")
-        block = np.array([steady_block(values, shares, Bath(base.glutamate, base.glycine, base.magnesium,
-                                                            base.voltage, blockers_of(iv.drug, c))) for c in x])
+    if iv.target != "nmda":
+        from ..receptor.binding import occupancy_curve
+
+        if not iv.concentrations:
+            raise ClampError(f"{f}.concentrations: a binding assay needs a concentration sweep")
+        return {"axis": ("concentration", "uM", x),
+                "occupancy": occupancy_curve(iv.target, iv.drug, x, hypotheses, overrides)}
+    shares = composition(values, iv.receptor)
+    base = _base_bath(iv, _q(iv.concentration, "uM", f"{f}.concentration"))
+    if iv.concentrations:
+        block = np.array([steady_block(values, shares, replace(base, blockers=blockers_of(iv.drug, c))) for c in x])
         return {"axis": ("concentration", "uM", x), "block": block}
     if iv.voltages:
         x = np.array([_q(v, "mV", f"{f}.voltages[{i}]") for i, v in enumerate(iv.voltages)])
         out = {"axis": ("voltage", "mV", x)}
-        baths = [Bath(base.glutamate, base.glycine, base.magnesium, v, base.blockers) for v in x]
+        baths = [replace(base, voltage=v) for v in x]
         if base.magnesium > 0:
             out["mg_remaining"] = np.array([mg_remaining(values, shares, b) for b in baths])
         if base.blockers:
@@ -110,8 +105,11 @@ def simulate_in_vitro(iv: InVitro, values: ReceptorValues, hypotheses=None, over
         raise ClampError(f"{f}.duration: duration and sample must be positive")
     t = np.arange(0.0, duration + 0.5 * dt, dt)
     ref = steady_conductance(values, shares, base.without_blockers())
-    g = time_course(values, shares, _steps(iv, base), 1000.0 * t)
-    return {"axis": ("time", "s", t), "current": g / ref}
+    steps, drug = _steps(iv, base)
+    g = time_course(values, shares, steps, 1000.0 * t)
+    starts = np.array([st.start for st in steps]) / 1000.0
+    drug_t = np.asarray(drug)[np.searchsorted(starts, t, side="right") - 1]
+    return {"axis": ("time", "s", t), "current": g / ref, "drug": drug_t}
 
 
 def _fit_rate(t: np.ndarray, y: np.ndarray, window: tuple[float, float], field: str) -> float:
@@ -132,7 +130,7 @@ def _fit_rate(t: np.ndarray, y: np.ndarray, window: tuple[float, float], field: 
     return float(k)
 
 
-def compute_in_vitro(m: Measure, series: dict, iv: InVitro, field: str) -> float:
+def compute_in_vitro(m: Measure, series: dict, field: str) -> float:
     """The measure's statistic on the in-vitro series, in the measure's unit."""
     name, axis_unit, x = series["axis"]
     if m.observable not in IN_VITRO_OBSERVABLES:
@@ -171,23 +169,14 @@ def compute_in_vitro(m: Measure, series: dict, iv: InVitro, field: str) -> float
             if st == "rate_ratio":
                 value, unit = k / k_ref, "1"
             else:  # on_rate: onset k = kon [B] + koff, recovery k = koff
-                conc = _drug_at(iv, window(m.window, "window")[0], field)
+                conc = float(np.interp(window(m.window, "window")[0], x, series["drug"]))
+                if conc <= 0:
+                    raise MeasureError(f"{field}.window: no drug is applied in the onset window")
                 value, unit = (k - k_ref) / (conc * 1e-6), "1/M/s"
     try:
         return float(from_canonical(to_canonical(value, unit), m.unit))
     except Exception:
         raise MeasureError(f"{field}.unit: {m.unit!r} does not match the statistic's unit {unit}") from None
-
-
-def _drug_at(iv: InVitro, t: float, field: str) -> float:
-    """Drug concentration (uM) in the step active at time t (s)."""
-    conc = 0.0
-    for i, st in enumerate(iv.steps):
-        if _q(st.start, "s", f"protocol.in_vitro.steps[{i}].start") <= t:
-            conc = _q(st.concentration, "uM", f"protocol.in_vitro.steps[{i}].concentration")
-    if conc <= 0:
-        raise MeasureError(f"{field}.window: no drug is applied in the onset window")
-    return conc
 
 
 def run_in_vitro(exp: Experiment, keep_series: bool = True):
@@ -203,7 +192,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True):
     results = []
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
-        value = compute_in_vitro(m, series, iv, f)
+        value = compute_in_vitro(m, series, f)
         passed, tol = score(value, m)
         y = series.get(m.observable)
         kept = (tuple(x.tolist()), tuple(y.tolist())) if keep_series and y is not None else None

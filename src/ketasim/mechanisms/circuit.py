@@ -16,7 +16,6 @@ from pathlib import Path
 
 from ..circuit.surrogate import INPUTS, OUTPUT_UNITS, Surrogate, default_path, equation_lines, surrogate_parameters
 from ..engine.module import Module
-from ..parameters import p
 
 HYPOTHESIS_VALUES = ("interneuron_preferential", "uniform")
 
@@ -30,26 +29,16 @@ def load_surrogate(path: Path | None = None) -> Surrogate | None:
 def circuit_module(surrogate: Surrogate, block: str = "interneuron_preferential") -> Module:
     if block not in HYPOTHESIS_VALUES:
         raise ValueError(f"unknown circuit_block {block!r}")
-    raw = {c: f"{c}_in" for c in INPUTS}
-    if block == "uniform":
-        mean = ("(pyramidal_share * nmda_block_pyramidal + (1 - pyramidal_share) * "
-                "(pv_share * nmda_block_pv + (1 - pv_share) * nmda_block_sst))")
-        lines = [f"{raw[c]} = {mean} : 1" for c in INPUTS]
-    else:
-        lines = [f"{raw[c]} = {c} : 1" for c in INPUTS]
-    body = equation_lines(surrogate, tuple(raw[c] for c in INPUTS))  # the (possibly averaged) blocks
-    params = surrogate_parameters(surrogate) + (
-        p("pyramidal_share", 0.8, "1", "assumed", "share of cortical neurons that are pyramidal",
-          note="as in the network (4000 of 5000 cells)"),
-        p("pv_share", 0.57, "1", "assumed", "PV share of PV+SST interneurons",
-          note="as in the receptor layer (Rudy et al. 2011: PV about 40%, SST about 30% of GABAergic cells)"),
-    )
+    # the blocks the surrogate sees: each cell type's own, or everyone the mean block
+    source = {c: ("nmda_block_mean" if block == "uniform" else c) for c in INPUTS}
+    lines = [f"{c}_in = {source[c]} : 1" for c in INPUTS]
+    body = equation_lines(surrogate, tuple(f"{c}_in" for c in INPUTS))
     return Module(
         name="circuit",
         doc=__doc__.split("\n\n")[0],
         equations="\n".join(lines + body),
-        parameters=params,
-        inputs={c: "1" for c in INPUTS},
+        parameters=surrogate_parameters(surrogate),
+        inputs={name: "1" for name in sorted(set(source.values()))},
         outputs=tuple(surrogate.coefficients),
         descriptions={
             "rate_pyramidal": "pyramidal firing rate (circuit surrogate)",

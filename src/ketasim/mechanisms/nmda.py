@@ -23,6 +23,8 @@ Mg2+-blocked cells then reach block slowly and keep trapped drug after it is gon
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..engine.module import Module
 from ..parameters import p
 from ..receptor.parameters import BLOCKERS, CELLS, NMDA_PARAMETERS, SUBTYPES
@@ -30,10 +32,6 @@ from ..receptor.parameters import BLOCKERS, CELLS, NMDA_PARAMETERS, SUBTYPES
 _CONC = {b: f"brain_{b}" for b in BLOCKERS}
 INPUTS = {f"brain_{b}": "uM" for b in BLOCKERS}
 
-_EXTRA = (
-    p("pyramidal_share_of_neurons", 0.8, "1", "assumed", "share of cortical neurons that are pyramidal",
-      note="about 80% of neocortical neurons are excitatory; weights the per-subtype observables"),
-)
 
 
 def _common_lines() -> list[str]:
@@ -88,6 +86,8 @@ def _observable_lines() -> list[str]:
         lines.append(f"nmda_block_{c} = ({num}) / ({den}) : 1")
     lines.append("nmda_block_interneuron = pv_share_of_interneurons * nmda_block_pv "
                  "+ (1 - pv_share_of_interneurons) * nmda_block_sst : 1")
+    lines.append("nmda_block_mean = pyramidal_share_of_neurons * nmda_block_pyramidal "
+                 "+ (1 - pyramidal_share_of_neurons) * nmda_block_interneuron : 1")
     share = {"pyramidal": "pyramidal_share_of_neurons",
              "pv": "(1 - pyramidal_share_of_neurons) * pv_share_of_interneurons",
              "sst": "(1 - pyramidal_share_of_neurons) * (1 - pv_share_of_interneurons)"}
@@ -99,27 +99,29 @@ def _observable_lines() -> list[str]:
     return lines
 
 
-OUTPUTS = (tuple(f"nmda_block_{c}" for c in CELLS) + ("nmda_block_interneuron",)
+OUTPUTS = (tuple(f"nmda_block_{c}" for c in CELLS) + ("nmda_block_interneuron", "nmda_block_mean")
            + tuple(f"nmda_block_{s}" for s in SUBTYPES))
 DESCRIPTIONS = {
     "nmda_block_pyramidal": "NMDA current blocked by drug, pyramidal cells",
     "nmda_block_pv": "NMDA current blocked by drug, PV interneurons",
     "nmda_block_sst": "NMDA current blocked by drug, SST interneurons",
     "nmda_block_interneuron": "NMDA current blocked by drug, interneurons (PV and SST)",
+    "nmda_block_mean": "NMDA current blocked by drug, cell-number-weighted mean of the microcircuit",
     **{f"nmda_block_{s}": f"GluN1/{s[-2:].upper()} receptors blocked by drug (cortical microcircuit)" for s in SUBTYPES},
 }
 
 
+@lru_cache(maxsize=None)
 def nmda_module(variant: str = "quasi_steady") -> Module:
     """The slow-model NMDA block module; variant 'quasi_steady' or 'kinetic'."""
-    body = _quasi_steady_lines() if variant == "quasi_steady" else _kinetic_lines()
     if variant not in ("quasi_steady", "kinetic"):
         raise ValueError(f"unknown NMDA block variant {variant!r}")
+    body = _quasi_steady_lines() if variant == "quasi_steady" else _kinetic_lines()
     return Module(
         name="nmda",
         doc=__doc__.split("\n\n")[0],
         equations="\n".join(_common_lines() + body + _observable_lines()),
-        parameters=NMDA_PARAMETERS + _EXTRA,
+        parameters=NMDA_PARAMETERS,
         inputs=INPUTS,
         outputs=OUTPUTS,
         descriptions=DESCRIPTIONS,

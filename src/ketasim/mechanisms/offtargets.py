@@ -20,6 +20,8 @@ Brain levels are the effect-site (plasma-equivalent) concentrations of the PK mo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..engine.module import Module
 from ..parameters import p
 
@@ -63,6 +65,7 @@ INPUTS = {"brain_s_ketamine": "uM", "brain_r_ketamine": "uM", "brain_norketamine
           "brain_ketamine": "uM", "brain_hnk": "uM", "brain_dehydronorketamine": "uM"}
 
 
+@lru_cache(maxsize=None)
 def offtarget_module(d2: str = "none", naltrexone: bool = False) -> Module:
     """Opioid, D2, HCN1 and alpha7 occupancy; `naltrexone` adds it as a competitor."""
     if d2 not in ("none", "high_affinity"):

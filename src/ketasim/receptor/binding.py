@@ -11,22 +11,18 @@ from typing import Mapping
 
 import numpy as np
 
+from ..engine.evaluate import evaluate_module
 from ..errors import InputError
 from ..mechanisms.offtargets import offtarget_module
-from ..engine.evaluate import evaluate_module
+from .ligands import species_of
+
+# species -> the off-target module's brain input (norketamine enters as S + R)
+_INPUT_OF = {"s_ketamine": "brain_s_ketamine", "r_ketamine": "brain_r_ketamine",
+             "s_norketamine": "brain_norketamine", "r_norketamine": "brain_norketamine",
+             "hnk": "brain_hnk", "dehydronorketamine": "brain_dehydronorketamine"}
 
 TARGETS = {"mor": "mor_occupancy", "kor": "kor_occupancy", "dor": "dor_occupancy",
            "d2": "d2_occupancy", "hcn1": "hcn1_inhibition", "a7": "a7_inhibition"}
-
-# drug -> shares of the module's brain inputs (racemates 1:1)
-BINDING_DRUGS: dict[str, dict[str, float]] = {
-    "ketamine": {"brain_s_ketamine": 0.5, "brain_r_ketamine": 0.5},
-    "esketamine": {"brain_s_ketamine": 1.0},
-    "arketamine": {"brain_r_ketamine": 1.0},
-    "norketamine": {"brain_norketamine": 1.0},
-    "hnk": {"brain_hnk": 1.0},
-    "dehydronorketamine": {"brain_dehydronorketamine": 1.0},
-}
 
 
 class BindingError(InputError):
@@ -39,13 +35,13 @@ def occupancy_curve(target: str, drug: str, concentrations_um: np.ndarray,
     """Occupancy (or inhibition) of `target` against drug concentration (uM)."""
     if target not in TARGETS:
         raise BindingError(f"protocol.in_vitro.target: unknown target {target!r} (one of nmda, {', '.join(TARGETS)})")
-    if drug not in BINDING_DRUGS:
-        raise BindingError(f"protocol.in_vitro.drug: {drug!r} is not a ligand here (one of {', '.join(BINDING_DRUGS)})")
     d2 = dict(hypotheses or {}).get("ketamine_d2", "none")
     module = offtarget_module(d2=d2)
     c = np.asarray(concentrations_um, dtype=float)
-    inputs = {name: share * c for name, share in BINDING_DRUGS[drug].items()}
-    inputs["brain_ketamine"] = inputs.get("brain_s_ketamine", 0.0 * c) + inputs.get("brain_r_ketamine", 0.0 * c)
+    inputs: dict[str, np.ndarray] = {}
+    for k, share in species_of(drug, 1.0, tuple(_INPUT_OF), "protocol.in_vitro.drug").items():
+        inputs[_INPUT_OF[k]] = inputs.get(_INPUT_OF[k], 0.0) + share * c
+    inputs["brain_ketamine"] = inputs.get("brain_s_ketamine", 0.0) + inputs.get("brain_r_ketamine", 0.0)
     try:
         env = evaluate_module(module, inputs, {k.removeprefix("offtargets."): v for k, v in dict(overrides or {}).items()})
     except InputError as exc:

@@ -16,20 +16,11 @@ import numpy as np
 from scipy.linalg import expm
 
 from ..errors import InputError
-from .parameters import CELLS, SUBTYPES
+from .ligands import species_of
+from .parameters import BLOCKERS, CELLS, SUBTYPES
 from .scheme import Bath, conducting, generator, resting_state, steady_state
 from .values import ReceptorValues
 
-# Drug names of the experiment vocabulary -> blocker shares (racemates are 1:1).
-DRUG_BLOCKERS: dict[str, dict[str, float]] = {
-    "ketamine": {"s_ketamine": 0.5, "r_ketamine": 0.5},
-    "esketamine": {"s_ketamine": 1.0},
-    "arketamine": {"r_ketamine": 1.0},
-    "norketamine": {"s_norketamine": 0.5, "r_norketamine": 0.5},
-    "s_norketamine": {"s_norketamine": 1.0},
-    "r_norketamine": {"r_norketamine": 1.0},
-    "hnk": {"hnk": 1.0},
-}
 PREPARATIONS = SUBTYPES + CELLS
 
 
@@ -53,9 +44,7 @@ def composition(values: ReceptorValues, preparation: str) -> dict[str, float]:
 
 def blockers_of(drug: str, concentration: float) -> dict[str, float]:
     """Blocker concentrations (uM) for `concentration` uM of a named drug."""
-    if drug not in DRUG_BLOCKERS:
-        raise ClampError(f"protocol.in_vitro.drug: unknown drug {drug!r} (one of {', '.join(DRUG_BLOCKERS)})")
-    return {b: share * concentration for b, share in DRUG_BLOCKERS[drug].items()}
+    return species_of(drug, concentration, BLOCKERS, "protocol.in_vitro.drug")
 
 
 def steady_conductance(values: ReceptorValues, shares: Mapping[str, float], bath: Bath) -> float:

@@ -135,6 +135,9 @@ NMDA_PARAMETERS: tuple[Parameter, ...] = (
       note="PV cells receive strong, convergent excitation with high release probability"),
     p("input_rate_sst", 2.0, "Hz", "assumed", "glutamate release events per NMDA synapse per second, SST",
       note="facilitating input from active pyramidal cells"),
+    p("pyramidal_share_of_neurons", 0.8, "1", "assumed", "share of cortical neurons that are pyramidal",
+      note="about 80% of neocortical neurons are excitatory (Markram et al. 2004); weights the per-subtype "
+           "and mean observables and sets the network's populations"),
     p("pv_share_of_interneurons", 0.57, "1", "assumed", "PV share of the PV+SST interneurons",
       note="PV about 40% and SST about 30% of cortical GABAergic cells (Rudy et al. 2011)"),
 )

@@ -7,12 +7,13 @@ converts each value once, so the scheme never sees a unit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 from ..errors import InputError
-from ..units import ureg
+from ..units import from_canonical, to_canonical
 from .parameters import BLOCKERS, CELLS, NMDA_PARAMETERS, SUBTYPES
 
 
@@ -27,7 +28,7 @@ class ReceptorValues:
         """The value of parameter `name` expressed in `unit`."""
         decl = _UNITS[name]
         v = float(self.values[name])
-        return v if decl == unit else float(ureg.Quantity(v, decl).to(unit).magnitude)
+        return v if decl == unit else float(from_canonical(to_canonical(v, decl), unit))
 
     def with_values(self, updates: Mapping[str, float]) -> "ReceptorValues":
         """A copy with some values replaced (in declared units); unknown names are errors."""
@@ -69,21 +70,18 @@ class ReceptorValues:
         The published rate is apparent (drug leaves only while the channel is open), so the
         microscopic rate is the apparent one divided by the native open probability.
         """
-        import math
         k_app = self.get("koff_apparent", "1/ms")
         dv = v - self.get("block_reference_voltage", "mV")
         return k_app / self.native_open_probability() * math.exp(dv / self.get("koff_efold_voltage", "mV"))
 
     def kd(self, b: str, s: str, v: float) -> float:
         """Equilibrium constant (uM) of blocker b in an open, Mg2+-free subtype-s channel at v (mV)."""
-        import math
         dv = v - self.get("block_reference_voltage", "mV")
         return (self.get(f"ketamine_ic50_{s}", "uM") * self.get(f"potency_{b}", "1")
                 * math.exp(dv / self.get("kd_efold_voltage", "mV")))
 
     def mg_unblocked(self, s: str, v: float, mg: float) -> float:
         """Fraction of open subtype-s channels free of Mg2+ at v (mV) and [Mg2+] mg (mM)."""
-        import math
         return 1.0 / (1.0 + mg / self.get(f"mg_k0_{s}", "mM") * math.exp(-self.get(f"mg_slope_{s}", "1/mV") * v))
 
 
