@@ -101,15 +101,18 @@ def test_run_writes_results_and_report(tmp_path):
     (lambda s: s.replace('unit = "ng/mL"', 'unit = "min"'), ["measure[0].unit"]),
 ])
 def test_experiment_bad_input(tmp_path, mutate, words):
-    f = tmp_path / "bad.toml"
-    f.write_text(mutate(GOOD))
-    assert_one_line_error(cli("experiment", "run", str(f)), *words)
+    assert_one_line_error(run_file(tmp_path, mutate(GOOD)), *words)
+
+
+def run_file(tmp_path, text: str, *extra: str):
+    """`ketasim experiment run` on `text` written to a file."""
+    f = tmp_path / "experiment.toml"
+    f.write_text(text)
+    return cli("experiment", "run", str(f), *extra)
 
 
 def test_experiment_json_shape(tmp_path):
-    f = tmp_path / "good.toml"
-    f.write_text(GOOD)
-    r = cli("experiment", "run", str(f), "--json")
+    r = run_file(tmp_path, GOOD, "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     m = out["experiments"][0]["measures"][0]
@@ -152,15 +155,11 @@ range = [0.2, 0.5]
     (lambda s: s.replace('observable = "block"', 'observable = "plasma_ketamine"'), ["measure[0].observable"]),
 ])
 def test_in_vitro_bad_input(tmp_path, mutate, words):
-    f = tmp_path / "bad.toml"
-    f.write_text(mutate(IN_VITRO))
-    assert_one_line_error(cli("experiment", "run", str(f)), *words)
+    assert_one_line_error(run_file(tmp_path, mutate(IN_VITRO)), *words)
 
 
 def test_in_vitro_experiment_scores_ic50(tmp_path):
-    f = tmp_path / "good.toml"
-    f.write_text(IN_VITRO)
-    r = cli("experiment", "run", str(f), "--json")
+    r = run_file(tmp_path, IN_VITRO, "--json")
     assert r.returncode == 0, r.stderr
     m = json.loads(r.stdout)["experiments"][0]["measures"][0]
     assert m["simulated"] == pytest.approx(0.33, rel=0.05) and m["passed"] is True  # coarse 5-point sweep

@@ -18,7 +18,7 @@ so the rate model can be calibrated against the spiking network by gradient desc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Mapping
 
 import jax
@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..engine import jaxconfig  # noqa: F401  (float64)
+from ..parameters import Parameter, p
 
 POPS = ("E", "P", "S")
 SYN = ("Ea", "En", "P", "S")      # filtered signals: E-AMPA, E-NMDA, PV-GABA, SST-GABA
@@ -33,21 +34,65 @@ BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta":
          "gamma": (30.0, 80.0)}
 
 
+_START = "starting value of the rate model, refitted by the calibration against the spiking network (circuit.calibrate)"
+
+
+def _per_pop(name: str, unit: str, values: tuple[float, ...], description: str) -> tuple[Parameter, ...]:
+    return tuple(p(f"{name}_{pop}", v, unit, "assumed", f"{description}, {pop}", note=_START)
+                 for pop, v in zip(POPS, values))
+
+
+# The rate model's own constants (per population E, P, S). Synaptic time constants, Mg2+
+# unblocking and population sizes are not here: they are read from the network and the
+# receptor layer, so the mean field describes the same circuit.
+MEANFIELD_PARAMETERS: tuple[Parameter, ...] = (
+    *_per_pop("tau", "ms", (10.0, 5.0, 15.0), "rate time constant"),
+    *_per_pop("gain", "Hz", (4.0, 12.0, 6.0), "slope of the softplus transfer function"),
+    *_per_pop("theta", "1", (1.0, 1.0, 1.0), "threshold of the transfer function"),
+    *_per_pop("drive", "1", (1.2, 1.0, 0.6), "external drive"),
+    *_per_pop("j_ampa", "1/Hz", (0.15, 0.20, 0.10), "AMPA coupling from pyramidal cells"),
+    *_per_pop("j_nmda", "1/Hz", (0.10, 0.25, 0.20), "NMDA coupling from pyramidal cells"),
+    *_per_pop("j_pv", "1/Hz", (0.20, 0.12, 0.0), "GABA-A coupling from PV cells"),
+    *_per_pop("j_sst", "1/Hz", (0.15, 0.10, 0.0), "GABA-A coupling from SST cells"),
+)
+_CELL = {"E": "pyramidal", "P": "pv", "S": "sst"}
+
+
+def _table(name: str) -> tuple[float, ...]:
+    vals = {x.name: x.value for x in MEANFIELD_PARAMETERS}
+    return tuple(vals[f"{name}_{pop}"] for pop in POPS)
+
+
+def _shared(name: str) -> tuple[float, ...]:
+    """Constants of the same circuit held by the network's and receptor layer's records."""
+    from ..receptor.values import DEFAULT
+    from . import parameters as P
+    from .blocks import mg_unblocked
+    from .network import population_sizes
+
+    if name == "tau_syn":
+        return tuple(P.value(k, "ms") for k in ("tau_ampa", "tau_nmda_decay", "tau_gaba_pv", "tau_gaba_sst"))
+    if name == "mg_unblocked":
+        return tuple(mg_unblocked(_CELL[pop], DEFAULT.get(f"membrane_potential_{_CELL[pop]}", "mV")) for pop in POPS)
+    sizes = population_sizes()
+    return tuple(float(sizes[_CELL[pop]]) for pop in POPS)
+
+
 @dataclass(frozen=True)
 class MeanField:
-    """Rate-model parameters (times in ms, rates in Hz, couplings per Hz). Immutable."""
+    """Rate-model constants (times in ms, rates in Hz, couplings per Hz). Immutable."""
 
-    tau: tuple[float, float, float] = (10.0, 5.0, 15.0)
-    tau_syn: tuple[float, float, float, float] = (2.0, 100.0, 6.0, 15.0)
-    gain: tuple[float, float, float] = (4.0, 12.0, 6.0)
-    theta: tuple[float, float, float] = (1.0, 1.0, 1.0)
-    drive: tuple[float, float, float] = (1.2, 1.0, 0.6)
-    j_ampa: tuple[float, float, float] = (0.15, 0.20, 0.10)    # onto E, P, S from E
-    j_nmda: tuple[float, float, float] = (0.10, 0.25, 0.20)
-    j_pv: tuple[float, float, float] = (0.20, 0.12, 0.0)       # from P onto E, P, S
-    j_sst: tuple[float, float, float] = (0.15, 0.10, 0.0)      # from S onto E, P, S
-    mg_unblocked: tuple[float, float, float] = (0.12, 0.2, 0.2)
-    n_cells: tuple[float, float, float] = (4000.0, 570.0, 430.0)
+    tau: tuple[float, float, float] = field(default_factory=lambda: _table("tau"))
+    tau_syn: tuple[float, float, float, float] = field(default_factory=lambda: _shared("tau_syn"))
+    gain: tuple[float, float, float] = field(default_factory=lambda: _table("gain"))
+    theta: tuple[float, float, float] = field(default_factory=lambda: _table("theta"))
+    drive: tuple[float, float, float] = field(default_factory=lambda: _table("drive"))
+    j_ampa: tuple[float, float, float] = field(default_factory=lambda: _table("j_ampa"))  # onto E, P, S from E
+    j_nmda: tuple[float, float, float] = field(default_factory=lambda: _table("j_nmda"))
+    j_pv: tuple[float, float, float] = field(default_factory=lambda: _table("j_pv"))      # from P onto E, P, S
+    j_sst: tuple[float, float, float] = field(default_factory=lambda: _table("j_sst"))    # from S onto E, P, S
+    mg_unblocked: tuple[float, float, float] = field(default_factory=lambda: _shared("mg_unblocked"))
+    n_cells: tuple[float, float, float] = field(default_factory=lambda: _shared("n_cells"))
 
     def with_values(self, **kw) -> "MeanField":
         return replace(self, **{k: tuple(float(x) for x in v) for k, v in kw.items()})
@@ -136,10 +181,3 @@ def band_powers(model: MeanField, block, r: jnp.ndarray | None = None) -> dict[s
         sel = (f >= lo) & (f <= hi)
         out[name] = jnp.trapezoid(s[sel], f[sel])
     return out
-
-
-def is_stable(model: MeanField, block) -> bool:
-    """True when every eigenvalue of the linearised dynamics has a negative real part."""
-    p = model.as_arrays()
-    b = jnp.asarray(block, dtype=float)
-    return bool(jnp.max(jnp.real(jnp.linalg.eigvals(jacobian(p, fixed_point(model, b), b)))) < 0)

@@ -26,7 +26,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..engine.module import Module
-from ..parameters import p
 from ..receptor.parameters import BLOCKERS, CELLS, NMDA_PARAMETERS, SUBTYPES
 
 _CONC = {b: f"brain_{b}" for b in BLOCKERS}
