@@ -27,11 +27,10 @@ import numpy as np
 
 from ..engine import jaxconfig  # noqa: F401  (float64)
 from ..parameters import Parameter, p
+from .analysis import BANDS
 
 POPS = ("E", "P", "S")
 SYN = ("Ea", "En", "P", "S")      # filtered signals: E-AMPA, E-NMDA, PV-GABA, SST-GABA
-BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta": (13.0, 30.0),
-         "gamma": (30.0, 80.0)}
 
 
 _START = "starting value of the rate model, refitted by the calibration against the spiking network (circuit.calibrate)"
@@ -173,7 +172,8 @@ def lfp_spectrum(model: MeanField, block, freqs_hz: np.ndarray, r: jnp.ndarray |
 
 
 def band_powers(model: MeanField, block, r: jnp.ndarray | None = None) -> dict[str, jnp.ndarray]:
-    """Integrated LFP power per band (trapezoid on a 0.5 Hz grid)."""
+    """Integrated LFP power per band (the network analysis's bands; trapezoid on a 0.5 Hz grid,
+    in JAX so that it stays differentiable)."""
     f = np.arange(0.5, 100.01, 0.5)
     s = lfp_spectrum(model, block, f, r)
     out = {}
