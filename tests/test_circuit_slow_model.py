@@ -44,7 +44,7 @@ def test_uniform_hypothesis_feeds_every_cell_type_the_same_block():
     from ketasim.engine.evaluate import evaluate_module
     from ketasim.mechanisms.nmda import nmda_module
 
-    nmda = evaluate_module(nmda_module(), {"brain_s_ketamine": 0.4, "brain_r_ketamine": 0.4})
+    nmda = evaluate_module(nmda_module(with_mean=True), {"brain_s_ketamine": 0.4, "brain_r_ketamine": 0.4})
     blocks = {n: float(nmda[n]) for n in (*INPUTS, "nmda_block_mean")}
     pyr, pv, sst = (blocks[n] for n in INPUTS)
     assert blocks["nmda_block_mean"] == pytest.approx(0.8 * pyr + 0.2 * (0.57 * pv + 0.43 * sst))

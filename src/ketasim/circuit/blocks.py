@@ -51,7 +51,7 @@ def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferen
     if brain_ketamine_uM < 0:
         raise InputError("brain_ketamine_uM: must be >= 0")
     c = float(brain_ketamine_uM)
-    env = evaluate_module(nmda_module(), {"brain_s_ketamine": c / 2, "brain_r_ketamine": c / 2})
+    env = evaluate_module(nmda_module(with_mean=True), {"brain_s_ketamine": c / 2, "brain_r_ketamine": c / 2})
     if hypothesis == "uniform":
         return {k: float(env["nmda_block_mean"]) for k in CELLS}
     return {k: float(env[f"nmda_block_{k}"]) for k in CELLS}

@@ -77,7 +77,7 @@ def _kinetic_lines() -> list[str]:
     return lines
 
 
-def _observable_lines() -> list[str]:
+def _observable_lines(with_mean: bool) -> list[str]:
     lines = []
     for c in CELLS:
         num = " + ".join(f"w_{c}_{s} * block_{c}_{s}" for s in SUBTYPES)
@@ -85,8 +85,9 @@ def _observable_lines() -> list[str]:
         lines.append(f"nmda_block_{c} = ({num}) / ({den}) : 1")
     lines.append("nmda_block_interneuron = pv_share_of_interneurons * nmda_block_pv "
                  "+ (1 - pv_share_of_interneurons) * nmda_block_sst : 1")
-    lines.append("nmda_block_mean = pyramidal_share_of_neurons * nmda_block_pyramidal "
-                 "+ (1 - pyramidal_share_of_neurons) * nmda_block_interneuron : 1")
+    if with_mean:
+        lines.append("nmda_block_mean = pyramidal_share_of_neurons * nmda_block_pyramidal "
+                     "+ (1 - pyramidal_share_of_neurons) * nmda_block_interneuron : 1")
     share = {"pyramidal": "pyramidal_share_of_neurons",
              "pv": "(1 - pyramidal_share_of_neurons) * pv_share_of_interneurons",
              "sst": "(1 - pyramidal_share_of_neurons) * (1 - pv_share_of_interneurons)"}
@@ -98,7 +99,7 @@ def _observable_lines() -> list[str]:
     return lines
 
 
-OUTPUTS = (tuple(f"nmda_block_{c}" for c in CELLS) + ("nmda_block_interneuron", "nmda_block_mean")
+OUTPUTS = (tuple(f"nmda_block_{c}" for c in CELLS) + ("nmda_block_interneuron",)
            + tuple(f"nmda_block_{s}" for s in SUBTYPES))
 DESCRIPTIONS = {
     "nmda_block_pyramidal": "NMDA current blocked by drug, pyramidal cells",
@@ -111,17 +112,23 @@ DESCRIPTIONS = {
 
 
 @lru_cache(maxsize=None)
-def nmda_module(variant: str = "quasi_steady") -> Module:
-    """The slow-model NMDA block module; variant 'quasi_steady' or 'kinetic'."""
+def nmda_module(variant: str = "quasi_steady", with_mean: bool = False) -> Module:
+    """The slow-model NMDA block module; variant 'quasi_steady' or 'kinetic'.
+
+    with_mean adds `nmda_block_mean`, the cell-number-weighted mean block that the uniform
+    circuit hypothesis feeds to every cell type. It is left out otherwise: libRoadRunner
+    inlines assignment rules, and one more aggregate of the per-cell blocks triples its
+    compile time of the exported model.
+    """
     if variant not in ("quasi_steady", "kinetic"):
         raise ValueError(f"unknown NMDA block variant {variant!r}")
     body = _quasi_steady_lines() if variant == "quasi_steady" else _kinetic_lines()
     return Module(
         name="nmda",
         doc=__doc__.split("\n\n")[0],
-        equations="\n".join(_common_lines() + body + _observable_lines()),
+        equations="\n".join(_common_lines() + body + _observable_lines(with_mean)),
         parameters=NMDA_PARAMETERS,
         inputs=INPUTS,
-        outputs=OUTPUTS,
+        outputs=OUTPUTS + (("nmda_block_mean",) if with_mean else ()),
         descriptions=DESCRIPTIONS,
     )

@@ -45,7 +45,7 @@ def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str]
     """Modules always present: PK, NMDA block and off-target occupancy."""
     hyp = resolve_hypotheses(hypotheses)
     mods = pk_modules() + (
-        nmda_module(hyp["nmda_block"]),
+        nmda_module(hyp["nmda_block"], with_mean=hyp["circuit_block"] == "uniform"),
         offtarget_module(hyp["ketamine_d2"], naltrexone="naltrexone" in drugs),
     )
     surrogate = _surrogate()
