@@ -93,6 +93,7 @@ def run(
         from .engine.dosing import DoseEvent
         from .patient import Patient
         from .report.html import write_report
+        from .report.sections import layer_sections
         from .report.summary import pk_summary, receptor_summary
         from .simulate import model_for, simulate
         from .units import parse_dose, parse_quantity
@@ -110,16 +111,21 @@ def run(
         model = model_for(regimen, species, hyp)
         _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
         extra = _circuit_figures(ds, hyp) if circuit_figures else ()
+        secs = layer_sections(ds)
         _atomic_write(report, lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
-                                                     receptor_rows=rec, extra_figures=extra))
-        return rows, rec
+                                                     receptor_rows=rec, extra_figures=extra, sections=secs))
+        return rows, rec, secs
 
-    rows, rec = _guard(go)
+    rows, rec, secs = _guard(go)
     if as_json:
-        print(json.dumps({"summary": rows, "receptors": rec, "results": str(out), "report": str(report)}))
+        print(json.dumps({"summary": rows, "receptors": rec, "layers": {s.title: s.rows for s in secs},
+                          "results": str(out), "report": str(report)}))
         return
     _print_rows("Pharmacokinetic summary", rows)
     _print_rows("Receptor block and occupancy (fraction)", rec)
+    for sec in secs:
+        if sec.rows:
+            _print_rows(sec.title, sec.rows)
     console.print(f"wrote {out} and {report}")
 
 

@@ -16,6 +16,7 @@ from .patient import PATIENT
 from .pk_ketamine import ketamine_module
 from .pk_metabolites import TOTALS, dhnk_module, hnk_module, norketamine_module
 from .pk_simple import SIMPLE_DRUGS
+from . import plasticity, systems
 
 # Hypothesis switches: name -> allowed values (first is the default). Layers add theirs.
 HYPOTHESES: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,8 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     # Which NMDA block the circuit sees: each cell type its own (the receptor layer's
     # mechanism) or every cell type the same mean block (Susin & Destexhe; Kirli 2014).
     "circuit_block": ("interneuron_preferential", "uniform"),
+    **plasticity.HYPOTHESES,
+    **systems.HYPOTHESES,
 }
 
 
@@ -51,6 +54,8 @@ def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str]
     surrogate = _surrogate()
     if surrogate is not None:
         mods += (circuit_module(surrogate, hyp["circuit_block"]),)
+        # the later layers read the circuit's outputs
+        mods += plasticity.modules(hyp, drugs) + systems.modules(hyp, drugs)
     return mods
 
 

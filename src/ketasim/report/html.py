@@ -300,14 +300,16 @@ def _parameters(ds, model) -> str:
 def render_report(ds, model, summary_rows: list[dict] | None = None,
                   title: str = "ketasim simulation report",
                   extra_figures: Sequence[tuple[str, Any]] = (),
-                  receptor_rows: list[dict] | None = None) -> str:
+                  receptor_rows: list[dict] | None = None,
+                  sections: Sequence[Any] = ()) -> str:
     """The report as one self-contained HTML string.
 
     ds: a Dataset from `ketasim.simulate` (time in minutes). model: the AssembledModel
     it was run with (for equations and parameter records; may be None). summary_rows:
     rows for the summary table, columns from the dict keys (default `pk_summary(ds)`).
     extra_figures: (caption, Figure or SVG text) pairs appended after the standard
-    figures, for later layers.
+    figures. sections: `report.sections.ReportSection` records of the later layers
+    (plasticity, systems, ...), rendered after the receptors in the order given.
     """
     if summary_rows is None:
         summary_rows = pk_summary(ds)
@@ -342,6 +344,14 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
         if varying:
             parts.append(_figure(figure_to_svg(timecourse_figure(ds, varying, "")),
                                  "NMDA block and off-target occupancy (fraction) against time in hours."))
+    for sec in sections:
+        parts.append(f"<h2>{_e(sec.title)}</h2>")
+        if sec.intro:
+            parts.append(f'<p class="small muted">{_e(sec.intro)}</p>')
+        if sec.rows:
+            parts.append(_table(sec.rows))
+        for caption, f in sec.figures:
+            parts.append(_figure(f if isinstance(f, str) else figure_to_svg(f), caption))
     others, constant = _other_observables(ds, exclude=tuple(receptor_names))
     if others or constant:
         parts.append("<h2>Other observables</h2>")
