@@ -150,3 +150,13 @@ def test_every_circuit_parameter_source_is_registered():
     from ketasim.circuit.parameters import CIRCUIT_PARAMETERS
     from ketasim.references import registry
     assert not {x.source for x in CIRCUIT_PARAMETERS} - set(registry())
+
+
+def test_standalone_sweep_refuses_bad_levels_before_compiling():
+    from ketasim.circuit.standalone import sweep_standalone
+    with pytest.raises(InputError, match="blocks.pv"):
+        sweep_standalone([{"pyramidal": 0.1, "pv": 1.5, "sst": 0.0}])
+    with pytest.raises(InputError, match="block_sets"):
+        sweep_standalone([])
+    with pytest.raises(InputError, match="workers"):
+        sweep_standalone([NO_DRUG], workers=0)

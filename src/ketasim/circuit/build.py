@@ -50,17 +50,38 @@ def _run_point(args) -> dict:
 
 
 def run_design(points: np.ndarray, duration_ms: float = 2000.0, seed: int = 0, n_scale: float = 1.0,
-               workers: int = 1) -> list[dict]:
-    """Summaries (rates Hz, band powers, E/I, glutamate) of the network at each point."""
-    jobs = [(b, duration_ms, seed, n_scale) for b in points]
-    if workers <= 1:
-        return [_run_point(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_run_point, jobs))
+               workers: int = 1, seeds: int = 1, engine: str = "runtime") -> list[dict]:
+    """Summaries (rates Hz, band powers, E/I, glutamate) of the network at each point.
+
+    seeds: network seeds seed, seed+1, ...; each summary value is the mean over them (a
+    2-s run's band powers vary between network instances, so one seed is noisy).
+    engine: "runtime" (one `run_circuit` per point and seed, in `workers` processes) or
+    "standalone" (one compiled C++ network per seed, points as run-time arguments; the same
+    spikes as runtime for the same seed).
+    """
+    per_seed = []
+    for k in range(seeds):
+        if engine == "standalone":
+            from .analysis import summary
+            from .standalone import sweep_standalone
+
+            runs, _ = sweep_standalone([dict(zip(CELLS, map(float, b))) for b in points], duration_ms,
+                                       seed + k, n_scale, workers=workers)
+            per_seed.append([{key: float(v) for key, v in summary(r).items()} for r in runs])
+            continue
+        jobs = [(b, duration_ms, seed + k, n_scale) for b in points]
+        if workers <= 1:
+            per_seed.append([_run_point(j) for j in jobs])
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                per_seed.append(list(pool.map(_run_point, jobs)))
+    return [{key: float(np.mean([run[i][key] for run in per_seed])) for key in per_seed[0][i]}
+            for i in range(len(points))]
 
 
 def build(points: np.ndarray, summaries: list[dict], grid_step: float = 0.05, max_block: float = 0.7,
-          gamma_tolerance: float = 0.25, rate_tolerance: float = 0.05) -> tuple[Surrogate, dict]:
+          gamma_tolerance: float = 0.25, rate_tolerance: float = 0.05,
+          runs: str = "spiking runs of 2 s") -> tuple[Surrogate, dict]:
     """Calibrate the mean field and fit the surrogate; returns (surrogate, report)."""
     import jax
     import jax.numpy as jnp
@@ -114,10 +135,10 @@ def build(points: np.ndarray, summaries: list[dict], grid_step: float = 0.05, ma
                      {k: v for f in fits for k, v in f.coefficients.items()}).predict(points)
     residual = {k: float(np.sqrt(np.mean(np.log(pred[k] / obs) ** 2))) for k, obs in (
         ("rate_pyramidal", rates[:, 0]), ("rate_pv", rates[:, 1]), ("rate_sst", rates[:, 2]), ("gamma_power", gamma))}
-    report.update({"sources": sources, "points": points.tolist(), "network": summaries,
+    report.update({"runs": runs, "sources": sources, "points": points.tolist(), "network": summaries,
                    "gamma_ratio_network": gamma.tolist(), "surrogate_log_rmse_at_design_points": residual})
     prov = {"built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "summary": (f"{len(points)} spiking runs of 2 s; mean-field rate log-RMSE {report['rate_log_rmse']:.3f}; "
+            "summary": (f"spiking runs: {runs}; mean-field rate log-RMSE {report['rate_log_rmse']:.3f}; "
                         "surrogate log-RMSE at the design points "
                         + ", ".join(f"{k} {v:.3f}" for k, v in residual.items())),
             "sources": sources}
@@ -137,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--duration-ms", type=float, default=2000.0)
     ap.add_argument("--random-points", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", type=int, default=1, help="average each point over this many network seeds")
+    ap.add_argument("--engine", choices=("runtime", "standalone"), default="runtime",
+                    help="standalone: compile the network once per seed (C++ standalone, needs a compiler)")
     ap.add_argument("--out", type=Path, default=default_path())
     ap.add_argument("--from-report", type=Path, default=None,
                     help="refit from the spiking runs saved in a previous build's report (no simulation)")
@@ -144,10 +168,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.from_report is not None:
         saved = json.loads(args.from_report.read_text())
         points, summaries = np.array(saved["points"]), saved["network"]
+        runs = saved.get("runs", f"{len(points)} points x 1 seed(s) x 2 s")
     else:
         points = design(n_random=args.random_points, seed=args.seed)
-        summaries = run_design(points, args.duration_ms, args.seed, 1.0, args.workers)
-    surrogate, report = build(points, summaries)
+        summaries = run_design(points, args.duration_ms, args.seed, 1.0, args.workers, args.seeds, args.engine)
+        runs = f"{len(points)} points x {args.seeds} seed(s) x {args.duration_ms / 1e3:g} s"
+    surrogate, report = build(points, summaries, runs=runs)
     args.out.write_text(surrogate.to_json())
     args.out.with_suffix(".report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps({k: report[k] for k in ("rate_log_rmse", "converged", "sources",

@@ -163,7 +163,9 @@ def _build(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float],
                               rate=P.value("external_rate", "Hz", ov) * b2.Hz,
                               weight=P.value(f"weight_ampa_ext_{c}", "nS", ov) * b2.nS) for c in CELLS]
     probe = b2.NeuronGroup(1, "i_exc : amp\ni_inh : amp", name="lfp_probe")
+    # summed only when the monitor samples it (every SAMPLE_DT_MS), not every time step
     tap = b2.Synapses(groups["pyramidal"], probe, name="lfp_tap", namespace=_namespace("pyramidal", ov),
+                      dt=SAMPLE_DT_MS * b2.ms,
                       model="i_exc_post = abs(i_ampa_pre + i_nmda_pre) : amp (summed)\n"
                             "i_inh_post = abs(i_gaba_pre) : amp (summed)")
     tap.connect()
@@ -171,6 +173,16 @@ def _build(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float],
     currents = b2.StateMonitor(probe, ["i_exc", "i_inh"], record=[0], dt=SAMPLE_DT_MS * b2.ms, name="currents")
     net = b2.Network(*groups.values(), *synapses, *drives, probe, tap, *spikes.values(), currents)
     return net, sizes, spikes, currents
+
+
+def check_run(blocks: Mapping[str, float], duration_ms: float, warmup_ms: float, ov: Mapping[str, float]) -> None:
+    """Refuse block fractions outside 0-1, non-positive durations and unknown overrides."""
+    for c in CELLS:
+        if c not in blocks or not 0.0 <= float(blocks[c]) <= 1.0:
+            raise InputError(f"blocks.{c}: need a fraction between 0 and 1")
+    if duration_ms <= 0 or warmup_ms < 0:
+        raise InputError("duration_ms: must be > 0 (and warmup_ms >= 0)")
+    P.check_overrides(ov)
 
 
 def run_circuit(blocks: Mapping[str, float], duration_ms: float = 2000.0, seed: int = 0, n_scale: float = 1.0,
@@ -185,13 +197,8 @@ def run_circuit(blocks: Mapping[str, float], duration_ms: float = 2000.0, seed: 
     target: Brian2 code generation target ("cython" or "numpy"; default cython if it compiles).
     """
     import brian2 as b2
-    for c in CELLS:
-        if c not in blocks or not 0.0 <= float(blocks[c]) <= 1.0:
-            raise InputError(f"blocks.{c}: need a fraction between 0 and 1")
-    if duration_ms <= 0 or warmup_ms < 0:
-        raise InputError("duration_ms: must be > 0 (and warmup_ms >= 0)")
     ov = dict(overrides or {})
-    P.check_overrides(ov)
+    check_run(blocks, duration_ms, warmup_ms, ov)
     target = target or code_target()
     old_target, old_dt = b2.prefs.codegen.target, b2.defaultclock.dt
     np_state = np.random.get_state()
@@ -211,14 +218,22 @@ def run_circuit(blocks: Mapping[str, float], duration_ms: float = 2000.0, seed: 
         b2.prefs.codegen.target = old_target
         b2.defaultclock.dt = old_dt
         np.random.set_state(np_state)
+    return assemble_result(sizes, blocks, trains, i_exc, i_inh, dt_ms, float(warmup_ms), float(duration_ms), target)
+
+
+def assemble_result(sizes: Mapping[str, int], blocks: Mapping[str, float],
+                    trains: Mapping[str, tuple[np.ndarray, np.ndarray]], i_exc: np.ndarray, i_inh: np.ndarray,
+                    dt_ms: float, warmup_ms: float, duration_ms: float, target: str) -> CircuitResult:
+    """A CircuitResult from recorded spike trains (ms) and LFP currents (nA, every SAMPLE_DT_MS)."""
+    total = warmup_ms + duration_ms
     edges = np.arange(0.0, total + SAMPLE_DT_MS / 2, SAMPLE_DT_MS)
     rates = {c: np.histogram(trains[c][1], bins=edges)[0] / (sizes[c] * SAMPLE_DT_MS * 1e-3) for c in CELLS}
     n = min(len(i_exc), len(edges) - 1)
     return CircuitResult(
-        dt_ms=dt_ms, sample_dt_ms=SAMPLE_DT_MS, warmup_ms=float(warmup_ms), duration_ms=float(duration_ms),
+        dt_ms=dt_ms, sample_dt_ms=SAMPLE_DT_MS, warmup_ms=warmup_ms, duration_ms=duration_ms,
         sizes=MappingProxyType(dict(sizes)), blocks=MappingProxyType({c: float(blocks[c]) for c in CELLS}),
         time_ms=edges[:n], rates=MappingProxyType({c: r[:n] for c, r in rates.items()}),
-        spikes=MappingProxyType(trains), lfp=i_exc[:n] + i_inh[:n], excitatory_current=i_exc[:n],
+        spikes=MappingProxyType(dict(trains)), lfp=i_exc[:n] + i_inh[:n], excitatory_current=i_exc[:n],
         inhibitory_current=i_inh[:n], target=target)
 
 

@@ -1,0 +1,138 @@
+"""A sweep of drug levels on one compiled network: Brian2 C++ standalone with run-time arguments.
+
+The plain way to sweep the circuit is one `run_circuit` per level, in Brian2's runtime
+mode: every level rebuilds the network in Python and the run loop calls into compiled
+code at every time step. Here the network is generated and compiled once (C++ standalone,
+`build_on_run=False`); the per-cell-type drug block (`nmda_drug_block`, a shared constant
+of each NeuronGroup) is a run-time argument of the binary (`group.var=value` on its
+command line), so each level is one run of the same binary, and levels can run as parallel
+processes, each writing its own results folder.
+
+Because Brian2's C++ standalone random numbers come from the same Mersenne Twister and
+seed as its runtime mode, and the network is built from the same `_build`, a level run here
+gives the same spikes as `run_circuit` with the same seed (checked by
+`benchmarks/circuit_sweep.py`; needs single-threaded standalone, OpenMP changes the
+random streams).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..receptor.values import DEFAULT, ReceptorValues
+from .blocks import CELLS
+from .network import CircuitResult, _build, assemble_result, check_run
+
+
+@dataclass(frozen=True)
+class SweepTimings:
+    """Wall times of a standalone sweep (s): code generation + compile, and the level runs."""
+
+    build_s: float
+    runs_s: float
+    workers: int
+
+    @property
+    def total_s(self) -> float:
+        return self.build_s + self.runs_s
+
+
+def default_build_dir(key: Mapping[str, object]) -> Path:
+    """A per-network project folder under the user's cache, so later sweeps skip the compile."""
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ketasim" / "circuit_standalone"
+    return root / digest
+
+
+def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: float = 2000.0, seed: int = 0,
+                     n_scale: float = 1.0, warmup_ms: float = 500.0,
+                     overrides: Mapping[str, float] | None = None, values: ReceptorValues = DEFAULT,
+                     dt_ms: float = 0.1, workers: int = 1,
+                     build_dir: Path | None = None) -> tuple[list[CircuitResult], SweepTimings]:
+    """Simulate each block set (fractions per cell type) on one compiled network.
+
+    Same arguments and results as `run_circuit` for each level. workers: how many level
+    runs at once (separate processes). build_dir: the C++ project folder; a fresh temporary
+    folder when None (a folder that already holds the same project is not recompiled).
+    """
+    import brian2 as b2
+
+    if not block_sets:
+        raise InputError("block_sets: need at least one level")
+    if workers < 1:
+        raise InputError("workers: must be at least 1")
+    ov = dict(overrides or {})
+    for blocks in block_sets:
+        check_run(blocks, duration_ms, warmup_ms, ov)
+    project = Path(build_dir) if build_dir is not None else Path(tempfile.mkdtemp(prefix="ketasim_sa_"))
+    total = warmup_ms + duration_ms
+    old_dt = b2.defaultclock.dt
+    t0 = time.perf_counter()
+    net = spikes = currents = None
+    gc.collect()  # objects of an earlier build still alive would make Brian2 rename this build's code
+    try:
+        b2.start_scope()
+        b2.set_device("cpp_standalone", directory=str(project), build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        b2.defaultclock.dt = dt_ms * b2.ms
+        b2.seed(int(seed))
+        net, sizes, spikes, currents = _build(block_sets[0], n_scale, ov, values)
+        net.run(total * b2.ms, namespace={})
+        b2.device.build(run=False, directory=str(project))
+        files = {f"{c}_{k}": b2.device.get_array_filename(spikes[c].variables[k]) for c in CELLS for k in ("i", "t")}
+        files.update({k: b2.device.get_array_filename(currents.variables[k]) for k in ("i_exc", "i_inh")})
+        dtypes = {name: (np.int32 if name.endswith("_i") else np.float64) for name in files}
+        t1 = time.perf_counter()
+
+        def one(k: int) -> Path:
+            out = project / f"results_level_{k}"
+            out.mkdir(exist_ok=True)
+            args = [f"{c}_cells.nmda_drug_block={float(block_sets[k][c])!r}" for c in CELLS]
+            done = subprocess.run([str(project / "main"), "--results_dir", f"{out}/", *args], cwd=project,
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"standalone circuit run {k} failed: {done.stderr.strip()[-500:]}")
+            return out
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outs = list(pool.map(one, range(len(block_sets))))
+        runs_s = time.perf_counter() - t1
+    finally:
+        b2.device.reinit()
+        b2.device.activate()
+        b2.set_device("runtime")
+        b2.defaultclock.dt = old_dt
+        net = spikes = currents = None
+        gc.collect()
+    results = []
+    for blocks, out in zip(block_sets, outs):
+        arr = {name: np.fromfile(out / f, dtype=dtypes[name]) for name, f in files.items()}
+        trains = {c: (arr[f"{c}_i"].astype(np.int64), arr[f"{c}_t"] * 1e3) for c in CELLS}
+        results.append(assemble_result(sizes, blocks, trains, arr["i_exc"] * 1e9, arr["i_inh"] * 1e9, dt_ms,
+                                       float(warmup_ms), float(duration_ms), "cpp_standalone"))
+    return results, SweepTimings(build_s=t1 - t0, runs_s=runs_s, workers=workers)
+
+
+def network_key(duration_ms: float, seed: int, n_scale: float, warmup_ms: float, dt_ms: float,
+                overrides: Mapping[str, float] | None = None) -> dict:
+    """What identifies a compiled project (for `default_build_dir`). Parameter values need
+    not be part of it: they are constants in the generated sources, and Brian2 rewrites (and
+    make recompiles) only the sources whose text changed."""
+    return {"duration_ms": duration_ms, "seed": seed, "n_scale": n_scale, "warmup_ms": warmup_ms, "dt_ms": dt_ms,
+            "overrides": dict(sorted((overrides or {}).items()))}
+
+
+__all__ = ["sweep_standalone", "SweepTimings", "default_build_dir", "network_key"]
