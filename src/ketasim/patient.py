@@ -44,6 +44,9 @@ class Patient:
     cyp2b6_scenario: str = "in_vivo"
     sex: str = "unspecified"
     age_years: float | None = None
+    bdnf: str = "val/val"        # BDNF Val66Met genotype: val/val, val/met, met/met
+    trkb: str = "wt"             # TrkB (Ntrk2): wt or knockout
+    stress: str = "none"         # chronic stress / depressed state: none or chronic (fewer PFC spines)
 
     def __post_init__(self) -> None:
         if self.species not in SPECIES:
@@ -54,6 +57,11 @@ class Patient:
             raise PatientError(f"patient.cyp2b6: unknown genotype {self.cyp2b6!r} (one of {', '.join(CYP2B6_GENOTYPES)})")
         if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:
             raise PatientError(f"patient.cyp2b6_scenario: one of {', '.join(CYP2B6_ACTIVITY)}")
+        from .mechanisms.plasticity import BDNF_GENOTYPES, STRESS_STATES, TRKB_GENOTYPES
+
+        for name, table in (("bdnf", BDNF_GENOTYPES), ("trkb", TRKB_GENOTYPES), ("stress", STRESS_STATES)):
+            if getattr(self, name) not in table:
+                raise PatientError(f"patient.{name}: unknown value {getattr(self, name)!r} (one of {', '.join(table)})")
 
     @property
     def weight(self) -> float:
@@ -61,7 +69,16 @@ class Patient:
 
     def overrides(self) -> dict[str, float]:
         """Parameter values (qualified names, in the parameters' units) for this patient."""
-        return {
+        out = {
             "patient.weight": self.weight,
             "patient.cyp2b6_relative_activity": CYP2B6_ACTIVITY[self.cyp2b6_scenario][self.cyp2b6],
         }
+        # plasticity-layer settings, only where they differ from the modules' defaults (so a
+        # default patient also runs on a model without the plasticity layer)
+        from .mechanisms.plasticity import BDNF_GENOTYPES, STRESS_STATES, TRKB_GENOTYPES
+
+        for value, table, default in ((self.bdnf, BDNF_GENOTYPES, "val/val"), (self.trkb, TRKB_GENOTYPES, "wt"),
+                                      (self.stress, STRESS_STATES, "none")):
+            if value != default:
+                out.update(table[value])
+        return out

@@ -83,7 +83,8 @@ def patient_of(exp: Experiment) -> Patient:
     weight = parse_quantity(ps.weight, "kg", "protocol.patient.weight") if ps.weight else None
     age = parse_quantity(ps.age, "year", "protocol.patient.age") if ps.age else None
     return Patient(species=exp.species, weight_kg=weight, cyp2b6=ps.cyp2b6,
-                   cyp2b6_scenario=ps.cyp2b6_scenario, sex=ps.sex, age_years=age)
+                   cyp2b6_scenario=ps.cyp2b6_scenario, sex=ps.sex, age_years=age,
+                   bdnf=ps.bdnf, trkb=ps.trkb, stress=ps.stress)
 
 
 def _grid(duration: float) -> np.ndarray:

@@ -45,6 +45,9 @@ class PatientSpec(_Strict):
     cyp2b6_scenario: str = "in_vivo"
     sex: str = "unspecified"
     age: str | None = None
+    bdnf: str = "val/val"            # BDNF Val66Met: val/val, val/met, met/met
+    trkb: str = "wt"                 # wt or knockout
+    stress: str = "none"             # none or chronic (depressed-like state, fewer PFC spines)
 
 
 class InVitroStep(_Strict):

@@ -20,7 +20,7 @@ ESKETAMINE_DEVICE = p("esketamine_device_dose", 28.0, "mg", "spravato_label", "e
 ESKETAMINE_DEVICE_INTERVAL = p("esketamine_device_interval", 5.0, "min", "spravato_label",
                                "time between nasal devices")
 
-RODENT_ONLY = {"ip", "icv"}
+RODENT_ONLY = {"ip", "icv", "intracerebral"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,15 @@ DRUGS: dict[str, Drug] = {
 for _name, _mod in SIMPLE_DRUGS.items():
     DRUGS[_name] = Drug(_name, {"iv": (Deposit(f"pk_{_name}.A_central", 1.0),),
                                 "oral": (Deposit(f"pk_{_name}.A_gut", 1.0),)}, modules=(_mod.name,))
+# Plasticity-layer interventions (modules added by mechanisms.plasticity): rapamycin i.c.v.
+# in rodents goes straight to the brain; a function-blocking anti-BDNF antibody is infused
+# into mPFC (route `intracerebral`, the modelled PFC).
+DRUGS["rapamycin"] = Drug("rapamycin", {**DRUGS["rapamycin"].routes,
+                                        "icv": (Deposit("plasticity_rapamycin.A_icv", 1.0),)},
+                          modules=DRUGS["rapamycin"].modules)
+DRUGS["anti_bdnf"] = Drug("anti_bdnf", {"intracerebral": (Deposit("plasticity_anti_bdnf.A_mpfc", 1.0),)})
 
-ROUTES = ("iv", "intranasal", "oral", "sublingual", "im", "ip", "icv")
+ROUTES = ("iv", "intranasal", "oral", "sublingual", "im", "ip", "icv", "intracerebral")
 PROCEDURES: tuple[str, ...] = ()  # ECT arrives with the plasticity/clinical layers
 
 
