@@ -17,6 +17,7 @@ regimen.
 from __future__ import annotations
 
 from ...engine.module import Module
+from ...parameters import p
 from .ampa import SURGE_VALUES, ampa_module
 from .bdnf import ANTI_BDNF, bdnf_module
 from .eef2 import EEF2
@@ -31,27 +32,45 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     "glutamate_surge": SURGE_VALUES,
 }
 
-# Patient/animal settings -> parameter values (qualified names). Used by ketasim.patient.
-# Val66Met: regulated secretion of Met-BDNF is reduced (Egan 2003; Chen 2004/2006) and BDNF
-# mRNA trafficking to dendrites is impaired (Liu 2012, citing Chiaruttini 2009); see the
-# references' notes for what could and could not be confirmed.
+# Patient/animal settings -> parameter values (qualified names), used by ketasim.patient.
+# The values are Parameter records (GENOTYPE_PARAMETERS) so they carry their provenance.
+GENOTYPE_PARAMETERS = (
+    p("met_met_regulated_secretion", 0.7, "1", "chen2006",
+      "regulated BDNF secretion of Met/Met relative to Val/Val",
+      note="Egan 2003 and Chen 2006: depolarisation-induced (regulated) secretion of Met-BDNF is reduced, "
+           "constitutive secretion unchanged; the ~30% reduction is the order reported for Met/Met neurons "
+           "but the exact percentage was NOT confirmed at source (abstracts only)"),
+    p("val_met_regulated_secretion", 0.82, "1", "chen2006",
+      "regulated BDNF secretion of Val/Met relative to Val/Val",
+      note="heterozygotes in between (~18% reduction); percentage NOT confirmed at source"),
+    p("met_met_dendritic_translation", 0.5, "1", "assumed",
+      "dendritic (Autry-route) BDNF translation of Met/Met relative to Val/Val",
+      note="Liu 2012: Met impairs trafficking of BDNF mRNA to dendrites, where ketamine-triggered translation "
+           "happens; no fraction was given, half assumed"),
+    p("val_met_dendritic_translation", 0.75, "1", "assumed",
+      "dendritic (Autry-route) BDNF translation of Val/Met relative to Val/Val",
+      note="midway between Val/Val and Met/Met (one Met allele)"),
+    p("chronic_stress_spine_setpoint", 0.8, "1", "assumed",
+      "PFC spine density under chronic stress (depressed-like state) relative to healthy",
+      note="chronic stress and corticosterone reduce PFC spine density (Li 2011 via Duman's reviews; "
+           "Moda-Sava 2019: branch-specific spine elimination); 20% fewer is a round value, not a measured one"),
+)
+_G = {q.name: q.value for q in GENOTYPE_PARAMETERS}
 BDNF_GENOTYPES: dict[str, dict[str, float]] = {
     "val/val": {"plasticity_bdnf.regulated_secretion_factor": 1.0,
                 "plasticity_bdnf.dendritic_translation_factor": 1.0},
-    "val/met": {"plasticity_bdnf.regulated_secretion_factor": 0.82,
-                "plasticity_bdnf.dendritic_translation_factor": 0.75},
-    "met/met": {"plasticity_bdnf.regulated_secretion_factor": 0.7,
-                "plasticity_bdnf.dendritic_translation_factor": 0.5},
+    "val/met": {"plasticity_bdnf.regulated_secretion_factor": _G["val_met_regulated_secretion"],
+                "plasticity_bdnf.dendritic_translation_factor": _G["val_met_dendritic_translation"]},
+    "met/met": {"plasticity_bdnf.regulated_secretion_factor": _G["met_met_regulated_secretion"],
+                "plasticity_bdnf.dendritic_translation_factor": _G["met_met_dendritic_translation"]},
 }
-TRKB_GENOTYPES: dict[str, dict[str, float]] = {
+TRKB_GENOTYPES: dict[str, dict[str, float]] = {  # deletion: no receptor
     "wt": {"plasticity_trkb.trkb_expression": 1.0},
     "knockout": {"plasticity_trkb.trkb_expression": 0.0},
 }
-# Chronic stress / depressed state: fewer spines in PFC (Moda-Sava 2019; Li 2011 via Duman's
-# reviews: chronic stress reduces spine density; 20% fewer is an assumed round value).
 STRESS_STATES: dict[str, dict[str, float]] = {
     "none": {"plasticity_spines.spine_setpoint": 1.0},
-    "chronic": {"plasticity_spines.spine_setpoint": 0.8},
+    "chronic": {"plasticity_spines.spine_setpoint": _G["chronic_stress_spine_setpoint"]},
 }
 
 OBSERVABLES = ("ampa_activation", "eef2_phosphorylation", "bdnf", "trkb_activity", "mtorc1_activity",

@@ -27,10 +27,12 @@ from ...engine.module import Module
 from ...parameters import p
 
 PARAMETERS = (
-    p("autry_gain", 1.0, "1", "assumed",
+    p("autry_gain", 0.2, "1", "fitted",
       "relative rise of dendritic BDNF translation per unit fall of phospho-eEF2",
-      note="Autry 2011 show de-suppression of BDNF translation when p-eEF2 falls; the proportionality "
-           "was not quantified there; unit gain is the simplest choice"),
+      note="Autry 2011 show de-suppression of BDNF translation when p-eEF2 falls but the proportionality was "
+           "not quantified; kept small so that NMDA block without AMPA activation adds little BDNF release, as "
+           "Lepack 2015 found (ketamine-stimulated BDNF release in cortical neurons blocked by AMPA receptor "
+           "inhibition) and as NBQX pretreatment blocks ketamine's mTOR activation (Li 2010)"),
     p("constitutive_share", 0.2, "1", "assumed",
       "share of drug-free BDNF secretion that is constitutive (activity-independent)", lower=0.0, upper=1.0,
       note="neuronal BDNF is secreted mostly through the regulated pathway; the split in vivo was not found"),

@@ -21,7 +21,7 @@ PROTEINS = Module(
     synaptic_proteins = proteins : 1
     """,
     parameters=(
-        p("mtor_dependent_share", 0.5, "1", "assumed", "share of drug-free synaptic protein synthesis that needs mTORC1",
+        p("mtor_dependent_share", 0.3, "1", "assumed", "share of drug-free synaptic protein synthesis that needs mTORC1",
           lower=0.0, upper=1.0,
           note="rapamycin blocks activity-induced synaptic protein synthesis but basal levels persist (Li 2010: "
                "rapamycin alone did not change the synaptic proteins); half rapamycin-sensitive assumed"),

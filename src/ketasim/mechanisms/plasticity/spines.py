@@ -50,7 +50,7 @@ SPINES = Module(
         p("spine_capacity", 1.3, "1", "assumed", "spine density (relative to healthy) at which no vacant sites remain",
           note="healthy animals still gain spines after ketamine (Li et al. 2010), so the capacity lies above "
                "the healthy density; 30% headroom assumed"),
-        p("induced_formation_rate", 6.0, "1/d", "fitted", "induced spine formation per unit excess synaptic protein synthesis",
+        p("induced_formation_rate", 10.0, "1/d", "fitted", "induced spine formation per unit excess synaptic protein synthesis",
           note="set so that spine density is clearly up at 24 h after 10 mg/kg in rat PFC (Li et al. 2010)"),
         p("per_synapse_weight", 0.5, "1", "assumed",
           "exponent of synaptic strength in the protein content per synapse",
