@@ -77,6 +77,9 @@ def run(
     weight: Optional[str] = typer.Option(None, help="body weight, e.g. '70 kg'"),
     species: str = typer.Option("human", help="human, rat or mouse"),
     cyp2b6: str = typer.Option("*1/*1", help="CYP2B6 genotype"),
+    bdnf: str = typer.Option("val/val", help="BDNF Val66Met genotype: val/val, val/met, met/met"),
+    trkb: str = typer.Option("wt", help="TrkB: wt or knockout"),
+    stress: str = typer.Option("none", help="chronic stress (depressed-like, fewer PFC spines): none or chronic"),
     duration: str = typer.Option("24 h", help="simulated time"),
     hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable)"),
     solver: str = typer.Option("auto", help="auto, exact, tsit5, kvaerno5, ... or scipy"),
@@ -103,7 +106,7 @@ def run(
         every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
         w = parse_quantity(weight, "kg", "--weight") if weight else None
         regimen = [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
-        patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6)
+        patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
         hyp = _parse_hypotheses(hypothesis)
         ds = simulate(regimen, patient, duration, hyp, solver=solver)
         rows = pk_summary(ds)
