@@ -21,6 +21,7 @@ import gc
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -123,6 +124,8 @@ def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: flo
         trains = {c: (arr[f"{c}_i"].astype(np.int64), arr[f"{c}_t"] * 1e3) for c in CELLS}
         results.append(assemble_result(sizes, blocks, trains, arr["i_exc"] * 1e9, arr["i_inh"] * 1e9, dt_ms,
                                        float(warmup_ms), float(duration_ms), "cpp_standalone"))
+    if build_dir is None:
+        shutil.rmtree(project, ignore_errors=True)  # a throw-away project
     return results, SweepTimings(build_s=t1 - t0, runs_s=runs_s, workers=workers)
 
 
