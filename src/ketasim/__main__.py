@@ -1,0 +1,5 @@
+"""`python -m ketasim ...` is the `ketasim` command."""
+
+from .cli import main
+
+main()
