@@ -33,7 +33,7 @@ PARAMETERS = (
       "rise of striatal dopamine per unit rise of VTA drive",
       note="the cortical gain times the ratio of Hedges' g, striatum 0.57 / cortex 1.33 (Kokkinou 2018), i.e. "
            "assuming equal relative variability of the two regions' measurements"),
-    p("da_tolerance_rate", 0.006, "1/min", "fitted", "build-up of dopamine tolerance per unit excess VTA drive",
+    p("da_tolerance_rate", 0.008, "1/min", "fitted", "build-up of dopamine tolerance per unit excess VTA drive",
       note="set so that after 7 daily 25 mg/kg i.p. doses the rise evoked by the 8th is under a quarter of the "
            "first's (Lindefors 1997: almost complete attenuation)"),
     p("da_tolerance_tau", 3.0, "d", "assumed", "time constant of recovery from dopamine tolerance",

@@ -52,19 +52,23 @@ PARAMETERS = RECEPTOR_RECORDS + (
     p("lhb_ttype_availability", 1.0, "1", "yang2018",
       "fraction of LHb T-type Ca2+ channels available (1 drug-free; a T-type blocker lowers it)",
       note="bursting needs T-type channels (Yang 2018); the multiplicative form is an assumption"),
-    p("lhb_nmda_steepness", 4.0, "1", "fitted",
+    p("lhb_nmda_steepness", 8.0, "1", "fitted",
       "exponent of the NMDA-free fraction in the burst rate (bursts need NMDA current above a threshold)",
       note="set so that a mouse 10 mg/kg i.p. dose leaves bursting suppressed at 24 h and recovered by 3 d "
            "(Ma 2023); with a shallow dependence, untrapping accelerates itself and the block ends in hours"),
+    p("lhb_burst_lag", 5.0, "min", "fitted", "time constant with which LHb bursting follows its drive",
+      note="minutes; with an instantaneous dependence the block stops its own uptake (bursting, hence channel "
+           "opening, ends before the block reaches the drug's equilibrium) and the trapped block cannot outlast "
+           "the drug by a day as Ma 2023 report"),
     p("lhb_burst_potential", -45.0, "mV", "assumed",
       "membrane potential at which LHb NMDA channels open during bursts (sets the Mg2+ and drug block)",
       note="LHb bursts ride on depolarised plateaus (Yang 2018 model); a value between rest (-60 mV) and spike "
            "threshold is taken"),
-    p("lhb_burst_open_probability", 0.002, "1", "fitted",
+    p("lhb_burst_open_probability", 0.0005, "1", "fitted",
       "time-averaged LHb NMDA open probability per unit relative burst rate",
       note="set so that ketamine at antidepressant doses binds within tens of minutes in bursting cells while "
            "untrapping in silenced cells takes about a day (Ma 2023); channels open only during bursts"),
-    p("lhb_tonic_open_probability", 1e-5, "1", "assumed",
+    p("lhb_tonic_open_probability", 1e-6, "1", "assumed",
       "LHb NMDA open probability without bursts (tonic firing and ambient glutamate)",
       note="a floor small against the burst term so that a silenced cell untraps over days, not never"),
 )
@@ -92,15 +96,25 @@ def habenula_module(sustained: str = "trapping") -> Module:
         ]
     else:
         lines.append("lhb_nmda_block = lhb_x / (1 + lhb_x) : 1")
-    lines.append("lhb_burst_rate = lhb_depression_level * lhb_ttype_availability "
+    # bursting follows its drive with a lag of minutes (burst patterns and theta synchrony
+    # build up and wind down over many cycles), so cells keep opening channels, and drug
+    # keeps entering, for a while after the block starts
+    # (without trapping the lag changes the time course by minutes only and is left out)
+    lines.append("lhb_burst_target = lhb_depression_level * lhb_ttype_availability "
                  "* (1 - lhb_nmda_block) ** lhb_nmda_steepness : 1")
+    if sustained == "trapping":
+        lines += ["dlhb_burst/dt = (lhb_burst_target - lhb_burst) / lhb_burst_lag : 1",
+                  "lhb_burst_rate = lhb_burst : 1"]
+    else:
+        lines.append("lhb_burst_rate = lhb_burst_target : 1")
     params = PARAMETERS if sustained == "trapping" else tuple(
-        q for q in PARAMETERS if q.name not in ("lhb_burst_open_probability", "lhb_tonic_open_probability",
+        q for q in PARAMETERS if q.name not in ("lhb_burst_open_probability", "lhb_tonic_open_probability", "lhb_burst_lag",
                                                  "koff_apparent", "koff_efold_voltage", "fraction_pyramidal_glun2a",
                                                  "fraction_pyramidal_glun2b", "open_probability_glun2a",
                                                  "open_probability_glun2b"))
     return Module(
         name="habenula",
+        initial={"lhb_burst": "lhb_depression_level * lhb_ttype_availability"} if sustained == "trapping" else {},
         doc=__doc__.split("\n\n")[0],
         equations="\n".join(lines),
         parameters=params,

@@ -30,7 +30,7 @@ PARAMETERS = (
     p("il6_suppression", 70.0, "1", "fitted", "maximal suppression of inflammatory drive by ketamine",
       note="set so that IDO is about 15% below baseline at day 1 after 0.5 mg/kg (Kadriu 2020 report a "
            "significant fall; magnitudes were not read at the source)"),
-    p("il6_tau", 1.5, "d", "assumed", "time constant of IL-6 return to baseline",
+    p("il6_tau", 3.0, "d", "assumed", "time constant of IL-6 return to baseline",
       note="the IDO fall lasted at least 3 days (Kadriu 2020); a day-scale time constant"),
     p("ido_il6_exponent", 0.5, "1", "assumed", "sensitivity of IDO expression to IL-6 (log-log)",
       note="IDO is induced by inflammatory cytokines; partial dependence"),

@@ -6,12 +6,18 @@
   and, when dosed, naltrexone (`naltrexone_mor_occupancy`). Endogenous occupancy is low,
   so the signal is release times the free fraction (competitive binding in the
   low-occupancy limit).
-- `opioid_gate_signal`: the factor the plasticity layer multiplies its activity-dependent
-  BDNF release by. Hypothesis `opioid_gate`:
+- `opioid_gate_signal`: the factor the plasticity layer multiplies its AMPA drive of
+  activity-dependent BDNF release by (release ~ (ampa_activation * gate) ** order).
+  Hypothesis `opioid_gate`:
   `permissive` (Williams et al. 2018: naltrexone 50 mg attenuated ketamine's antidepressant
-  effect, not its dissociation): opioid signalling is required; the gate is a saturating
-  function of the tone, 1 at the drug-free tone and falling as naltrexone empties the
-  receptors; `none` (Yoon et al. 2019, 2025: no attenuation): the gate is identically 1.
+  effect, not its dissociation): opioid signalling is required for the activity-driven
+  rise of BDNF release. The permissiveness g is a saturating function of the opioid tone,
+  1 at the drug-free tone, falling as naltrexone empties the receptors; the gate admits
+  the fraction g of the AMPA drive above baseline: ampa_activation * gate = 1 + g
+  (ampa_activation - 1). Basal release is untouched (naltrexone alone does not starve
+  BDNF release, which would pile up the releasable pool and release it when the
+  naltrexone wanes). `none` (Yoon et al. 2019, 2025: no attenuation): the gate is
+  identically 1.
   Dissociation reads the NMDA block, which this module does not touch, under both.
 """
 
@@ -31,7 +37,7 @@ PARAMETERS = (
            "half-proportional is a placeholder that keeps the tone within a few percent of 1 at antidepressant doses"),
     p("opioid_gate_k", 0.3, "1", "assumed",
       "opioid tone (relative) at which the gate is half of its maximum (permissive hypothesis)",
-      note="chosen so that the drug-free gate is 0.92 of its maximum (near saturation) and a 90% loss of tone "
+      note="chosen so that the drug-free permissiveness is 0.92 of its maximum (near saturation) and a 90% loss of tone "
            "closes it to about 0.1; Williams 2018 report near-abolition of the response with naltrexone 50 mg"),
     p("opioid_gate_hill", 2.0, "1", "assumed", "steepness of the gate in the opioid tone",
       note="a switch-like dependence; no dose-response of the attenuation was measured"),
@@ -53,15 +59,18 @@ def opioid_module(gate: str = "none", naltrexone: bool = False) -> Module:
             "gate_raw = opioid_tone ** opioid_gate_hill / (opioid_gate_k ** opioid_gate_hill "
             "+ opioid_tone ** opioid_gate_hill) : 1",
             "gate_max = 1 / (opioid_gate_k ** opioid_gate_hill + 1) : 1",
-            # normalised so the drug-free gate is exactly 1; capped at 1 (a rise of the tone
-            # above the drug-free level does not open a gate that is already open)
-            "opioid_gate_signal = Min(gate_raw / gate_max, 1) : 1",
+            # normalised so the drug-free permissiveness is exactly 1; capped at 1 (a rise of
+            # the tone above the drug-free level does not open a gate that is already open)
+            "opioid_permissiveness = Min(gate_raw / gate_max, 1) : 1",
+            "opioid_gate_signal = (1 + opioid_permissiveness * (ampa_activation - 1)) / ampa_activation : 1",
         ]
         params = PARAMETERS
     else:
         lines.append("opioid_gate_signal = 1 + 0 * opioid_tone : 1")
         params = PARAMETERS[:1]
     inputs = {"glutamate_release": "1", "mor_occupancy": "1"}
+    if gate == "permissive":
+        inputs["ampa_activation"] = "1"
     if naltrexone:
         inputs["naltrexone_mor_occupancy"] = "1"
     return Module(
