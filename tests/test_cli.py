@@ -186,7 +186,23 @@ def test_receptor_command_tables_and_figures(tmp_path):
     (["--block", "everything"], ["hypothesis", "everything"]),
     (["--scale", "5"], ["--scale"]),
     (["--duration", "0 s"], ["--duration", "positive"]),
+    (["--at", "-5 min"], ["--at", "negative"]),
+    (["--at", "40 kg"], ["--at"]),
 ])
 def test_circuit_bad_input(tmp_path, args, words):
     assert_one_line_error(cli("circuit", *args, "--out", str(tmp_path / "figs")), *words)
     assert not (tmp_path / "figs").exists()
+
+
+def test_circuit_at_a_regimen_time_gets_the_slow_models_block_per_cell_type(tmp_path):
+    from ketasim import simulate
+    from ketasim.engine.dosing import DoseEvent
+
+    r = cli("circuit", "--at", "40 min", "--scale", "0.05", "--duration", "0.1 s", "--json",
+            "--out", str(tmp_path / "figs"))
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout[r.stdout.index("{"):])["blocks"]
+    ds = simulate([DoseEvent("ketamine", "iv", 0.5, True, 0.0, 40.0, None, 1, None, "dose")], duration="41 min")
+    for c in ("pyramidal", "pv", "sst"):
+        assert got[c] == pytest.approx(float(ds[f"nmda_block_{c}"].interp(time=40.0)), rel=1e-3)
+    assert got["pv"] > got["pyramidal"] > 0.05  # interneuron-preferential at the end of the infusion
