@@ -31,6 +31,7 @@ test-all: $(DEVSTAMP)
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/population_pk.py
 	$(BIN)/python benchmarks/run_walltime.py
+	$(BIN)/python benchmarks/circuit_sweep.py
 
 # rebuild the circuit surrogate from full-size spiking runs (minutes; writes src/ketasim/data/circuit_surrogate*.json)
 surrogate: $(STAMP)
