@@ -35,7 +35,7 @@ bench: $(DEVSTAMP)
 
 # rebuild the circuit surrogate from full-size spiking runs (minutes; writes src/ketasim/data/circuit_surrogate*.json)
 surrogate: $(STAMP)
-	$(BIN)/python -m ketasim.circuit.build --workers 2
+	$(BIN)/python -m ketasim.circuit.build --engine standalone --seeds 3 --workers 2
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py
