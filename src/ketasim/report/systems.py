@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 RELATIVE = ("dopamine_pfc", "dopamine_striatum", "serotonin_pfc", "ht1b_binding", "opioid_tone",
-            "opioid_gate_signal", "lhb_burst_rate", "inflammation", "ido_level", "kynurenine",
+            "opioid_permissiveness", "opioid_gate_signal", "lhb_burst_rate", "inflammation", "ido_level", "kynurenine",
             "kynurenic_acid", "sert_occupancy")
 NETWORK = ("fc_dmn", "fc_cen", "fc_sn", "dmn_cen_anticorrelation", "global_connectivity")
 OBSERVABLES = RELATIVE + NETWORK
-FALLING = ("lhb_burst_rate", "inflammation", "ido_level", "opioid_gate_signal", "opioid_tone") + NETWORK
+FALLING = ("lhb_burst_rate", "inflammation", "ido_level", "opioid_permissiveness", "opioid_gate_signal", "opioid_tone") + NETWORK
 CHECKPOINTS = (("2 h", 120.0), ("24 h", 1440.0), ("3 d", 4320.0), ("7 d", 10080.0))
 INTRO = ("Neuromodulators, lateral habenula, opioid gate, inflammation and large-scale networks. Relative "
          "observables are 1.0 in the untreated state; network connectivity is a correlation (baseline in "
@@ -23,7 +23,7 @@ INTRO = ("Neuromodulators, lateral habenula, opioid gate, inflammation and large
          "(trapping | acute_only).")
 PANELS = (
     (("dopamine_pfc", "dopamine_striatum", "serotonin_pfc"), "monoamines"),
-    (("ht1b_binding", "opioid_tone", "opioid_gate_signal"), "5-HT1B, opioid"),
+    (("ht1b_binding", "opioid_tone", "opioid_permissiveness"), "5-HT1B, opioid"),
     (("lhb_burst_rate",), "LHb bursting"),
     (("inflammation", "ido_level", "kynurenine"), "IL-6, IDO, KYN"),
     (("fc_dmn", "fc_cen", "fc_sn", "dmn_cen_anticorrelation"), "network FC"),

@@ -66,7 +66,8 @@ def opioid_module(gate: str = "none", naltrexone: bool = False) -> Module:
         ]
         params = PARAMETERS
     else:
-        lines.append("opioid_gate_signal = 1 + 0 * opioid_tone : 1")
+        lines += ["opioid_permissiveness = 1 + 0 * opioid_tone : 1",
+                  "opioid_gate_signal = 1 + 0 * opioid_tone : 1"]
         params = PARAMETERS[:1]
     inputs = {"glutamate_release": "1", "mor_occupancy": "1"}
     if gate == "permissive":
@@ -79,9 +80,10 @@ def opioid_module(gate: str = "none", naltrexone: bool = False) -> Module:
         equations="\n".join(lines),
         parameters=params,
         inputs=inputs,
-        outputs=("opioid_tone", "opioid_gate_signal"),
+        outputs=("opioid_tone", "opioid_permissiveness", "opioid_gate_signal"),
         descriptions={
             "opioid_tone": "endogenous mu-opioid signalling relative to the drug-free state",
+            "opioid_permissiveness": "share of the activity-driven rise of BDNF release the opioid system admits (1 = all)",
             "opioid_gate_signal": "opioid gate on activity-dependent BDNF release (1 = open; hypothesis opioid_gate)",
         },
     )
