@@ -1,4 +1,5 @@
-"""Cross-backend agreement on the full PK model: diffrax and exact vs SciPy to 1e-5."""
+"""Cross-backend agreement: diffrax vs SciPy to 1e-5 on the full model; the exact solver vs
+SciPy on the layers that are linear in their states (PK, receptors, circuit surrogate)."""
 
 import numpy as np
 import pytest
@@ -24,19 +25,51 @@ def reference():
     return k.simulate(REGIMEN, duration="24 h", backend="scipy")
 
 
-@pytest.mark.parametrize("solver", ["tsit5", "exact"])
-def test_jax_solvers_agree_with_scipy(reference, solver):
-    ds = k.simulate(REGIMEN, duration="24 h", solver=solver)
+@pytest.fixture
+def linear_layers(monkeypatch):
+    """The model without the plasticity and systems layers (the part that is linear)."""
+    from ketasim.mechanisms import plasticity, registry, systems
+
+    monkeypatch.setattr(plasticity, "modules", lambda hyp, drugs=frozenset(): ())
+    monkeypatch.setattr(systems, "modules", lambda hyp, drugs=frozenset(): ())
+    registry._build.cache_clear()
+    yield
+    registry._build.cache_clear()
+
+
+def test_tsit5_agrees_with_scipy_on_the_full_model(reference):
+    ds = k.simulate(REGIMEN, duration="24 h", solver="tsit5")
     for name in ds.data_vars:
         err = _close(ds[name].values, reference[name].values, 1e-5)
         assert err <= 1e-5, f"{name}: relative difference {err:.2e}"
 
 
-def test_the_model_is_detected_linear():
-    from ketasim.engine.linear import is_linear
+def test_exact_solver_agrees_with_scipy_on_the_linear_layers(linear_layers):
+    ref = k.simulate(REGIMEN, duration="24 h", backend="scipy")
+    ds = k.simulate(REGIMEN, duration="24 h", solver="exact")
+    assert "nmda_block_pv" in ds and "rate_pyramidal" in ds and "bdnf" not in ds
+    for name in ds.data_vars:
+        err = _close(ds[name].values, ref[name].values, 1e-5)
+        assert err <= 1e-5, f"{name}: relative difference {err:.2e}"
+
+
+def test_the_linear_layers_are_detected_linear(linear_layers):
+    from ketasim.engine.linear import is_linear, surely_nonlinear
     from ketasim.mechanisms.registry import build_model
 
-    assert is_linear(build_model())
+    model = build_model()
+    assert is_linear(model) and not surely_nonlinear(model)
+
+
+def test_the_full_model_is_not_linear_and_exact_refuses_it():
+    from ketasim.engine.linear import is_linear, surely_nonlinear
+    from ketasim.errors import InputError
+    from ketasim.mechanisms.registry import build_model
+
+    model = build_model()
+    assert surely_nonlinear(model) and not is_linear(model)
+    with pytest.raises(InputError, match="linear"):
+        k.simulate(REGIMEN[:1], duration="1 h", solver="exact")
 
 
 def test_nonlinear_models_are_not_linear():
@@ -51,7 +84,7 @@ def test_nonlinear_models_are_not_linear():
     assert not is_linear(m)
 
 
-def test_linear_form_disk_cache_round_trip(tmp_path, monkeypatch):
+def test_linear_form_disk_cache_round_trip(tmp_path, monkeypatch, linear_layers):
     """A cached linear form equals the derived one; a corrupt entry is derived again."""
     import numpy as np
 

@@ -30,8 +30,11 @@ def test_each_patient_equals_a_single_simulation():
 
     overrides = {sym.replace("__", ".", 1): declared(j, sym) for j, sym in enumerate(model.param_symbols)}
     one = k.simulate(REG, duration="3 h", parameters=overrides, patient=k.Patient(weight_kg=float(draw.weight[i])))
-    np.testing.assert_allclose(pop.plasma_ketamine.values[i], one.plasma_ketamine.values, rtol=1e-8)
-    np.testing.assert_allclose(pop.nmda_block_pv.values[i], one.nmda_block_pv.values, rtol=1e-8)
+    # the full model is nonlinear (plasticity layer), so both go through diffrax with rtol 1e-8;
+    # a batched and a single solve take their own adaptive steps, so they agree to a small
+    # multiple of the solver's tolerance rather than to rounding (measured: 8e-8)
+    np.testing.assert_allclose(pop.plasma_ketamine.values[i], one.plasma_ketamine.values, rtol=1e-6)
+    np.testing.assert_allclose(pop.nmda_block_pv.values[i], one.nmda_block_pv.values, rtol=1e-6)
 
 
 def test_peak_variability_reflects_declared_cv():

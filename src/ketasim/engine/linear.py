@@ -37,8 +37,52 @@ def substituted_derivatives(model: "AssembledModel") -> list[sp.Expr]:
     return [d.xreplace(subs) for d in model.derivatives]
 
 
+_CONST, _AFFINE, _NONLINEAR = 0, 1, 2
+
+
+def _kind(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
+    """Conservative class of `expr` in the states: 0 free of states and t, 1 affine, 2 maybe not.
+
+    `kinds` gives the class of every symbol that is a state (1), t (2) or an assignment;
+    other symbols are constants. A product of two state-dependent factors, a state-dependent
+    power, divisor or function argument counts as nonlinear without expanding anything.
+    """
+    if expr.is_Symbol:
+        return kinds.get(expr, _CONST)
+    if expr.is_Number or not expr.free_symbols & kinds.keys():
+        return _CONST
+    parts = [_kind(a, kinds) for a in expr.args]
+    if expr.is_Add:
+        return max(parts)
+    if expr.is_Mul:
+        dependent = [k for k in parts if k != _CONST]
+        return _NONLINEAR if len(dependent) > 1 or max(parts) == _NONLINEAR else max(parts)
+    if expr.is_Pow:
+        base, exp = parts
+        if exp != _CONST:
+            return _NONLINEAR
+        return base if base == _CONST or expr.exp == 1 else _NONLINEAR
+    return _NONLINEAR  # a function of state-dependent arguments
+
+
+def surely_nonlinear(model: "AssembledModel") -> bool:
+    """True when some derivative is nonlinear in the states (or depends on t) by `_kind`.
+
+    A cheap structural test, linear in the size of the declarations: the full check
+    substitutes every assignment into every derivative, which grows with the model's depth
+    and takes tens of seconds once the later layers are in.
+    """
+    kinds: dict[sp.Symbol, int] = {sp.Symbol(s.symbol): _AFFINE for s in model.states}
+    kinds[sp.Symbol("t")] = _NONLINEAR
+    for a in model.assignments:
+        kinds[sp.Symbol(a.symbol)] = _kind(a.expr, kinds)
+    return any(_kind(d, kinds) == _NONLINEAR for d in model.derivatives)
+
+
 def linear_parts_exprs(model: "AssembledModel") -> tuple[sp.Matrix, sp.Matrix] | None:
     """(A, b) if the model is affine in its states with t-free coefficients, else None."""
+    if surely_nonlinear(model):
+        return None
     ys = [sp.Symbol(s.symbol) for s in model.states]
     derivs = substituted_derivatives(model)
     t = sp.Symbol("t")
