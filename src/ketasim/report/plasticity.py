@@ -8,9 +8,8 @@ one panel each on a shared logarithmic time axis (minutes to the end of the run)
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..mechanisms.plasticity import OBSERVABLES
+from .timecourse import extreme_rows, log_time_panels
 
 CASCADE = (
     ("nmda_block_pyramidal", "NMDA block (pyramidal)"),
@@ -28,42 +27,13 @@ INTRO = ("Glutamate surge to structure: AMPA activation drives activity-dependen
 
 
 def _rows(ds) -> list[dict]:
-    t = np.asarray(ds["time"].values, dtype=float)
-    rows = []
-    for name in OBSERVABLES:
-        if name not in ds:
-            continue
-        y = np.asarray(ds[name].values, dtype=float)
-        trough = name == "eef2_phosphorylation"
-        i = int(np.argmin(y) if trough else np.argmax(y))
-        row = {"observable": name, "extreme": "trough" if trough else "peak", "value": round(float(y[i]), 4),
-               "time (h)": round(float(t[i]) / 60.0, 2)}
-        for label, at in CHECKPOINTS:
-            row[label] = round(float(np.interp(at, t, y)), 4) if t[-1] >= at else "-"
-        rows.append(row)
-    return rows
+    return extreme_rows(ds, OBSERVABLES, ("eef2_phosphorylation",), CHECKPOINTS)
 
 
 def cascade_figure(ds):
     """One panel per cascade step, shared log time axis (hours)."""
-    from matplotlib.figure import Figure
-
-    names = [(n, lab) for n, lab in CASCADE if n in ds]
-    t = np.asarray(ds["time"].values, dtype=float) / 60.0
-    keep = t > 0
-    fig = Figure(figsize=(7.0, 1.3 * len(names) + 0.6))
-    axes = fig.subplots(len(names), 1, sharex=True)
-    axes = np.atleast_1d(axes)
-    for ax, (name, label) in zip(axes, names):
-        y = np.asarray(ds[name].values, dtype=float)
-        ax.plot(t[keep], y[keep], lw=1.4)
-        ax.axhline(0.0 if name.startswith("nmda_block") else 1.0, color="0.6", lw=0.6, ls=":")
-        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
-        ax.tick_params(labelsize=7)
-    axes[-1].set_xscale("log")
-    axes[-1].set_xlabel("time after the start of dosing (h, log scale)", fontsize=8)
-    fig.subplots_adjust(left=0.27, right=0.97, top=0.97, bottom=0.08, hspace=0.15)
-    return fig
+    ref = {n: (0.0 if n.startswith("nmda_block") else 1.0) for n, _ in CASCADE}
+    return log_time_panels(ds, [((n,), lab) for n, lab in CASCADE], panel_height=1.3, left=0.27, reference=ref)
 
 
 def section(ds):

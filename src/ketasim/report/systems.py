@@ -8,7 +8,7 @@ connectivity.
 
 from __future__ import annotations
 
-import numpy as np
+from .timecourse import extreme_rows, log_time_panels
 
 RELATIVE = ("dopamine_pfc", "dopamine_striatum", "serotonin_pfc", "ht1b_binding", "opioid_tone",
             "opioid_permissiveness", "opioid_gate_signal", "lhb_burst_rate", "inflammation", "ido_level", "kynurenine",
@@ -31,42 +31,12 @@ PANELS = (
 
 
 def _rows(ds) -> list[dict]:
-    t = np.asarray(ds["time"].values, dtype=float)
-    rows = []
-    for name in OBSERVABLES:
-        if name not in ds:
-            continue
-        y = np.asarray(ds[name].values, dtype=float)
-        trough = name in FALLING
-        i = int(np.argmin(y) if trough else np.argmax(y))
-        row = {"observable": name, "baseline": round(float(y[0]), 4), "extreme": "trough" if trough else "peak",
-               "value": round(float(y[i]), 4), "time (h)": round(float(t[i]) / 60.0, 2)}
-        for label, at in CHECKPOINTS:
-            row[label] = round(float(np.interp(at, t, y)), 4) if t[-1] >= at else "-"
-        rows.append(row)
-    return rows
+    return extreme_rows(ds, OBSERVABLES, FALLING, CHECKPOINTS, baseline=True)
 
 
 def systems_figure(ds):
     """One panel per group, shared log time axis (hours)."""
-    from matplotlib.figure import Figure
-
-    panels = [(tuple(n for n in names if n in ds), label) for names, label in PANELS]
-    panels = [(names, label) for names, label in panels if names]
-    t = np.asarray(ds["time"].values, dtype=float) / 60.0
-    keep = t > 0
-    fig = Figure(figsize=(7.0, 1.5 * len(panels) + 0.6))
-    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharex=True))
-    for ax, (names, label) in zip(axes, panels):
-        for name in names:
-            ax.plot(t[keep], np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, label=name)
-        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=6, loc="best", frameon=False)
-    axes[-1].set_xscale("log")
-    axes[-1].set_xlabel("time after the start of dosing (h, log scale)", fontsize=8)
-    fig.subplots_adjust(left=0.22, right=0.97, top=0.97, bottom=0.08, hspace=0.15)
-    return fig
+    return log_time_panels(ds, PANELS, panel_height=1.5, left=0.22)
 
 
 def section(ds):

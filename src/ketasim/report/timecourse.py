@@ -1,0 +1,61 @@
+"""Shared pieces of the later layers' report sections: an extremes table and log-time panels."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def extreme_rows(ds, names: Sequence[str], falling: Sequence[str], checkpoints: Sequence[tuple[str, float]],
+                 baseline: bool = False) -> list[dict]:
+    """One row per observable in `ds`: its peak (trough if in `falling`), time of it (h), and its
+    value at each checkpoint (label, minutes; '-' beyond the run); `baseline` adds the first value."""
+    t = np.asarray(ds["time"].values, dtype=float)
+    rows = []
+    for name in names:
+        if name not in ds:
+            continue
+        y = np.asarray(ds[name].values, dtype=float)
+        trough = name in falling
+        i = int(np.argmin(y) if trough else np.argmax(y))
+        row: dict = {"observable": name}
+        if baseline:
+            row["baseline"] = round(float(y[0]), 4)
+        row.update({"extreme": "trough" if trough else "peak", "value": round(float(y[i]), 4),
+                    "time (h)": round(float(t[i]) / 60.0, 2)})
+        for label, at in checkpoints:
+            row[label] = round(float(np.interp(at, t, y)), 4) if t[-1] >= at else "-"
+        rows.append(row)
+    return rows
+
+
+def log_time_panels(ds, panels: Sequence[tuple[Sequence[str], str]], panel_height: float = 1.3,
+                    left: float = 0.25, reference: dict[str, float] | None = None):
+    """A Figure with one panel per (observables, label) on a shared log time axis (hours).
+
+    Observables missing from `ds` are skipped, empty panels dropped; `reference` draws a
+    dotted line at a value per observable (e.g. 1.0 for relative ones); a panel with more
+    than one curve gets a legend.
+    """
+    from matplotlib.figure import Figure
+
+    shown = [(tuple(n for n in names if n in ds), label) for names, label in panels]
+    shown = [(names, label) for names, label in shown if names]
+    t = np.asarray(ds["time"].values, dtype=float) / 60.0
+    keep = t > 0
+    fig = Figure(figsize=(7.0, panel_height * len(shown) + 0.6))
+    axes = np.atleast_1d(fig.subplots(len(shown), 1, sharex=True))
+    for ax, (names, label) in zip(axes, shown):
+        for name in names:
+            ax.plot(t[keep], np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, label=name)
+            if reference and name in reference:
+                ax.axhline(reference[name], color="0.6", lw=0.6, ls=":")
+        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+        ax.tick_params(labelsize=7)
+        if len(names) > 1:
+            ax.legend(fontsize=6, loc="best", frameon=False)
+    axes[-1].set_xscale("log")
+    axes[-1].set_xlabel("time after the start of dosing (h, log scale)", fontsize=8)
+    fig.subplots_adjust(left=left, right=0.97, top=0.97, bottom=0.08, hspace=0.15)
+    return fig
