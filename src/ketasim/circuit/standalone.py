@@ -18,9 +18,6 @@ random streams).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -45,17 +42,6 @@ class SweepTimings:
     build_s: float
     runs_s: float
     workers: int
-
-    @property
-    def total_s(self) -> float:
-        return self.build_s + self.runs_s
-
-
-def default_build_dir(key: Mapping[str, object]) -> Path:
-    """A per-network project folder under the user's cache, so later sweeps skip the compile."""
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ketasim" / "circuit_standalone"
-    return root / digest
 
 
 def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: float = 2000.0, seed: int = 0,
@@ -93,9 +79,9 @@ def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: flo
         net, sizes, spikes, currents = _build(block_sets[0], n_scale, ov, values)
         net.run(total * b2.ms, namespace={})
         b2.device.build(run=False, directory=str(project))
-        files = {f"{c}_{k}": b2.device.get_array_filename(spikes[c].variables[k]) for c in CELLS for k in ("i", "t")}
-        files.update({k: b2.device.get_array_filename(currents.variables[k]) for k in ("i_exc", "i_inh")})
-        dtypes = {name: (np.int32 if name.endswith("_i") else np.float64) for name in files}
+        recorded = {f"{c}_{k}": spikes[c].variables[k] for c in CELLS for k in ("i", "t")}
+        recorded.update({k: currents.variables[k] for k in ("i_exc", "i_inh")})
+        files = {name: (b2.device.get_array_filename(var), var.dtype) for name, var in recorded.items()}
         t1 = time.perf_counter()
 
         def one(k: int) -> Path:
@@ -120,7 +106,7 @@ def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: flo
         gc.collect()
     results = []
     for blocks, out in zip(block_sets, outs):
-        arr = {name: np.fromfile(out / f, dtype=dtypes[name]) for name, f in files.items()}
+        arr = {name: np.fromfile(out / f, dtype=dtype) for name, (f, dtype) in files.items()}
         trains = {c: (arr[f"{c}_i"].astype(np.int64), arr[f"{c}_t"] * 1e3) for c in CELLS}
         results.append(assemble_result(sizes, blocks, trains, arr["i_exc"] * 1e9, arr["i_inh"] * 1e9, dt_ms,
                                        float(warmup_ms), float(duration_ms), "cpp_standalone"))
@@ -129,13 +115,4 @@ def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: flo
     return results, SweepTimings(build_s=t1 - t0, runs_s=runs_s, workers=workers)
 
 
-def network_key(duration_ms: float, seed: int, n_scale: float, warmup_ms: float, dt_ms: float,
-                overrides: Mapping[str, float] | None = None) -> dict:
-    """What identifies a compiled project (for `default_build_dir`). Parameter values need
-    not be part of it: they are constants in the generated sources, and Brian2 rewrites (and
-    make recompiles) only the sources whose text changed."""
-    return {"duration_ms": duration_ms, "seed": seed, "n_scale": n_scale, "warmup_ms": warmup_ms, "dt_ms": dt_ms,
-            "overrides": dict(sorted((overrides or {}).items()))}
-
-
-__all__ = ["sweep_standalone", "SweepTimings", "default_build_dir", "network_key"]
+__all__ = ["sweep_standalone", "SweepTimings"]
