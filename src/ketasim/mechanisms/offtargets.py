@@ -85,7 +85,7 @@ def offtarget_module(d2: str = "none", naltrexone: bool = False) -> Module:
         "+ brain_norketamine / ic50_a7_norketamine + brain_ketamine / ic50_a7_ketamine : 1",
         "a7_inhibition = a7_load / (1 + a7_load) : 1",
         ("d2_occupancy = brain_ketamine / (brain_ketamine + ki_d2_ketamine) : 1" if d2 == "high_affinity"
-         else "d2_occupancy = 0 * brain_ketamine : 1"),
+         else "d2_occupancy = 0 : 1"),
     ]
     outputs = ["mor_occupancy", "kor_occupancy", "dor_occupancy", "hcn1_inhibition", "a7_inhibition",
                "d2_occupancy"]

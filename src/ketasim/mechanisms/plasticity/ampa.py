@@ -26,7 +26,7 @@ def ampa_module(surge: str = "circuit") -> Module:
     if surge == "circuit":
         line = "ampa_activation = ampa_release_coupling * (glutamate_release - 1) + 1 : 1"
     else:
-        line = "ampa_activation = 0 * glutamate_release + 1 : 1"
+        line = "ampa_activation = 1 : 1"
     return Module(
         name="plasticity_ampa",
         doc=__doc__.split("\n\n")[0],
@@ -37,7 +37,7 @@ def ampa_module(surge: str = "circuit") -> Module:
               note="AMPA receptors are not saturated by single release events, so the current is taken "
                    "proportional to release; no in-vivo measurement of the coupling was found"),
         ) if surge == "circuit" else (),
-        inputs={"glutamate_release": "1"},
+        inputs={"glutamate_release": "1"} if surge == "circuit" else {},
         outputs=("ampa_activation",),
         descriptions={"ampa_activation": "AMPA receptor activation on pyramidal cells relative to drug-free"},
     )

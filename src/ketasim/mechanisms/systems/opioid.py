@@ -66,8 +66,7 @@ def opioid_module(gate: str = "none", naltrexone: bool = False) -> Module:
         ]
         params = PARAMETERS
     else:
-        lines += ["opioid_permissiveness = 1 + 0 * opioid_tone : 1",
-                  "opioid_gate_signal = 1 + 0 * opioid_tone : 1"]
+        lines += ["opioid_permissiveness = 1 : 1", "opioid_gate_signal = 1 : 1"]
         params = PARAMETERS[:1]
     inputs = {"glutamate_release": "1", "mor_occupancy": "1"}
     if gate == "permissive":
