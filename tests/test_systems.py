@@ -7,7 +7,7 @@ import pytest
 import scipy.linalg as sl
 
 from ketasim.engine.evaluate import evaluate_module
-from ketasim.mechanisms.systems.networks import NETS, PAIRS, network_module
+from ketasim.mechanisms.systems.networks import NETS, NETWORKS, PAIRS
 
 TIMES = np.array([0.0, 10.0, 30.0, 40.0, 60.0, 85.0, 120.0, 240.0, 720.0, 1440.0, 2880.0])
 
@@ -53,7 +53,7 @@ def test_closed_form_network_covariance_equals_the_lyapunov_solution(seed):
     w = {x: rng.uniform(0.2, 0.6) for x in NETS}
     c = {pair: rng.uniform(-0.2, 0.2) for pair in PAIRS}
     overrides = {f"w_{x}": w[x] for x in NETS} | {f"c_{x}_{y}": c[(x, y)] for x, y in PAIRS}
-    out = evaluate_module(network_module(False), {"cortical_drive": 1.0}, overrides)
+    out = evaluate_module(NETWORKS, {"cortical_drive": 1.0, "synaptic_strength": 1.0}, overrides)
     R = _lyapunov_correlations(w, c)
     for i, x in enumerate(NETS):
         assert float(out[f"fc_{x}"]) == pytest.approx(R[2 * i, 2 * i + 1], rel=1e-9)

@@ -20,27 +20,18 @@ from .dopamine import DOPAMINE
 from .drive import CORTICAL_DRIVE
 from .habenula import SUSTAINED_VALUES, habenula_module
 from .inflammation import INFLAMMATION
-from .networks import network_module
+from .networks import NETWORKS
 from .opioid import GATE_VALUES, opioid_module
 from .serotonin import serotonin_module
 
 HYPOTHESES: dict[str, tuple[str, ...]] = {
     # Is opioid signalling required for the antidepressant (plasticity) effect?
     # permissive: Williams et al. 2018 (naltrexone attenuates); none: Yoon et al. 2019, 2025.
-    "opioid_gate": ("permissive", "none"),
+    "opioid_gate": GATE_VALUES,
     # Does ketamine trapped in LHb NMDA receptors carry the sustained effect?
     # trapping: Yang 2018, Ma 2023; acute_only: Zhou et al. 2021 (LHb-independent).
-    "lhb_sustained": ("trapping", "acute_only"),
+    "lhb_sustained": SUSTAINED_VALUES,
 }
-assert set(HYPOTHESES["opioid_gate"]) == set(GATE_VALUES)
-assert set(HYPOTHESES["lhb_sustained"]) == set(SUSTAINED_VALUES)
-
-
-def _has_synaptic_strength(hyp: dict[str, str], drugs: frozenset[str]) -> bool:
-    """Whether the plasticity layer publishes `synaptic_strength` for this hypothesis set."""
-    from .. import plasticity
-
-    return any("synaptic_strength" in m.outputs for m in plasticity.modules(hyp, drugs))
 
 
 def modules(hyp: dict[str, str], drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
@@ -52,5 +43,5 @@ def modules(hyp: dict[str, str], drugs: frozenset[str] = frozenset()) -> tuple[M
         DOPAMINE,
         serotonin_module(ssri="citalopram" in drugs),
         INFLAMMATION,
-        network_module(with_synapses=_has_synaptic_strength(hyp, drugs)),
+        NETWORKS,
     )

@@ -29,7 +29,7 @@ from ...engine.module import Module
 from ...parameters import p
 from ...receptor.parameters import BLOCKERS, NMDA_PARAMETERS
 
-SUSTAINED_VALUES = ("trapping", "acute_only")
+SUSTAINED_VALUES = ("trapping", "acute_only")  # the first is the default hypothesis
 
 _RECEPTOR = ("koff_apparent", "koff_efold_voltage", "magnesium", "block_reference_voltage", "kd_efold_voltage",
              "ketamine_ic50_glun2b", "mg_k0_glun2b", "mg_slope_glun2b", "fraction_pyramidal_glun2a",

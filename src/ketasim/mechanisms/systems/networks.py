@@ -18,14 +18,12 @@ Couplings are set by the circuit state and the synapses: every coupling is multi
 by exp(-k_X (cortical_drive - 1)) (acute disinhibition decorrelates: Anticevic 2012
 model cortical disinhibition for the lost DMN / task-positive anticorrelation;
 salience most sensitive, PMC7267897) and by synaptic_strength ** network_synaptic_exponent
-(the later change tied to synaptic strength) when the plasticity layer provides it.
+(the later change tied to synaptic strength, from the plasticity layer).
 The circuit's `ei_ratio` is not used: its drug-free value is a surrogate output, not a
 parameter, and `glutamate_release` (1 drug-free) carries the same disinhibition.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from ...engine.module import Module
 from ...parameters import p
@@ -59,8 +57,8 @@ PARAMETERS = (
 )
 
 
-def _lines(with_synapses: bool) -> list[str]:
-    syn = " * synaptic_strength ** network_synaptic_exponent" if with_synapses else ""
+def _lines() -> list[str]:
+    syn = " * synaptic_strength ** network_synaptic_exponent"
     lines = ["disinhibition = Max(cortical_drive - 1, 0) : 1"]
     for x in NETS:
         lines.append(f"W_{x} = Min(w_{x} * exp(-k_{x} * disinhibition){syn}, max_coupling) : 1")
@@ -90,26 +88,21 @@ def _lines(with_synapses: bool) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=None)
-def network_module(with_synapses: bool) -> Module:
-    inputs = {"cortical_drive": "1"}
-    if with_synapses:
-        inputs["synaptic_strength"] = "1"
-    return Module(
-        name="networks",
-        doc=__doc__.split("\n\n")[0],
-        equations="\n".join(_lines(with_synapses)),
-        parameters=PARAMETERS,
-        inputs=inputs,
-        outputs=("fc_dmn", "fc_cen", "fc_sn", "dmn_cen_anticorrelation", "global_connectivity",
-                 "r_dmn_sn", "r_cen_sn"),
-        descriptions={
-            "fc_dmn": "default-mode network within-network functional connectivity (correlation)",
-            "fc_cen": "central executive network within-network functional connectivity (correlation)",
-            "fc_sn": "salience network within-network functional connectivity (correlation)",
-            "dmn_cen_anticorrelation": "anticorrelation of the DMN and the task-positive CEN (minus their correlation)",
-            "global_connectivity": "mean absolute correlation over all node pairs of the triple network",
-            "r_dmn_sn": "DMN-salience correlation",
-            "r_cen_sn": "CEN-salience correlation",
-        },
-    )
+NETWORKS = Module(
+    name="networks",
+    doc=__doc__.split("\n\n")[0],
+    equations="\n".join(_lines()),
+    parameters=PARAMETERS,
+    inputs={"cortical_drive": "1", "synaptic_strength": "1"},
+    outputs=("fc_dmn", "fc_cen", "fc_sn", "dmn_cen_anticorrelation", "global_connectivity",
+             "r_dmn_sn", "r_cen_sn"),
+    descriptions={
+        "fc_dmn": "default-mode network within-network functional connectivity (correlation)",
+        "fc_cen": "central executive network within-network functional connectivity (correlation)",
+        "fc_sn": "salience network within-network functional connectivity (correlation)",
+        "dmn_cen_anticorrelation": "anticorrelation of the DMN and the task-positive CEN (minus their correlation)",
+        "global_connectivity": "mean absolute correlation over all node pairs of the triple network",
+        "r_dmn_sn": "DMN-salience correlation",
+        "r_cen_sn": "CEN-salience correlation",
+    },
+)

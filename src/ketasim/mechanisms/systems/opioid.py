@@ -28,7 +28,7 @@ from functools import lru_cache
 from ...engine.module import Module
 from ...parameters import p
 
-GATE_VALUES = ("none", "permissive")
+GATE_VALUES = ("permissive", "none")  # the first is the default hypothesis
 
 PARAMETERS = (
     p("opioid_release_gain", 0.5, "1", "assumed",
