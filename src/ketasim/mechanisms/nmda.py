@@ -23,6 +23,7 @@ Mg2+-blocked cells then reach block slowly and keep trapped drug after it is gon
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from ..engine.module import Module
@@ -31,6 +32,33 @@ from ..receptor.parameters import BLOCKERS, CELLS, NMDA_PARAMETERS, SUBTYPES
 _CONC = {b: f"brain_{b}" for b in BLOCKERS}
 INPUTS = {f"brain_{b}": "uM" for b in BLOCKERS}
 
+# Expressions of the scheme that other modules (the lateral habenula) reuse at their own
+# membrane potential: text in the receptor records' symbols, `voltage` a symbol in mV.
+
+
+def mg_free(subtype: str, voltage: str) -> str:
+    """Fraction of open channels of `subtype` free of Mg2+ (Jahr & Stevens form)."""
+    return f"1 / (1 + magnesium / mg_k0_{subtype} * exp(-mg_slope_{subtype} * {voltage}))"
+
+
+def drug_shift(voltage: str) -> str:
+    """Factor by which depolarisation raises the drugs' dissociation constant (K_b(V) / K_b)."""
+    return f"exp(({voltage} - block_reference_voltage) / kd_efold_voltage)"
+
+
+NATIVE_PO = " + ".join(f"fraction_pyramidal_{s} * open_probability_{s}" for s in SUBTYPES)
+
+
+def unblock_rate(voltage: str) -> str:
+    """Rate (1/min) at which trapped drug leaves per unit open probability: the apparent
+    off-rate of native (pyramidal) receptors, divided by their open probability."""
+    return f"koff_apparent / native_po * exp(({voltage} - block_reference_voltage) / koff_efold_voltage)"
+
+
+def receptor_records(equations: str) -> tuple:
+    """The receptor-layer Parameter records whose names appear in `equations`."""
+    used = set(re.findall(r"[A-Za-z_]\w*", equations))
+    return tuple(q for q in NMDA_PARAMETERS if q.name in used)
 
 
 def _common_lines() -> list[str]:
@@ -39,9 +67,9 @@ def _common_lines() -> list[str]:
         lines.append(f"E_{s} = open_probability_{s} / (1 - open_probability_{s}) : 1")
         lines.append(f"xy_{s} = glycine_ambient / (glycine_ec50_{s} * (1 + E_{s})) : 1")
     for c in CELLS:
-        lines.append(f"vshift_{c} = exp((membrane_potential_{c} - block_reference_voltage) / kd_efold_voltage) : 1")
+        lines.append(f"vshift_{c} = {drug_shift(f'membrane_potential_{c}')} : 1")
         for s in SUBTYPES:
-            lines.append(f"mgfree_{c}_{s} = 1 / (1 + magnesium / mg_k0_{s} * exp(-mg_slope_{s} * membrane_potential_{c})) : 1")
+            lines.append(f"mgfree_{c}_{s} = {mg_free(s, f'membrane_potential_{c}')} : 1")
             lines.append(f"xg_{c}_{s} = glutamate_ambient / (glutamate_ec50_{s} * (1 + E_{s})) "
                          f"+ input_rate_{c} * deactivation_tau_{s} / (1 + E_{s}) : 1")
             lines.append(f"po_{c}_{s} = xg_{c}_{s} * xy_{s} * E_{s} / ((1 + xg_{c}_{s}) * (1 + xy_{s}) "
@@ -63,11 +91,9 @@ def _quasi_steady_lines() -> list[str]:
 
 
 def _kinetic_lines() -> list[str]:
-    native = " + ".join(f"fraction_pyramidal_{s} * open_probability_{s}" for s in SUBTYPES)
-    lines = [f"native_po = {native} : 1"]
+    lines = [f"native_po = {NATIVE_PO} : 1"]
     for c in CELLS:
-        lines.append(f"koff_{c} = koff_apparent / native_po * exp((membrane_potential_{c} - block_reference_voltage) "
-                     f"/ koff_efold_voltage) : 1/min")
+        lines.append(f"koff_{c} = {unblock_rate(f'membrane_potential_{c}')} : 1/min")
         for s in SUBTYPES:
             occ = " + ".join(f"O_{c}_{s}_{b}" for b in BLOCKERS)
             lines.append(f"block_{c}_{s} = {occ} : 1")

@@ -27,23 +27,17 @@ from functools import lru_cache
 
 from ...engine.module import Module
 from ...parameters import p
-from ...receptor.parameters import BLOCKERS, NMDA_PARAMETERS
+from ...receptor.parameters import BLOCKERS
+from ..nmda import NATIVE_PO, drug_shift, mg_free, receptor_records, unblock_rate
 
 SUSTAINED_VALUES = ("trapping", "acute_only")  # the first is the default hypothesis
-
-_RECEPTOR = ("koff_apparent", "koff_efold_voltage", "magnesium", "block_reference_voltage", "kd_efold_voltage",
-             "ketamine_ic50_glun2b", "mg_k0_glun2b", "mg_slope_glun2b", "fraction_pyramidal_glun2a",
-             "fraction_pyramidal_glun2b", "open_probability_glun2a", "open_probability_glun2b",
-             *(f"potency_{b}" for b in BLOCKERS))
-RECEPTOR_RECORDS = tuple(q for q in NMDA_PARAMETERS if q.name in _RECEPTOR)
-assert len(RECEPTOR_RECORDS) == len(_RECEPTOR)
 
 LHB_MONOAMINE_WEIGHT = p("lhb_monoamine_weight", 0.15, "1", "assumed",
   "log-change of VTA and raphe drive per unit rise of LHb burst rate (LHb inhibits them)",
   note="Yang 2018 propose LHb bursts inhibit the VTA and DRN; no quantitative weight was found, a modest "
        "one keeps the cortical glutamate drive dominant")
 
-PARAMETERS = RECEPTOR_RECORDS + (
+PARAMETERS = (
     p("lhb_depression_level", 1.0, "1", "assumed",
       "LHb burst rate of the subject relative to a healthy one (1 healthy; >1 depressed-like)",
       note="a subject covariate; experiments on depressed-like animals set it (Yang 2018 report a significant "
@@ -80,17 +74,15 @@ def habenula_module(sustained: str = "trapping") -> Module:
         raise ValueError(f"unknown lhb_sustained {sustained!r}")
     x = " + ".join(f"brain_{b} / (ketamine_ic50_glun2b * potency_{b})" for b in BLOCKERS)
     lines = [
-        "lhb_mgfree = 1 / (1 + magnesium / mg_k0_glun2b * exp(-mg_slope_glun2b * lhb_burst_potential)) : 1",
-        "lhb_vshift = exp((lhb_burst_potential - block_reference_voltage) / kd_efold_voltage) : 1",
+        f"lhb_mgfree = {mg_free('glun2b', 'lhb_burst_potential')} : 1",
+        f"lhb_vshift = {drug_shift('lhb_burst_potential')} : 1",
         f"lhb_x = ({x}) * lhb_mgfree / lhb_vshift : 1",
     ]
     if sustained == "trapping":
         lines += [
-            "native_po_lhb = fraction_pyramidal_glun2a * open_probability_glun2a "
-            "+ fraction_pyramidal_glun2b * open_probability_glun2b : 1",
+            f"native_po = {NATIVE_PO} : 1",
             "lhb_po = lhb_burst_open_probability * lhb_burst_rate + lhb_tonic_open_probability : 1",
-            "lhb_relax = koff_apparent / native_po_lhb * lhb_po "
-            "* exp((lhb_burst_potential - block_reference_voltage) / koff_efold_voltage) : 1/min",
+            f"lhb_relax = {unblock_rate('lhb_burst_potential')} * lhb_po : 1/min",
             "dlhb_trapped/dt = lhb_relax * (lhb_x * (1 - lhb_trapped) - lhb_trapped) : 1",
             "lhb_nmda_block = lhb_trapped : 1",
         ]
@@ -107,17 +99,18 @@ def habenula_module(sustained: str = "trapping") -> Module:
                   "lhb_burst_rate = lhb_burst : 1"]
     else:
         lines.append("lhb_burst_rate = lhb_burst_target : 1")
-    params = PARAMETERS if sustained == "trapping" else tuple(
-        q for q in PARAMETERS if q.name not in ("lhb_burst_open_probability", "lhb_tonic_open_probability", "lhb_burst_lag",
-                                                 "koff_apparent", "koff_efold_voltage", "fraction_pyramidal_glun2a",
-                                                 "fraction_pyramidal_glun2b", "open_probability_glun2a",
-                                                 "open_probability_glun2b"))
+    equations = "\n".join(lines)
+    # the receptor layer's records these equations use, and this module's own (without the
+    # trapping kinetics' under acute_only)
+    own = PARAMETERS if sustained == "trapping" else tuple(
+        q for q in PARAMETERS if q.name not in ("lhb_burst_open_probability", "lhb_tonic_open_probability",
+                                                 "lhb_burst_lag"))
     return Module(
         name="habenula",
         initial={"lhb_burst": "lhb_depression_level * lhb_ttype_availability"} if sustained == "trapping" else {},
         doc=__doc__.split("\n\n")[0],
-        equations="\n".join(lines),
-        parameters=params,
+        equations=equations,
+        parameters=receptor_records(equations) + own,
         inputs={f"brain_{b}": "uM" for b in BLOCKERS},
         outputs=("lhb_burst_rate", "lhb_nmda_block"),
         descriptions={
