@@ -93,19 +93,15 @@ def run(
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
     def go():
-        from .engine.dosing import DoseEvent
         from .patient import Patient
         from .report.html import write_report
         from .report.sections import layer_sections
         from .report.summary import pk_summary, receptor_summary
         from .simulate import model_for, simulate
-        from .units import parse_dose, parse_quantity
+        from .units import parse_quantity
 
-        amount, per_kg = parse_dose(dose, "--dose")
-        inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
-        every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
         w = parse_quantity(weight, "kg", "--weight") if weight else None
-        regimen = [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
+        regimen = _one_dose_regimen(drug, route, dose, infusion, repeat_every, repeat_count)
         patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
         hyp = _parse_hypotheses(hypothesis)
         ds = simulate(regimen, patient, duration, hyp, solver=solver)
@@ -281,7 +277,7 @@ def circuit(
     def go():
         from .circuit import figures as cf
         from .circuit.analysis import summary
-        from .circuit.blocks import drug_block
+        from .circuit.blocks import HYPOTHESES, drug_block
         from .circuit.network import run_circuit
         from .errors import InputError
         from .units import parse_quantity
@@ -294,8 +290,8 @@ def circuit(
             raise InputError("--duration: must be positive")
         if not 0.05 <= scale <= 2.0:
             raise InputError("--scale: must be between 0.05 and 2")
-        if block not in ("interneuron_preferential", "uniform"):
-            raise InputError(f"--block: unknown hypothesis value {block!r} (one of interneuron_preferential, uniform)")
+        if block not in HYPOTHESES:
+            raise InputError(f"--block: unknown hypothesis value {block!r} (one of {', '.join(HYPOTHESES)})")
         if at is None:
             blocks, label = drug_block(conc, block), f"{conc:g} uM ({block})"
         else:
@@ -322,21 +318,30 @@ def circuit(
     console.print("wrote " + ", ".join(files))
 
 
+def _one_dose_regimen(drug: str, route: str, dose: str, infusion: Optional[str], repeat_every: Optional[str] = None,
+                      repeat_count: int = 1) -> list:
+    """The regimen of the command line's dose options (one dose, or repeats of it), parsed."""
+    from .engine.dosing import DoseEvent
+    from .units import parse_dose, parse_quantity
+
+    amount, per_kg = parse_dose(dose, "--dose")
+    inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
+    every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
+    return [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
+
+
 def _regimen_blocks(at: str, drug: str, route: str, dose: str, infusion: Optional[str], species: str,
                     block: str) -> dict[str, float]:
     """NMDA block per cell type (fraction) of the slow model at time `at` of a one-dose regimen."""
-    from .engine.dosing import DoseEvent
     from .errors import InputError
     from .patient import Patient
     from .simulate import simulate
-    from .units import parse_dose, parse_quantity
+    from .units import parse_quantity
 
     t_at = parse_quantity(at, "min", "--at")
     if t_at < 0:
         raise InputError("--at: must not be negative")
-    amount, per_kg = parse_dose(dose, "--dose")
-    inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
-    regimen = [DoseEvent(drug, route, amount, per_kg, 0.0, inf, None, 1, None, "--dose")]
+    regimen = _one_dose_regimen(drug, route, dose, infusion)
     ds = simulate(regimen, Patient(species=species), f"{t_at + 1.0} min", {"circuit_block": block})
     t = ds["time"].values
     names = {c: ("nmda_block_mean" if block == "uniform" else f"nmda_block_{c}") for c in ("pyramidal", "pv", "sst")}
