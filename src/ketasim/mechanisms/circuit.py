@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..circuit.blocks import HYPOTHESES
 from ..circuit.surrogate import INPUTS, OUTPUT_UNITS, Surrogate, default_path, equation_lines, surrogate_parameters
 from ..engine.module import Module
 
-HYPOTHESIS_VALUES = ("interneuron_preferential", "uniform")
+HYPOTHESIS_VALUES = HYPOTHESES  # the circuit_block hypothesis, declared with the blocks
 
 
 def load_surrogate(path: Path | None = None) -> Surrogate | None:

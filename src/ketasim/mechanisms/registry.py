@@ -9,7 +9,7 @@ from ..engine.model import AssembledModel
 from ..engine.module import Module
 from ..parameters import SPECIES
 from .drugs import modules_for
-from .circuit import circuit_module, load_surrogate
+from .circuit import HYPOTHESIS_VALUES as CIRCUIT_BLOCK_VALUES, circuit_module, load_surrogate
 from .nmda import nmda_module
 from .offtargets import BRAIN_METABOLITES, offtarget_module
 from .patient import PATIENT
@@ -28,7 +28,7 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     "ketamine_d2": ("none", "high_affinity"),
     # Which NMDA block the circuit sees: each cell type its own (the receptor layer's
     # mechanism) or every cell type the same mean block (Susin & Destexhe; Kirli 2014).
-    "circuit_block": ("interneuron_preferential", "uniform"),
+    "circuit_block": CIRCUIT_BLOCK_VALUES,
     **plasticity.HYPOTHESES,
     **systems.HYPOTHESES,
 }
