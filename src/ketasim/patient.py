@@ -57,9 +57,9 @@ class Patient:
             raise PatientError(f"patient.cyp2b6: unknown genotype {self.cyp2b6!r} (one of {', '.join(CYP2B6_GENOTYPES)})")
         if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:
             raise PatientError(f"patient.cyp2b6_scenario: one of {', '.join(CYP2B6_ACTIVITY)}")
-        from .mechanisms.plasticity import BDNF_GENOTYPES, STRESS_STATES, TRKB_GENOTYPES
+        from .mechanisms.plasticity import SUBJECT_SETTINGS
 
-        for name, table in (("bdnf", BDNF_GENOTYPES), ("trkb", TRKB_GENOTYPES), ("stress", STRESS_STATES)):
+        for name, table in SUBJECT_SETTINGS.items():
             if getattr(self, name) not in table:
                 raise PatientError(f"patient.{name}: unknown value {getattr(self, name)!r} (one of {', '.join(table)})")
 
@@ -73,12 +73,12 @@ class Patient:
             "patient.weight": self.weight,
             "patient.cyp2b6_relative_activity": CYP2B6_ACTIVITY[self.cyp2b6_scenario][self.cyp2b6],
         }
-        # plasticity-layer settings, only where they differ from the modules' defaults (so a
-        # default patient also runs on a model without the plasticity layer)
-        from .mechanisms.plasticity import BDNF_GENOTYPES, STRESS_STATES, TRKB_GENOTYPES
+        # plasticity-layer settings, only where they differ from the first (reference) entry,
+        # which holds the modules' defaults (so a default patient also runs on a model
+        # without the plasticity layer)
+        from .mechanisms.plasticity import SUBJECT_SETTINGS
 
-        for value, table, default in ((self.bdnf, BDNF_GENOTYPES, "val/val"), (self.trkb, TRKB_GENOTYPES, "wt"),
-                                      (self.stress, STRESS_STATES, "none")):
-            if value != default:
-                out.update(table[value])
+        for name, table in SUBJECT_SETTINGS.items():
+            if getattr(self, name) != next(iter(table)):
+                out.update(table[getattr(self, name)])
         return out

@@ -72,6 +72,9 @@ STRESS_STATES: dict[str, dict[str, float]] = {
     "none": {"plasticity_spines.spine_setpoint": 1.0},
     "chronic": {"plasticity_spines.spine_setpoint": _G["chronic_stress_spine_setpoint"]},
 }
+# Patient field -> its table; the first entry of each table is the reference (default).
+SUBJECT_SETTINGS: dict[str, dict[str, dict[str, float]]] = {
+    "bdnf": BDNF_GENOTYPES, "trkb": TRKB_GENOTYPES, "stress": STRESS_STATES}
 
 OBSERVABLES = ("ampa_activation", "eef2_phosphorylation", "bdnf", "trkb_activity", "mtorc1_activity",
                "synaptic_proteins", "spine_density", "synaptic_strength")
