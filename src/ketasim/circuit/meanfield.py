@@ -57,9 +57,11 @@ MEANFIELD_PARAMETERS: tuple[Parameter, ...] = (
 _CELL = {"E": "pyramidal", "P": "pv", "S": "sst"}
 
 
+_VALUES = {x.name: x.value for x in MEANFIELD_PARAMETERS}
+
+
 def _table(name: str) -> tuple[float, ...]:
-    vals = {x.name: x.value for x in MEANFIELD_PARAMETERS}
-    return tuple(vals[f"{name}_{pop}"] for pop in POPS)
+    return tuple(_VALUES[f"{name}_{pop}"] for pop in POPS)
 
 
 def _shared(name: str) -> tuple[float, ...]:
