@@ -59,24 +59,26 @@ def run_design(points: np.ndarray, duration_ms: float = 2000.0, seed: int = 0, n
     "standalone" (one compiled C++ network per seed, points as run-time arguments; the same
     spikes as runtime for the same seed).
     """
-    per_seed = []
-    for k in range(seeds):
-        if engine == "standalone":
-            from .analysis import summary
-            from .standalone import sweep_standalone
-
-            runs, _ = sweep_standalone([dict(zip(CELLS, map(float, b))) for b in points], duration_ms,
-                                       seed + k, n_scale, workers=workers)
-            per_seed.append([{key: float(v) for key, v in summary(r).items()} for r in runs])
-            continue
-        jobs = [(b, duration_ms, seed + k, n_scale) for b in points]
-        if workers <= 1:
-            per_seed.append([_run_point(j) for j in jobs])
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                per_seed.append(list(pool.map(_run_point, jobs)))
+    per_seed = [_design_runs(points, duration_ms, seed + k, n_scale, workers, engine) for k in range(seeds)]
     return [{key: float(np.mean([run[i][key] for run in per_seed])) for key in per_seed[0][i]}
             for i in range(len(points))]
+
+
+def _design_runs(points: np.ndarray, duration_ms: float, seed: int, n_scale: float, workers: int,
+                 engine: str) -> list[dict]:
+    """Summaries of one network seed at every design point."""
+    if engine == "standalone":
+        from .analysis import summary
+        from .standalone import sweep_standalone
+
+        runs, _ = sweep_standalone([dict(zip(CELLS, map(float, b))) for b in points], duration_ms, seed, n_scale,
+                                   workers=workers)
+        return [{key: float(v) for key, v in summary(r).items()} for r in runs]
+    jobs = [(b, duration_ms, seed, n_scale) for b in points]
+    if workers <= 1:
+        return [_run_point(j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_run_point, jobs))
 
 
 def build(points: np.ndarray, summaries: list[dict], grid_step: float = 0.05, max_block: float = 0.7,
