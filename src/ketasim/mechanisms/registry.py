@@ -16,7 +16,7 @@ from .patient import PATIENT
 from .pk_ketamine import ketamine_module
 from .pk_metabolites import TOTALS, dhnk_module, hnk_module, norketamine_module
 from .pk_simple import SIMPLE_DRUGS
-from . import plasticity, systems
+from . import clinical, plasticity, systems
 
 # Hypothesis switches: name -> allowed values (first is the default). Layers add theirs.
 HYPOTHESES: dict[str, tuple[str, ...]] = {
@@ -31,6 +31,7 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     "circuit_block": CIRCUIT_BLOCK_VALUES,
     **plasticity.HYPOTHESES,
     **systems.HYPOTHESES,
+    **clinical.HYPOTHESES,
 }
 
 
@@ -55,7 +56,7 @@ def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str]
     if surrogate is not None:
         mods += (circuit_module(surrogate, hyp["circuit_block"]),)
         # the later layers read the circuit's outputs
-        mods += plasticity.modules(hyp, drugs) + systems.modules(hyp, drugs)
+        mods += plasticity.modules(hyp, drugs) + systems.modules(hyp, drugs) + clinical.modules(hyp, drugs)
     return mods
 
 
