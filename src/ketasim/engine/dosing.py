@@ -98,8 +98,7 @@ def compile_schedule(
             raise DosingError(f"{ev.field}.start: must not be negative")
         for one in expand_repeats(ev):
             for dev in expander(one):
-                if dev.procedure is not None:
-                    continue  # procedures are handled by the layers that model them
+                # a procedure session deposits one unit into its module's state
                 mg = dev.amount * (weight_kg if dev.per_kg else 1.0)
                 deposits = router(dev, model.species)
                 if dev.duration is not None and dev.duration <= 0:

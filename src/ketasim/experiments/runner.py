@@ -8,6 +8,7 @@ import numpy as np
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
+from ..mechanisms.drugs import PROCEDURES, procedure_event
 from ..patient import Patient
 from ..units import parse_dose, parse_quantity
 from .schema import Dose, Experiment, Protocol
@@ -65,15 +66,20 @@ def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
     out = []
     for i, d in enumerate(doses):
         f = f"{where}[{i}]"
-        if d.procedure is not None:
-            raise ProtocolError(f"{f}.procedure: procedure {d.procedure!r} is not modelled yet")
-        amount, per_kg = parse_dose(d.dose, f"{f}.dose")
         start = parse_quantity(d.start, "min", f"{f}.start")
         if start < 0:
             raise ProtocolError(f"{f}.start: must not be negative")
-        duration = parse_quantity(d.duration, "min", f"{f}.duration") if d.duration else None
         every = parse_quantity(d.repeat.every, "min", f"{f}.repeat.every") if d.repeat else None
         count = d.repeat.count if d.repeat else 1
+        if d.procedure is not None:
+            if d.drug or d.route or d.dose or d.duration:
+                raise ProtocolError(f"{f}.procedure: a procedure has no drug, route, dose or duration")
+            if d.procedure not in PROCEDURES:
+                raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} (one of {', '.join(PROCEDURES)})")
+            out.append(procedure_event(d.procedure, start, every, count, f))
+            continue
+        amount, per_kg = parse_dose(d.dose, f"{f}.dose")
+        duration = parse_quantity(d.duration, "min", f"{f}.duration") if d.duration else None
         out.append(DoseEvent(d.drug, d.route, amount, per_kg, start, duration, every, count, None, f))
     return tuple(out)
 
@@ -117,6 +123,10 @@ def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = Tr
         from .in_vitro import run_in_vitro
 
         return run_in_vitro(exp, keep_series=keep_series)
+    if exp.protocol.arms:
+        from ..trial.score import run_trial_experiment
+
+        return run_trial_experiment(exp, keep_series=keep_series)
     doses = dose_events(exp.protocol.doses, "protocol.doses")
     ds = _simulate(exp, exp.protocol, doses, solver)
     reference = None

@@ -69,11 +69,22 @@ DRUGS["rapamycin"] = Drug("rapamycin", {**DRUGS["rapamycin"].routes,
 DRUGS["anti_bdnf"] = Drug("anti_bdnf", {"intracerebral": (Deposit("plasticity_anti_bdnf.A_mpfc", 1.0),)})
 
 ROUTES = ("iv", "intranasal", "oral", "sublingual", "im", "ip", "icv", "intracerebral")
-PROCEDURES: tuple[str, ...] = ()  # ECT arrives with the plasticity/clinical layers
+# Procedures are dose events without a drug: one session puts one unit into a state of
+# the module that models it (ECT: a seizure, mechanisms.clinical.ect). Their events carry
+# drug = the procedure's name and route "procedure", so the registry adds that module.
+PROCEDURE_ROUTE = "procedure"
+PROCEDURES: dict[str, tuple[Deposit, ...]] = {"ect": (Deposit("ect.seizure", 1.0),)}
 
 
 def route(event: DoseEvent, species: str) -> tuple[Deposit, ...]:
     """Deposits of one (expanded) dose event; DosingError naming the field otherwise."""
+    if event.procedure is not None:
+        if event.procedure not in PROCEDURES:
+            raise DosingError(f"{event.field}.procedure: unknown procedure {event.procedure!r}; "
+                              f"one of {', '.join(PROCEDURES)}")
+        if species != "human":
+            raise DosingError(f"{event.field}.procedure: {event.procedure!r} is modelled for humans only")
+        return PROCEDURES[event.procedure]
     if event.drug not in DRUGS:
         raise DosingError(f"{event.field}.drug: unknown drug {event.drug!r}; one of {', '.join(sorted(DRUGS))}")
     drug = DRUGS[event.drug]
@@ -99,6 +110,12 @@ def expand(event: DoseEvent) -> list[DoseEvent]:
         return [replace(event, amount=ESKETAMINE_DEVICE.value,
                         start=event.start + i * ESKETAMINE_DEVICE_INTERVAL.value) for i in range(int(round(n)))]
     return [event]
+
+
+def procedure_event(name: str, start: float, every: float | None = None, count: int = 1,
+                    field: str = "doses") -> DoseEvent:
+    """A procedure session (or a series of them) as a dose event of one unit per session."""
+    return DoseEvent(name, PROCEDURE_ROUTE, 1.0, False, start, None, every, count, name, field)
 
 
 def modules_for(drugs: set[str]) -> tuple[str, ...]:

@@ -17,12 +17,19 @@ dropouts) are statistical and live in `ketasim.clinical`.
 from __future__ import annotations
 
 from ...engine.module import Module
+from ..systems.serotonin import INHIBITORS as SERT_INHIBITORS
 from .acute import acute_modules
 from .adverse import adverse_modules
+from .ect import ECT
+from .mood import MOOD
+from .tolerability import tolerability_module
 
 HYPOTHESES: dict[str, tuple[str, ...]] = {}
 
 
 def modules(hyp: dict[str, str], drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
     """The clinical modules for hypotheses `hyp` (already resolved) and regimen drugs."""
-    return acute_modules(drugs) + adverse_modules(drugs)
+    mods = (MOOD, tolerability_module(bool(drugs & set(SERT_INHIBITORS)), "amitriptyline" in drugs))
+    if "ect" in drugs:
+        mods += (ECT,)
+    return mods + acute_modules(drugs) + adverse_modules(drugs)

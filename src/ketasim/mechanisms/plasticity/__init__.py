@@ -84,7 +84,7 @@ def modules(hyp: dict[str, str], drugs: frozenset[str] = frozenset()) -> tuple[M
     """The plasticity modules for hypotheses `hyp` (already resolved) and regimen drugs."""
     antibody = "anti_bdnf" in drugs
     rapamycin = "rapamycin" in drugs
-    mods = [ampa_module(hyp.get("glutamate_surge", SURGE_VALUES[0])), EEF2, bdnf_module(antibody), TRKB,
+    mods = [ampa_module(hyp.get("glutamate_surge", SURGE_VALUES[0]), ect="ect" in drugs), EEF2, bdnf_module(antibody), TRKB,
             mtorc1_module(rapamycin), PROTEINS, SPINES]
     if antibody:
         mods.append(ANTI_BDNF)

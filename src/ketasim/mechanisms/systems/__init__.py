@@ -8,7 +8,7 @@ regimen. One concept per file:
 - opioid.py: `opioid_tone`, `opioid_gate_signal` (read by the plasticity layer's BDNF release)
 - habenula.py: `lhb_burst_rate`, `lhb_nmda_block` (trapping in LHb NMDA receptors)
 - dopamine.py: `dopamine_pfc`, `dopamine_striatum`, `dopamine_reward_drive` (tolerance state)
-- serotonin.py: `serotonin_pfc`, `ht1b_binding`; with citalopram `sert_occupancy`
+- serotonin.py: `serotonin_pfc`, `ht1b_binding`; with citalopram or amitriptyline `sert_occupancy`
 - inflammation.py: `inflammation` (IL-6), IDO, kynurenine, kynurenic and quinolinic acid
 - networks.py: `fc_dmn`, `fc_cen`, `fc_sn`, `dmn_cen_anticorrelation`, `global_connectivity`
 """
@@ -22,7 +22,7 @@ from .habenula import SUSTAINED_VALUES, habenula_module
 from .inflammation import INFLAMMATION
 from .networks import NETWORKS
 from .opioid import GATE_VALUES, opioid_module
-from .serotonin import serotonin_module
+from .serotonin import INHIBITORS as SERT_INHIBITORS, serotonin_module
 
 HYPOTHESES: dict[str, tuple[str, ...]] = {
     # Is opioid signalling required for the antidepressant (plasticity) effect?
@@ -41,7 +41,7 @@ def modules(hyp: dict[str, str], drugs: frozenset[str] = frozenset()) -> tuple[M
         CORTICAL_DRIVE,
         habenula_module(hyp["lhb_sustained"]),
         DOPAMINE,
-        serotonin_module(ssri="citalopram" in drugs),
+        serotonin_module(tuple(sorted(d for d in drugs if d in SERT_INHIBITORS))),
         INFLAMMATION,
         NETWORKS,
     )

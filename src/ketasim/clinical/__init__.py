@@ -1,0 +1,14 @@
+"""Virtual patients in trials: cohorts, placebo and expectancy, fluctuation, dropouts.
+
+The mechanistic part of a patient's course (drug levels through synaptic strength to the
+depressive state, dissociation, side-effect burden) is the slow model
+(`ketasim.mechanisms.clinical`), solved for each patient with the patient's own
+parameters. What no mechanism in the model explains is statistical and lives here, one
+concept per file:
+
+- cohorts.py: baseline severity, inclusion threshold, placebo size, dropout hazard per cohort
+- patients.py: a patient's covariates, genotypes and parameter vector, from (seed, arm, index)
+- observation.py: from the mechanistic course to rated MADRS/HAMD at visits (placebo and
+  expectancy with imperfect blinding, responsiveness, day-to-day fluctuation, dropouts)
+- chunk.py: `simulate_chunk`, one batch of patients of one arm (what a trial task runs)
+"""

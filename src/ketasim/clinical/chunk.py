@@ -1,0 +1,193 @@
+"""One task of a virtual trial: a batch of patients of one arm, from draw to rated scores.
+
+`simulate_chunk` draws patients start .. start+n-1 of an arm (each from its own
+generator, so the result for a patient does not depend on the chunking), solves the slow
+model for all of them in one `jax.vmap` batch (Kvaerno5, an implicit solver: the model
+is stiff over weeks, with minute-scale receptor and PK dynamics), and passes each
+patient's mechanistic course through the observation model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..engine.dosing import DoseEvent
+from ..errors import InputError
+from .cohorts import COHORTS
+from .observation import observe_patient
+from .patients import draw_patient, patient_rng
+
+MINUTES_PER_DAY = 1440.0
+ACUTE_WINDOW = 360.0   # min: dissociation and sedation peaks are read in the first 6 h
+ACUTE_STEP = 5.0       # min
+TRIAL_RTOL = 1e-5      # relative tolerance of the trial solves (scores are rounded to whole points)
+TRIAL_ATOL = 1e-8
+
+
+@dataclass(frozen=True)
+class TrialArm:
+    """One arm: its regimen, hypotheses and whether patients are blinded to it.
+
+    model_drugs: drugs (and procedures) whose modules the arm's model includes besides its
+    own, normally the union over the trial's arms, so that all arms of a trial share one
+    compiled model (a drug that is not dosed stays at zero and changes nothing).
+    """
+
+    name: str
+    regimen: tuple[DoseEvent, ...]
+    hypotheses: tuple[tuple[str, str], ...] = ()
+    blinded: bool = True
+    model_drugs: tuple[str, ...] = ()
+
+    @property
+    def drugs(self) -> frozenset[str]:
+        return frozenset(e.drug for e in self.regimen) | frozenset(self.model_drugs)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """Rated courses of n patients (see ketasim.clinical.observation)."""
+
+    patient: np.ndarray              # (n,) global patient index within the arm
+    visits: np.ndarray               # (V,) days
+    madrs: np.ndarray                # (n, V); NaN after dropout
+    hamd: np.ndarray                 # (n, V)
+    baseline_madrs: np.ndarray       # (n,) screening score
+    dropout_day: np.ndarray          # (n,) inf = completed
+    dropout_side_effect: np.ndarray  # (n,) bool
+    cadss_peak: np.ndarray           # (n,) CADSS points
+    covariates: Mapping[str, np.ndarray]
+
+
+def visit_grid(visits: Sequence[float]) -> np.ndarray:
+    """Sorted unique visit days, starting at day 0 (the baseline)."""
+    days = np.unique(np.concatenate([[0.0], np.asarray(visits, dtype=float)]))
+    if days[0] < 0:
+        raise InputError("visits: days must not be negative")
+    return days
+
+
+@dataclass(frozen=True)
+class Courses:
+    """The mechanistic part of n patients' courses (what the observation model reads)."""
+
+    draws: tuple                  # PatientDraw per patient
+    severity: np.ndarray          # (n, V) depression_severity at the visits
+    burden: np.ndarray            # (n, V) side_effect_burden at the visits
+    cadss_peak: np.ndarray        # (n,) peak CADSS in the first 6 h
+    sedation_peak: np.ndarray     # (n,) peak sedation in the first 6 h
+    hamd_line: tuple[float, float]  # HAMD per MADRS point, HAMD at MADRS 0
+
+
+def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, visits: Sequence[float],
+                   species: str = "human", batch: int | None = None,
+                   parameters: Mapping[str, float] | None = None) -> ChunkResult:
+    """Patients start .. start+n-1 of `arm` in `cohort`; `batch` pads the solve to a fixed size.
+
+    parameters: overrides of model parameters by qualified name, in the parameter's unit.
+    """
+    days = visit_grid(visits)
+    c = mechanistic_courses(arm, cohort, start, n, seed, days, species, batch, parameters)
+    slope, zero = c.hamd_line
+    out = []
+    for i in range(n):
+        rng = observation_rng(seed, arm.name, cohort, start + i)
+        out.append(observe_patient(rng, COHORTS[cohort], days, c.severity[i], c.burden[i], float(c.cadss_peak[i]),
+                                   float(c.sedation_peak[i]), arm.blinded, slope, zero))
+    return ChunkResult(
+        patient=np.arange(start, start + n, dtype=np.int64),
+        visits=days,
+        madrs=np.stack([o.madrs for o in out]),
+        hamd=np.stack([o.hamd for o in out]),
+        baseline_madrs=np.array([o.baseline for o in out]),
+        dropout_day=np.array([o.dropout_day for o in out]),
+        dropout_side_effect=np.array([o.dropout_side_effect for o in out]),
+        cadss_peak=c.cadss_peak,
+        covariates={"weight": np.array([d.weight for d in c.draws]),
+                    "cyp2b6": np.array([d.cyp2b6 for d in c.draws]),
+                    "bdnf": np.array([d.bdnf for d in c.draws])},
+    )
+
+
+def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...]):
+    """Split the longest dosing segments until their number is a power of two.
+
+    The compiled solve is specialised to the number of segments; rounding it up lets arms
+    with different regimens (and trials of similar length) share one compilation. A split
+    segment keeps its infusion rates and gets no bolus at the new break, so the solution
+    is unchanged. Returns (breaks, jumps, rates) with the same tuple structure.
+    """
+    k = len(breaks) - 1
+    target = 1 << max(k - 1, 0).bit_length()
+    breaks = list(breaks)
+    js = [list(j) for j in jumps]
+    rs = [list(r) for r in rates]
+    while len(breaks) - 1 < target:
+        i = int(np.argmax(np.diff(breaks)))
+        breaks.insert(i + 1, 0.5 * (breaks[i] + breaks[i + 1]))
+        for j in js:
+            j.insert(i + 1, np.zeros_like(j[i]))
+        for r in rs:
+            r.insert(i + 1, r[i])
+    return np.asarray(breaks), tuple(np.asarray(j) for j in js), tuple(np.asarray(r) for r in rs)
+
+
+def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:
+    """The observation model's generator of one patient, a stream apart from its parameter draw."""
+    return np.random.default_rng(patient_rng(seed, arm, cohort, index).integers(2**63))
+
+
+def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: int, days: np.ndarray,
+                        species: str = "human", batch: int | None = None,
+                        parameters: Mapping[str, float] | None = None) -> Courses:
+    """Draw the patients and solve the slow model for all of them in one batch."""
+    from ..engine.solve import SolverError, solve
+    from ..mechanisms.registry import build_model
+    from ..population import jitted_observe
+    from ..simulate import SimulationError, schedule_for
+
+    if cohort not in COHORTS:
+        raise InputError(f"population.cohort: unknown cohort {cohort!r} (one of {', '.join(COHORTS)})")
+    if n < 1:
+        raise InputError("n: a chunk needs at least one patient")
+    model = build_model(species, dict(arm.hypotheses), arm.drugs)
+    if parameters:
+        model = model.with_parameters(model.parameters.with_mapping(dict(parameters)))
+    draws = [draw_patient(model, patient_rng(seed, arm.name, cohort, start + i), species) for i in range(n)]
+    duration = max(days[-1], 1.0) * MINUTES_PER_DAY
+    acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)
+    ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))
+    at_visit = np.searchsorted(ts, days * MINUTES_PER_DAY)
+    in_acute = np.searchsorted(ts, acute)
+
+    size = max(batch or n, n)
+    rows = np.arange(size) % n                       # pad by repeating patients
+    p = np.stack([draws[i].params for i in rows])
+    w = np.array([draws[i].weight for i in rows])[:, None, None]
+    s0, s1 = schedule_for(model, arm.regimen, 0.0, duration), schedule_for(model, arm.regimen, 1.0, duration)
+    breaks, (j0, j1), (r0, r1) = pad_segments(s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates))
+    jumps = j0[None] + w * (j1 - j0)[None]
+    rates = r0[None] + w * (r1 - r0)[None]
+    try:
+        ys = solve(model, p, jumps, rates, breaks, ts, solver="kvaerno5", batched=True,
+                   rtol=TRIAL_RTOL, atol=TRIAL_ATOL)
+    except SolverError as exc:
+        raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: {exc}") from None
+    obs = np.asarray(jitted_observe(model)(ts, ys, p))[:n]
+    if not np.isfinite(obs).all():
+        raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: non-finite observables")
+    col = {o.name: j for j, o in enumerate(model.observables)}
+    factor = {o.name: o.factor for o in model.observables}
+
+    def series(name: str, idx: np.ndarray) -> np.ndarray:
+        if name not in col:
+            return np.zeros((n, len(idx)))
+        return obs[:, idx, col[name]] / factor[name]
+
+    prm = {s: j for j, s in enumerate(model.param_symbols)}
+    line = (float(p[0, prm["mood__hamd_per_madrs"]]), float(p[0, prm["mood__hamd_at_madrs_zero"]]))
+    return Courses(tuple(draws), series("depression_severity", at_visit), series("side_effect_burden", at_visit),
+                   series("cadss", in_acute).max(axis=1), series("sedation", in_acute).max(axis=1), line)

@@ -1,0 +1,145 @@
+"""From a patient's mechanistic course to the scores a rater writes down at each visit.
+
+For patient i with untreated severity B (MADRS points), at visit day t:
+
+    MADRS(t) = B (1 - P(t)) severity(t) ** r + x(t)             rounded, clipped to 0-60
+
+- severity(t): the slow model's `depression_severity` (1 untreated), the mechanism;
+- r: the patient's responsiveness to that mechanism (log-normal, median 1): patients
+  differ in how much a given synaptic change relieves them;
+- P(t) = placebo_max e b (1 - exp(-t / tau_placebo)), capped at 0.9: the placebo
+  response, with e the patient's expectancy (log-normal, median 1) and b the blinding
+  factor: 1 + open_label_gain when the patient knows the treatment; under a blind,
+  1 + unblinding_gain q, where q = 1 - exp(-cadss_peak / cadss_unblinding -
+  sedation_peak / sedation_unblinding) is the chance of guessing an active drug from what
+  it felt like (ketamine's dissociation, midazolam's sedation): imperfect blinding;
+- x(t): day-to-day fluctuation, a stationary AR(1) process with SD fluctuation_sd and
+  correlation fluctuation_corr ** (days apart); x(0) is part of the screening score, so
+  the inclusion threshold selects upward fluctuations (regression to the mean).
+
+The screening (baseline) score is B + x(0), redrawn until it meets the cohort's inclusion
+threshold. HAMD-17 is the MADRS through the linking line of the mood module.
+
+Dropouts: two competing exponential clocks, a cohort hazard and a side-effect hazard
+side_effect_hazard x side_effect_burden(t) (the slow model's burden, piecewise constant
+between visits). Scores after the dropout day are missing (NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..parameters import p
+from .cohorts import Cohort
+
+PARAMETERS = {q.name: q for q in (
+    p("fluctuation_sd", 3.0, "1", "assumed", "SD of day-to-day MADRS fluctuation (rating noise and true change)",
+      note="test-retest differences of the MADRS are a few points; 3 points assumed"),
+    p("fluctuation_corr", 0.8, "1", "assumed", "correlation of the fluctuation between ratings one day apart",
+      lower=0.0, upper=1.0, note="mood fluctuations last days; decorrelated over a week or two"),
+    p("responsiveness_cv", 0.6, "1", "assumed", "between-patient CV of responsiveness to the mechanism",
+      note="response to the same antidepressant differs widely between patients; the spread sets how many "
+           "patients cross the 50% line and is not measured directly"),
+    p("expectancy_cv", 0.5, "1", "assumed", "between-patient CV of expectancy (placebo responsiveness)",
+      note="placebo response varies widely between patients; no direct measure"),
+    p("tau_placebo", 0.25, "d", "assumed", "time constant of the placebo response",
+      note="saline and midazolam arms of infusion trials have improved by the first rating at 24 h (Cochrane 2021); "
+                 "a 6-h time constant puts most of the placebo response within the first day"),
+    p("unblinding_gain", 1.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
+      note="set so that the midazolam arm's 24-h response (Cochrane 2021: 25.9%) exceeds the saline arm's (8.8%) "
+           "through midazolam's sedation"),
+    p("open_label_gain", 0.5, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
+      note="open-label antidepressant trials show larger responses than blinded ones; 50% assumed"),
+    p("cadss_unblinding", 5.0, "1", "assumed", "peak CADSS (points) at which guessing an active drug is 63% likely",
+      note="dissociation above a few CADSS points is noticed; most ketamine patients guess their arm"),
+    p("sedation_unblinding", 0.1, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
+      note="midazolam 0.045 mg/kg makes patients drowsy, which many read as an active drug"),
+    p("side_effect_hazard", 0.004, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
+      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000: about "
+           "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
+)}
+
+
+def value(name: str) -> float:
+    """A parameter's value in its declared unit (days for times)."""
+    return PARAMETERS[name].value
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One patient's rated course."""
+
+    baseline: float
+    madrs: np.ndarray            # (V,) NaN after dropout
+    hamd: np.ndarray
+    dropout_day: float           # inf = completed
+    dropout_side_effect: bool
+
+
+def ar1(rng: np.random.Generator, days: np.ndarray, sd: float, corr: float) -> np.ndarray:
+    """A stationary AR(1) path at the visit days (SD `sd`, correlation corr**(days apart))."""
+    x = np.empty(len(days))
+    x[0] = sd * rng.standard_normal()
+    for k in range(1, len(days)):
+        rho = corr ** max(days[k] - days[k - 1], 0.0)
+        x[k] = rho * x[k - 1] + sd * np.sqrt(1.0 - rho * rho) * rng.standard_normal()
+    return x
+
+
+def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, severity: np.ndarray,
+                    burden: np.ndarray, cadss_peak: float, sedation_peak: float, blinded: bool,
+                    hamd_per_madrs: float, hamd_at_zero: float) -> Observed:
+    """Rated MADRS/HAMD at `days` (days[0] = 0, the baseline) for one patient."""
+    sd, corr = value("fluctuation_sd"), value("fluctuation_corr")
+    for _ in range(1000):
+        true_b = float(np.clip(cohort.baseline_mean.value + cohort.baseline_sd.value * rng.standard_normal(), 0, 60))
+        x = ar1(rng, days, sd, corr)
+        screen = float(np.clip(np.rint(true_b + x[0]), 0, 60))
+        if screen >= cohort.inclusion_min.value:
+            break
+    r = _lognormal(rng, value("responsiveness_cv"))
+    e = _lognormal(rng, value("expectancy_cv"))
+    if blinded:
+        q = 1.0 - np.exp(-cadss_peak / value("cadss_unblinding") - sedation_peak / value("sedation_unblinding"))
+        b = 1.0 + value("unblinding_gain") * q
+    else:
+        b = 1.0 + value("open_label_gain")
+    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / value("tau_placebo"))), 0.9)
+    mean = true_b * (1 - placebo) * np.clip(severity, 0.0, None) ** r
+    madrs = np.clip(np.rint(mean + x), 0, 60)
+    madrs[0] = screen
+    hamd = np.clip(np.rint(hamd_per_madrs * (mean + x) + hamd_at_zero), 0, 52)
+    hamd[0] = np.clip(np.rint(hamd_per_madrs * screen + hamd_at_zero), 0, 52)
+    drop, side = _dropout(rng, days, burden, cohort.dropout_hazard.value, value("side_effect_hazard"))
+    gone = days > drop
+    madrs[gone] = np.nan
+    hamd[gone] = np.nan
+    return Observed(screen, madrs, hamd, drop, side)
+
+
+def _lognormal(rng: np.random.Generator, cv: float) -> float:
+    sigma = np.sqrt(np.log1p(cv * cv))
+    return float(np.exp(sigma * rng.standard_normal()))
+
+
+def _dropout(rng: np.random.Generator, days: np.ndarray, burden: np.ndarray, base: float,
+             side_hazard: float) -> tuple[float, bool]:
+    """Day of dropout (inf if none) and whether side effects caused it (competing clocks)."""
+    e_base, e_side = rng.exponential(), rng.exponential()
+    t_base = e_base / base if base > 0 else np.inf
+    t_side = np.inf
+    cum = 0.0
+    for k in range(1, len(days)):
+        dt = days[k] - days[k - 1]
+        rate = side_hazard * max(float(burden[k - 1]), 0.0)
+        if rate > 0 and cum + rate * dt >= e_side:
+            t_side = days[k - 1] + (e_side - cum) / rate
+            break
+        cum += rate * dt
+    horizon = days[-1]
+    t = min(t_base, t_side)
+    if t >= horizon:
+        return np.inf, False
+    return float(t), bool(t_side < t_base)

@@ -1,0 +1,41 @@
+"""Electroconvulsive therapy: each session is a generalised seizure that drives AMPA receptors.
+
+A session is a procedure event (`procedure = "ect"`) that adds one unit to the seizure
+state, which decays over the seizure and the postictal minutes. During the seizure,
+cortical glutamate release, and so AMPA receptor activation, far exceeds anything a drug
+produces; the plasticity layer turns that drive into activity-dependent BDNF release
+(electroconvulsive seizures raise BDNF in rodent cortex and hippocampus: Nibuya et al.
+1995), TrkB-mTORC1 signalling, synaptic proteins and spines. ECT therefore acts on mood
+only through the plasticity chain, the same path as ketamine; a course of sessions two
+or three days apart builds synaptic strength up because each session's gain has not
+decayed when the next comes.
+
+Output `ect_drive`: extra AMPA receptor activation (relative to drug-free, added to the
+circuit-driven activation).
+"""
+
+from __future__ import annotations
+
+from ...engine.module import Module
+from ...parameters import p
+
+ECT = Module(
+    name="ect",
+    doc=__doc__.split("\n\n")[0],
+    equations="""
+    dseizure/dt = -seizure / tau_ect_seizure : 1
+    ect_drive = ect_ampa_gain * seizure : 1
+    """,
+    parameters=(
+        p("tau_ect_seizure", 2.0, "min", "assumed",
+          "decay time of the seizure-driven glutamate release after an ECT stimulus",
+          note="ECT seizures last about 30-60 s (EEG); with the postictal period the excess release is taken to "
+               "be over within a few minutes"),
+        p("ect_ampa_gain", 1.0, "1", "fitted",
+          "peak rise of AMPA receptor activation at the start of an ECT seizure (relative to drug-free)",
+          note="set so that a course of 12 sessions, three a week, gives the ECT response rate of the pooled "
+               "cohort (Semple 2024: 73%); a seizure's glutamate release has not been measured in people"),
+    ),
+    outputs=("ect_drive",),
+    descriptions={"ect_drive": "AMPA receptor activation added by an ECT seizure (relative to drug-free)"},
+)

@@ -1,0 +1,82 @@
+"""The depressive state driven by the mechanistic layers, and its rating scales.
+
+`mood` is the severity of depression relative to the patient's untreated state (1 =
+untreated, 0 = no symptoms). Its target falls as the mechanisms that the sources tie to
+recovery move: PFC excitatory synaptic strength (Duman; Moda-Sava 2019: the restored
+spines maintain the effect), lateral habenula bursting (Yang 2018), prefrontal 5-HT (the
+SSRI route) and inflammation (IL-6 and the kynurenine pathway). The drive is a weighted
+sum of log relative changes and the target its exponential:
+
+    drive = w_syn log(synaptic_strength) - w_lhb log(lhb_burst_rate)
+            + w_5ht log(serotonin_pfc) - w_inf log(inflammation)
+    dmood/dt = (exp(-drive) - mood) / tau_mood
+
+The opioid gate, Val66Met, rapamycin and ECT act through the synaptic-strength term (the
+plasticity layer), so each arm of a trial is driven by mechanism. The scales:
+`madrs` = madrs_baseline x mood (0-60), and `hamd` (HAMD-17, 0-52) from MADRS by the
+linear fit to the equipercentile linking of Leucht et al. 2018.
+
+This is the drug's mechanistic effect in one patient of the stated baseline, without
+placebo response or day-to-day fluctuation; the trial engine adds those (ketasim.clinical).
+"""
+
+from __future__ import annotations
+
+from ...engine.module import Module
+from ...parameters import p
+
+MADRS_BASELINE = p("madrs_baseline", 32.0, "1", "murrough2013",
+                   "MADRS total of the untreated patient (the treatment-resistant cohort's typical baseline)",
+                   lower=0.0, upper=60.0,
+                   note="about 32 points at baseline in the midazolam-controlled ketamine trial; trials draw each "
+                        "patient's baseline from its cohort (ketasim.clinical.cohorts)")
+
+MOOD = Module(
+    name="mood",
+    doc=__doc__.split("\n\n")[0],
+    equations="""
+    antidepressant_drive = mood_synaptic_weight * log(synaptic_strength) - mood_lhb_weight * log(lhb_burst_rate) + mood_serotonin_weight * log(serotonin_pfc) - mood_inflammation_weight * log(inflammation) : 1
+    dmood/dt = (exp(-antidepressant_drive) - mood) / tau_mood : 1
+    depression_severity = mood : 1
+    madrs = Min(madrs_baseline * mood, 60) : 1
+    hamd = Min(Max(hamd_per_madrs * madrs + hamd_at_madrs_zero, 0), 52) : 1
+    """,
+    parameters=(
+        p("mood_synaptic_weight", 16.0, "1", "fitted",
+          "fall of log depressive severity per unit rise of log PFC synaptic strength",
+          note="set so that a single 0.5 mg/kg infusion gives the pooled 24-h response rate of the ketamine RCTs "
+               "(Han 2016: 52%) in the trial engine's treatment-resistant cohort; the other time points, the "
+               "midazolam-controlled drop, dose ranging, Val66Met, naltrexone and ECT are then predictions"),
+        p("mood_lhb_weight", 0.3, "1", "assumed",
+          "rise of log depressive severity per unit rise of log lateral habenula burst rate",
+          note="LHb bursting drives depressive-like behaviour and its block by ketamine is antidepressant in "
+               "rodents (Yang 2018); no human-scale weight exists, a modest one keeps the LHb a minor route "
+               "(the LHb hypothesis switch lhb_sustained still changes the 24-h effect)"),
+        p("mood_serotonin_weight", 1.0, "1", "fitted",
+          "fall of log depressive severity per unit rise of log prefrontal 5-HT",
+          note="set so that citalopram over 12 weeks gives the STAR*D level-1 response rate (Trivedi 2006: 47%) "
+               "in the trial engine's primary-care cohort, placebo response included (open label)"),
+        p("mood_inflammation_weight", 0.2, "1", "assumed",
+          "rise of log depressive severity per unit rise of log IL-6 (inflammation)",
+          note="higher IL-6 and kynurenine-pathway shifts accompany depression and fall after ketamine "
+               "(Kadriu 2020); a small weight keeps inflammation a minor route, no quantitative value exists"),
+        p("tau_mood", 2.0, "h", "assumed",
+          "time constant with which the depressive state follows its mechanistic target",
+          note="ketamine's antidepressant effect is already large at 4 h (Coyle & Laws 2015); a 2-h lag "
+               "lets the mood follow the synaptic changes within hours"),
+        MADRS_BASELINE,
+        p("hamd_per_madrs", 0.77, "1", "leucht2018", "HAMD-17 points per MADRS point",
+          note="a straight line through the equipercentile linking table of Leucht 2018"),
+        p("hamd_at_madrs_zero", 0.0, "1", "leucht2018", "HAMD-17 at MADRS 0",
+          note="the linking passes near the origin"),
+    ),
+    inputs={"synaptic_strength": "1", "lhb_burst_rate": "1", "serotonin_pfc": "1", "inflammation": "1"},
+    outputs=("antidepressant_drive", "depression_severity", "madrs", "hamd"),
+    initial={"mood": 1.0},
+    descriptions={
+        "antidepressant_drive": "mechanistic antidepressant drive (log units; 0 untreated)",
+        "depression_severity": "depressive severity relative to the untreated state (mechanistic, no placebo)",
+        "madrs": "MADRS total (0-60) of a patient with baseline madrs_baseline (mechanism only, no placebo)",
+        "hamd": "HAMD-17 total (0-52) from the MADRS by the Leucht 2018 linking",
+    },
+)
