@@ -215,6 +215,60 @@ def validate(
 
 
 @app.command()
+def trial(
+    file: Path,
+    patients: Optional[int] = typer.Option(None, "--patients", help="patients per arm (default: the file's n)"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler",
+                                            help="dask.distributed scheduler address (default: a local cluster)"),
+    workers: Optional[int] = typer.Option(None, "--workers",
+                                          help="local cluster worker processes (default 2; 0: run in this process)"),
+    out: Path = typer.Option(Path("trial"), "--out",
+                             help="folder for trial.zarr, endpoints.parquet, summary.json, report.html"),
+    bootstrap: int = typer.Option(1000, "--bootstrap", help="bootstrap resamples for the 95% intervals (0: none)"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+) -> None:
+    """Run a virtual trial file (population and arms); re-running with the same --out resumes."""
+
+    def go():
+        from .errors import InputError
+        from .experiments.loader import load_experiment
+        from .trial.engine import run_trial
+        from .trial.spec import trial_spec
+        from .trial.summary import trial_outputs
+
+        if patients is not None and patients < 1:
+            raise InputError("--patients: must be at least 1")
+        if workers is not None and workers < 0:
+            raise InputError("--workers: must not be negative")
+        if bootstrap < 0:
+            raise InputError("--bootstrap: must not be negative")
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out: {out} exists and is not a folder")
+        exp = load_experiment(file)
+        if not exp.protocol.arms:
+            raise InputError(f"{file}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
+        spec = trial_spec(exp, patients)
+        result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
+        outputs = trial_outputs(exp, result, bootstrap)
+        from .trial.tables import write_parquet
+
+        _atomic_write(out / "endpoints.parquet", lambda p: write_parquet(outputs.patients, p))
+        _atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(outputs.summary, indent=1)))
+        _atomic_write(out / "report.html", lambda p: p.write_text(outputs.html, encoding="utf-8"))
+        return outputs
+
+    outputs = _guard(go)
+    if as_json:
+        print(json.dumps(outputs.summary))
+        return
+    _print_rows("Endpoints at the end of the trial (estimate [95% CI])", outputs.rows)
+    if outputs.measures:
+        _print_rows("Measures", outputs.measures)
+    console.print(f"wrote {out / 'trial.zarr'}, {out / 'endpoints.parquet'}, {out / 'summary.json'}, "
+                  f"{out / 'report.html'}")
+
+
+@app.command()
 def receptor(
     out: Path = typer.Option(Path("receptor_figures"), help="folder for the figures (PNG)"),
     magnesium: str = typer.Option("1 mM", help="Mg2+ for the block curves"),

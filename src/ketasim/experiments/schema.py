@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -12,6 +13,10 @@ STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_
               "ic50", "relaxation_rate", "on_rate", "rate_ratio")
 IN_VITRO_STATISTICS = ("ic50", "relaxation_rate", "on_rate", "rate_ratio", "value_at", "max", "min")
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
+# Virtual-trial endpoints (DESIGN.md §4; extend, don't rename). Defined by ketasim.trial.endpoints.
+ENDPOINTS = ("response_rate", "remission_rate", "mean_change", "mean_difference", "response_odds_ratio",
+             "relapse_median_days", "dropout_rate", "side_effect_dropout_rate")
+TWO_ARM_ENDPOINTS = ("mean_difference", "response_odds_ratio")
 
 
 class _Strict(BaseModel):
@@ -93,9 +98,31 @@ class InVitro(_Strict):
         return self
 
 
+class Population(_Strict):
+    """A virtual trial's population: `n` patients per arm drawn from `cohort` with `seed`.
+
+    `chunk`: patients per task (and per Zarr chunk); default about 1,000.
+    """
+
+    n: int = Field(ge=1)
+    seed: int = Field(default=0, ge=0)
+    cohort: str = "trd"
+    chunk: int | None = Field(default=None, ge=1)
+
+
+class Arm(_Strict):
+    """One trial arm: its regimen (doses, procedures such as ECT), hypotheses and blinding."""
+
+    doses: list[Dose] = []
+    hypotheses: dict[str, str] = {}
+    blinded: bool = True             # False: open label
+
+
 class Protocol(_Strict):
     duration: str | None = None
     in_vitro: InVitro | None = None
+    population: Population | None = None
+    arms: dict[str, Arm] = {}
     patient: PatientSpec = PatientSpec()
     hypotheses: dict[str, str] = {}
     doses: list[Dose] = []
@@ -108,12 +135,24 @@ class Protocol(_Strict):
             raise ValueError("a protocol needs a duration (or an in_vitro table)")
         if self.in_vitro is not None and (self.doses or self.reference_doses):
             raise ValueError("an in_vitro protocol has no doses")
+        if bool(self.arms) != (self.population is not None):
+            raise ValueError("a trial protocol needs both population and arms")
+        if self.arms and (self.doses or self.reference_doses or self.in_vitro is not None):
+            raise ValueError("a trial protocol puts its doses in arms (no protocol.doses or in_vitro)")
+        for name in self.arms:
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name) or name == "visits":
+                raise ValueError(f"arms.{name}: an arm name is a letter then letters, digits, _ or - "
+                                 "(and not 'visits')")
         return self
 
 
 class Measure(_Strict):
-    observable: str
-    statistic: Literal[STATISTICS]  # type: ignore[valid-type]
+    """A scored quantity: an observable's statistic, or (in a trial) an arm's endpoint at `at`."""
+
+    observable: str | None = None
+    statistic: Literal[STATISTICS] | None = None  # type: ignore[valid-type]
+    arm: str | None = None           # trial: the arm whose endpoint is measured
+    endpoint: Literal[ENDPOINTS] | None = None  # type: ignore[valid-type]
     unit: str = "1"
     expected: float | None = None
     rel_tol: float | None = Field(default=None, gt=0)
@@ -123,12 +162,23 @@ class Measure(_Strict):
     baseline_at: str = "0 min"
     window: tuple[str, str] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
     reference_window: tuple[str, str] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
-    versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus)
+    versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
     name: str | None = None
     note: str = ""
 
     @model_validator(mode="after")
     def _target(self):
+        if self.endpoint is not None:
+            if self.observable is not None or self.statistic is not None:
+                raise ValueError("give either endpoint (with arm) or observable and statistic, not both")
+            if self.arm is None:
+                raise ValueError(f"endpoint {self.endpoint} needs 'arm'")
+            if self.endpoint in TWO_ARM_ENDPOINTS and self.versus is None:
+                raise ValueError(f"endpoint {self.endpoint} needs 'versus' (the comparator arm)")
+        elif self.observable is None or self.statistic is None:
+            raise ValueError("give observable and statistic (or, in a trial, arm and endpoint)")
+        elif self.arm is not None:
+            raise ValueError("'arm' goes with an endpoint")
         if self.range is None and self.expected is None:
             raise ValueError("give expected (with rel_tol or abs_tol) or range")
         if self.expected is not None and self.rel_tol is None and self.abs_tol is None and self.range is None:
@@ -147,7 +197,12 @@ class Measure(_Strict):
 
     @property
     def label(self) -> str:
-        return self.name or f"{self.observable} {self.statistic}" + (f" at {self.at}" if self.at else "")
+        if self.name:
+            return self.name
+        if self.endpoint is not None:
+            vs = f" vs {self.versus}" if self.versus else ""
+            return f"{self.arm} {self.endpoint}{vs}" + (f" at {self.at}" if self.at else "")
+        return f"{self.observable} {self.statistic}" + (f" at {self.at}" if self.at else "")
 
 
 class Experiment(_Strict):
@@ -167,3 +222,18 @@ class Experiment(_Strict):
         if not v or v[0] not in LAYERS:
             raise ValueError(f"tags must start with the layer, one of {', '.join(LAYERS)}")
         return v
+
+    @model_validator(mode="after")
+    def _trial_measures(self):
+        arms = self.protocol.arms
+        for i, m in enumerate(self.measure):
+            if (m.endpoint is not None) != bool(arms):
+                raise ValueError(f"measure[{i}]: a trial protocol (arms) is scored by endpoints, "
+                                 "any other protocol by observable and statistic")
+            if m.endpoint is None:
+                continue
+            for key in ("arm", "versus"):
+                name = getattr(m, key)
+                if name is not None and name not in arms:
+                    raise ValueError(f"measure[{i}].{key}: unknown arm {name!r} (arms: {', '.join(arms)})")
+        return self

@@ -1,0 +1,160 @@
+"""Run a virtual trial: chunks of patients as tasks (Dask or in process), each written to Zarr as it finishes.
+
+Every arm's patients are split into chunks of `spec.chunk`. Chunks whose `done` flag is
+set in the store are skipped (resume); the rest run as tasks, on a `dask.distributed`
+cluster (a local one of `workers` single-threaded processes by default, or the scheduler
+at `scheduler`) or one after another in this process (`workers=0` or `scheduler="sync"`).
+Results are written by this (the client) process only, in the order they arrive. Because a
+patient's outcome depends only on (seed, arm, cohort, patient index), the stored results
+are the same whichever way, in whatever order, and in however many sittings they ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from .outcomes import ArmOutcomes
+from .spec import TrialSpec
+from .store import done_flags, open_store, read_arm, write_chunk
+
+STORE_NAME = "trial.zarr"
+SYNC = "sync"
+DEFAULT_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """A finished trial: its spec, store, every arm's outcomes, and what this call ran.
+
+    chunks_run: chunks simulated by this call; chunks_skipped: found done in the store;
+    wall_s: seconds this call took (store opening to last write).
+    """
+
+    spec: TrialSpec
+    store: Path
+    arms: Mapping[str, ArmOutcomes]
+    chunks_run: int
+    chunks_skipped: int
+    wall_s: float
+    executor: str
+
+
+def default_simulate() -> Callable:
+    """The mechanistic chunk simulator, `ketasim.clinical.chunk.simulate_chunk`."""
+    from ..clinical.chunk import simulate_chunk
+
+    return simulate_chunk
+
+
+@contextlib.contextmanager
+def _progress(total: int, done: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar of patients (on stderr); yields advance(k)."""
+    if not enabled:
+        yield lambda k: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    cols = (TextColumn("patients"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*cols, console=Console(stderr=True)) as bar:
+        task = bar.add_task("patients", total=total, completed=done)
+        yield lambda k: bar.advance(task, k)
+
+
+def _tasks(spec: TrialSpec, flags: Mapping[str, np.ndarray]) -> list[tuple[int, int]]:
+    """(arm index, chunk index) of every chunk not yet done."""
+    return [(a, c) for a, arm in enumerate(spec.arms) for c in range(len(spec.chunks()))
+            if not flags[arm.name][c]]
+
+
+def _run_sync(spec, todo, simulate, write) -> None:
+    for a, c in todo:
+        start, size = spec.chunks()[c]
+        arm = spec.arms[a]
+        write(a, c, simulate(arm, spec.cohort, start, size, spec.seed, spec.visits, spec.species, batch=spec.chunk))
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int | None):
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers or DEFAULT_WORKERS, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def _run_dask(spec, todo, simulate, write, scheduler, workers) -> None:
+    from dask.distributed import as_completed
+
+    with _client(scheduler, workers) as client:
+        where, futures = {}, []
+        for a, c in todo:
+            start, size = spec.chunks()[c]
+            fut = client.submit(simulate, spec.arms[a], spec.cohort, start, size, spec.seed, spec.visits,
+                                spec.species, batch=spec.chunk, key=f"{spec.trial_id}-{spec.digest[:12]}-{a}-{c}",
+                                pure=False)
+            where[fut.key] = (a, c)
+            futures.append(fut)
+        try:
+            for fut in as_completed(futures):
+                a, c = where[fut.key]
+                write(a, c, fut.result())
+                fut.release()
+        except BaseException:
+            client.cancel(futures)
+            raise
+
+
+def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None, workers: int | None = None,
+              progress: bool = True, simulate: Callable | None = None) -> TrialResult:
+    """Run (or resume) `spec`, storing results in `out_dir/trial.zarr`; returns every arm's outcomes.
+
+    scheduler: a dask.distributed scheduler address, or "sync" (this process); None with
+    `workers` None or > 0: a LocalCluster of `workers` (default 2) single-threaded worker
+    processes; `workers=0`: this process. simulate: the chunk simulator (signature of
+    `ketasim.clinical.chunk.simulate_chunk`; default that one). A store of another spec at
+    the same place is refused (`TrialStoreError`).
+    """
+    t0 = time.perf_counter()
+    path = Path(out_dir) / STORE_NAME
+    root = open_store(path, spec)
+    flags = done_flags(root, spec)
+    todo = _tasks(spec, flags)
+    simulate = simulate or default_simulate()
+    sizes = [size for _, size in spec.chunks()]
+    total = spec.n * len(spec.arms)
+    done = total - sum(sizes[c] for _, c in todo)
+    sync = scheduler == SYNC or (scheduler is None and workers == 0)
+    with _progress(total, done, progress) as advance:
+        def write(a: int, c: int, result) -> None:
+            write_chunk(root, spec, spec.arms[a].name, c, result)
+            advance(sizes[c])
+
+        if todo and sync:
+            _run_sync(spec, todo, simulate, write)
+        elif todo:
+            _run_dask(spec, todo, simulate, write, scheduler, workers)
+    arms = {a.name: read_arm(root, spec, a.name) for a in spec.arms}
+    _check_complete(spec, root, arms)
+    return TrialResult(spec, path, arms, len(todo), len(spec.arms) * len(sizes) - len(todo),
+                       time.perf_counter() - t0, "sync" if sync else (scheduler or f"local:{workers or DEFAULT_WORKERS}"))
+
+
+def _check_complete(spec: TrialSpec, root, arms: Mapping[str, ArmOutcomes]) -> None:
+    """Every chunk done and every patient index present exactly once, in order."""
+    for name, flags in done_flags(root, spec).items():
+        if not flags.all():
+            raise RuntimeError(f"arm {name}: chunks {np.nonzero(~flags)[0].tolist()} not written")
+        if not np.array_equal(arms[name].patient, np.arange(spec.n)):
+            raise RuntimeError(f"arm {name}: stored patient indices are not 0..{spec.n - 1}")

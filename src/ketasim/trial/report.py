@@ -1,0 +1,119 @@
+"""The trial's HTML report: arm-by-arm MADRS course, response and remission, adverse effects.
+
+Self-contained like the simulation report (`ketasim.report.html`): inline CSS and SVG
+figures, no scripts. Curves use LOCF scores over all randomised patients.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import __version__
+from ..report.figures import figure_to_svg
+from ..report.html import _CSS, DISCLAIMER, _e, _figure, _table
+from .endpoints import REMISSION_MADRS, locf, responded
+from .outcomes import ArmOutcomes
+from .spec import TrialSpec
+
+Z95 = 1.959964  # two-sided 95% normal quantile
+
+
+def madrs_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mean, low, high) LOCF MADRS per visit; the band is mean ± 1.96 standard errors."""
+    x = locf(a.madrs, a.baseline_madrs)
+    mean = x.mean(axis=0)
+    se = x.std(axis=0, ddof=1) / np.sqrt(max(a.n, 1)) if a.n > 1 else np.zeros_like(mean)
+    return mean, mean - Z95 * se, mean + Z95 * se
+
+
+def rates_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray]:
+    """(response, remission) fractions per visit (LOCF, all randomised patients)."""
+    x = locf(a.madrs, a.baseline_madrs)
+    return responded(x, a.baseline_madrs[:, None]).mean(axis=0), (x <= REMISSION_MADRS).mean(axis=0)
+
+
+def madrs_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
+    fig = Figure(figsize=(7.5, 4.0))
+    ax = fig.subplots()
+    for name, a in arms.items():
+        mean, lo, hi = madrs_course(a)
+        (line,) = ax.plot(visits, mean, marker="o", ms=2.5, label=name)
+        ax.fill_between(visits, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+    ax.set_xlabel("day")
+    ax.set_ylabel("MADRS (mean, LOCF)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def rates_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
+    fig = Figure(figsize=(9.0, 3.6))
+    ax_r, ax_m = fig.subplots(1, 2, sharey=True)
+    for name, a in arms.items():
+        resp, rem = rates_course(a)
+        ax_r.plot(visits, resp, marker="o", ms=2.5, label=name)
+        ax_m.plot(visits, rem, marker="o", ms=2.5, label=name)
+    ax_r.set_title("response (MADRS ≤ 50% of baseline)", fontsize=9)
+    ax_m.set_title(f"remission (MADRS ≤ {REMISSION_MADRS:g})", fontsize=9)
+    ax_r.set_ylabel("fraction of patients")
+    for ax in (ax_r, ax_m):
+        ax.set_xlabel("day")
+        ax.set_ylim(0, 1)
+        ax.grid(True, alpha=0.3)
+    ax_m.legend(fontsize=8)
+    return fig
+
+
+def _arms_table(spec: TrialSpec) -> list[dict]:
+    from ..report.html import _dose_text
+    from dataclasses import asdict
+
+    return [{"arm": a.name, "regimen": "; ".join(_dose_text(asdict(e)) for e in a.regimen) or "no doses",
+             "hypotheses": ", ".join(f"{k}={v}" for k, v in a.hypotheses) or "defaults",
+             "blinding": "blinded" if a.blinded else "open label"} for a in spec.arms]
+
+
+def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summary: Sequence[dict],
+                        adverse: Sequence[dict], measures: Sequence[dict] = ()) -> str:
+    """The report as one HTML string. summary: display rows per arm (endpoint 'estimate [CI]');
+    adverse: adverse-effect rows per arm; measures: scored measure rows (may be empty)."""
+    visits = np.asarray(spec.visits, float)
+    meta = [("Trial", spec.trial_id), ("Cohort", spec.cohort), ("Species", spec.species),
+            ("Patients per arm", spec.n), ("Seed", spec.seed), ("Duration", f"{spec.duration_days:g} d"),
+            ("Specification digest", spec.digest[:16]), ("ketasim version", __version__)]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(spec.title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<header><h1>{_e(spec.title)}</h1><p class=\"warn\">{_e(DISCLAIMER)}</p>",
+        '<dl class="meta">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta) + "</dl></header>",
+        "<h2>Arms</h2>", _table(_arms_table(spec)),
+        "<h2>Endpoints at the end of the trial</h2>",
+        '<p class="small muted">Point estimate [95% percentile bootstrap interval, patients resampled within '
+        "arms]. Rates are fractions of all randomised patients; missing scores after dropout are the last "
+        "observation carried forward. Relapse: Kaplan–Meier median days from first response to MADRS above "
+        "50% of baseline (n.r.: not reached).</p>",
+        _table(list(summary)),
+    ]
+    if measures:
+        parts += ["<h2>Measures</h2>", _table(list(measures))]
+    parts += [
+        "<h2>MADRS over time</h2>",
+        _figure(figure_to_svg(madrs_figure(visits, arms)),
+                "Mean MADRS per arm (LOCF) against days since the first dose; bands: mean ± 1.96 SE."),
+        "<h2>Response and remission over time</h2>",
+        _figure(figure_to_svg(rates_figure(visits, arms)), "Fraction of randomised patients responding and "
+                "remitting at each visit (LOCF)."),
+        "<h2>Adverse effects and dropouts</h2>",
+        '<p class="small muted">Peak CADSS dissociation score per patient; fractions of patients who dropped '
+        "out, and who dropped out because of side effects, by the end of the trial.</p>",
+        _table(list(adverse)),
+        f"<footer>Generated by ketasim {_e(__version__)} on "
+        f"{_e(datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'))}. {_e(DISCLAIMER)}</footer>",
+        "</main></body></html>",
+    ]
+    return "\n".join(parts)

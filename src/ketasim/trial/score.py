@@ -1,0 +1,68 @@
+"""An experiment's trial measures: each arm's endpoint at `at`, scored like any other measure."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Mapping
+
+import numpy as np
+
+from ..experiments.runner import ExperimentResult, MeasureResult, score
+from ..experiments.schema import Experiment
+from ..experiments.statistics import MeasureError
+from ..units import parse_quantity
+from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf
+from .outcomes import ArmOutcomes
+from .spec import MINUTES_PER_DAY, TrialSpec, trial_spec
+
+PERCENT_UNITS = ("%", "percent")
+
+
+def _scale(m, e, field: str) -> float:
+    """Factor from the endpoint's unit to the measure's (a fraction may be scored in %)."""
+    if m.unit in ("1", e.unit):
+        return 1.0
+    if e.unit == "1" and m.unit in PERCENT_UNITS:
+        return 100.0
+    raise MeasureError(f"{field}.unit: endpoint {e.name} is in {e.unit!r}" + (" (or %)" if e.unit == "1" else ""))
+
+
+def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutcomes],
+                   n_boot: int = 0) -> list[tuple[MeasureResult, EndpointValue]]:
+    """Every measure's endpoint value (bootstrap interval if n_boot > 0) and its score."""
+    out = []
+    for i, m in enumerate(exp.measure):
+        f = f"measure[{i}]"
+        e = ENDPOINT_DEFS[m.endpoint]
+        at = parse_quantity(m.at, "min", f"{f}.at") / MINUTES_PER_DAY if m.at else spec.duration_days
+        factor = _scale(m, e, f)
+        v = evaluate(m.endpoint, m.arm, arms[m.arm], at, m.versus, arms[m.versus] if m.versus else None,
+                     n_boot=n_boot, seed=spec.seed)
+        value = v.estimate * factor
+        passed, tol = score(value, m)
+        mean = np.nanmean(locf(arms[m.arm].madrs, arms[m.arm].baseline_madrs), axis=0)
+        series = (tuple((np.asarray(spec.visits) * MINUTES_PER_DAY).tolist()), tuple(mean.tolist()))
+        out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series), v))
+    return out
+
+
+def experiment_result(exp: Experiment, measures: list[tuple[MeasureResult, EndpointValue]],
+                      keep_series: bool = True) -> ExperimentResult:
+    ms = tuple(r if keep_series else MeasureResult(r.name, r.simulated, r.expected, r.unit, r.passed, r.range,
+                                                   r.tolerance) for r, _ in measures)
+    return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
+                            exp.calibration, ms)
+
+
+def run_trial_experiment(exp: Experiment, keep_series: bool = True) -> ExperimentResult:
+    """Run a trial experiment in this process (into a temporary folder) and score its measures.
+
+    Measures are scored on the endpoints' point estimates (no bootstrap). The series kept
+    for plots is the arm's mean MADRS (LOCF) against time in minutes.
+    """
+    from .engine import run_trial
+
+    spec = trial_spec(exp)
+    with tempfile.TemporaryDirectory(prefix="ketasim-trial-") as tmp:
+        result = run_trial(spec, tmp, scheduler="sync", progress=False)
+    return experiment_result(exp, measure_values(exp, spec, result.arms), keep_series)

@@ -1,0 +1,141 @@
+"""A virtual trial's specification: from an experiment file's protocol to an immutable `TrialSpec`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from ..experiments.schema import Experiment
+from ..units import parse_quantity
+
+DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
+MINUTES_PER_DAY = 1440.0
+
+
+class TrialSpecError(InputError):
+    """A trial protocol field is invalid (one line, names the field)."""
+
+
+@dataclass(frozen=True)
+class TrialSpec:
+    """Everything that determines a trial's stored results.
+
+    n: patients per arm; chunk: patients per task; duration_days: follow-up (d); visits:
+    the days at which scores are recorded (every day from 0 to the duration, plus each
+    measure's `at`), ascending. arms: `ketasim.clinical.chunk.TrialArm`s (regimen in
+    minutes, hypotheses merged: protocol-wide, then the arm's own).
+    """
+
+    trial_id: str
+    title: str
+    species: str
+    cohort: str
+    n: int
+    seed: int
+    chunk: int
+    duration_days: float
+    visits: tuple[float, ...]
+    arms: tuple  # tuple[TrialArm, ...]
+
+    @property
+    def arm_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.arms)
+
+    def arm(self, name: str):
+        for a in self.arms:
+            if a.name == name:
+                return a
+        raise KeyError(name)
+
+    def chunks(self) -> tuple[tuple[int, int], ...]:
+        """(start, size) of each chunk of an arm's patients."""
+        return tuple((s, min(self.chunk, self.n - s)) for s in range(0, self.n, self.chunk))
+
+    def to_json(self) -> dict:
+        return {"trial_id": self.trial_id, "title": self.title, "species": self.species, "cohort": self.cohort,
+                "n": self.n, "seed": self.seed, "chunk": self.chunk, "duration_days": self.duration_days,
+                "visits": list(self.visits),
+                "arms": [{"name": a.name, "regimen": [asdict(e) for e in a.regimen],
+                          "hypotheses": dict(a.hypotheses), "blinded": a.blinded} for a in self.arms]}
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of everything that determines the stored results (not the title)."""
+        data = {k: v for k, v in self.to_json().items() if k != "title"}
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _days(text: str, field: str) -> float:
+    return parse_quantity(text, "min", field) / MINUTES_PER_DAY
+
+
+def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[float, ...]:
+    """Every whole day from 0 to the duration, the duration itself, and the extra days; sorted, unique."""
+    days = set(np.arange(0.0, np.floor(duration_days + 1e-9) + 1.0).tolist()) | {float(duration_days)}
+    days |= {float(d) for d in extra}
+    return tuple(sorted(round(d, 9) for d in days))
+
+
+def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None = None,
+               check_models: bool = True) -> TrialSpec:
+    """The `TrialSpec` of an experiment whose protocol has a population and arms.
+
+    patients, chunk: override the file's `population.n` and `population.chunk`.
+    check_models: assemble each arm's model and compile its regimen once, so that an
+    unknown drug, route or hypothesis is refused before anything runs.
+    """
+    from ..clinical.chunk import TrialArm
+    from ..clinical.cohorts import COHORTS
+    from ..experiments.runner import dose_events
+
+    prot = exp.protocol
+    if prot.population is None or not prot.arms:
+        raise TrialSpecError("protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
+    pop = prot.population
+    if pop.cohort not in COHORTS:
+        raise TrialSpecError(f"protocol.population.cohort: unknown cohort {pop.cohort!r} "
+                             f"(one of {', '.join(COHORTS)})")
+    n = pop.n if patients is None else int(patients)
+    if n < 1:
+        raise TrialSpecError(f"{'--patients' if patients is not None else 'protocol.population.n'}: "
+                             "must be at least 1")
+    size = chunk or pop.chunk or DEFAULT_CHUNK
+    if size < 1:
+        raise TrialSpecError("chunk: must be at least 1")
+    duration = _days(prot.duration, "protocol.duration")
+    if duration <= 0:
+        raise TrialSpecError("protocol.duration: must be positive")
+    extra = []
+    for i, m in enumerate(exp.measure):
+        if m.at is not None:
+            at = _days(m.at, f"measure[{i}].at")
+            if not 0 <= at <= duration:
+                raise TrialSpecError(f"measure[{i}].at: must be between 0 and the trial's duration")
+            extra.append(at)
+    arms = []
+    for name, arm in prot.arms.items():
+        where = f"protocol.arms.{name}"
+        regimen = dose_events(arm.doses, f"{where}.doses")
+        hyp = {**prot.hypotheses, **arm.hypotheses}
+        if check_models:
+            _check_arm(regimen, exp.species, hyp, duration, where)
+        arms.append(TrialArm(name=name, regimen=regimen, hypotheses=tuple(sorted(hyp.items())), blinded=arm.blinded))
+    return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
+                     seed=pop.seed, chunk=min(size, n), duration_days=duration,
+                     visits=visit_days(duration, tuple(extra)), arms=tuple(arms))
+
+
+def _check_arm(regimen, species: str, hypotheses: dict, duration_days: float, where: str) -> None:
+    """Assemble the arm's model and compile its regimen (InputError naming the field if either fails)."""
+    from ..simulate import model_for, schedule_for
+
+    try:
+        model = model_for(regimen, species, hypotheses)
+    except InputError as exc:
+        msg = str(exc)
+        raise TrialSpecError(msg if msg.startswith(where) else f"{where}: {msg}") from None
+    schedule_for(model, regimen, 70.0, duration_days * MINUTES_PER_DAY)

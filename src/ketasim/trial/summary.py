@@ -1,0 +1,59 @@
+"""Everything `ketasim trial` writes and prints about a finished trial, computed in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import __version__
+from ..experiments.schema import Experiment
+from .engine import TrialResult
+from .report import render_trial_report
+from .score import experiment_result, measure_values
+from .tables import adverse_rows, arm_summary, patient_table, summary_rows
+
+
+@dataclass(frozen=True)
+class TrialOutputs:
+    """summary: the JSON document (summary.json, `--json`); rows: per-arm display rows;
+    measures: scored measure rows; patients: the per-patient `pyarrow.Table`; html: the report."""
+
+    summary: dict
+    rows: list[dict]
+    measures: list[dict]
+    patients: Any
+    html: str
+
+
+def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000) -> TrialOutputs:
+    """Endpoints (with bootstrap intervals over `n_boot` resamples), tables and report of a trial."""
+    spec, arms = result.spec, result.arms
+    by_arm = arm_summary(spec, arms, n_boot)
+    scored = measure_values(exp, spec, arms, n_boot)
+    adverse = adverse_rows(arms)
+    measures = []
+    for (m, v), spec_m in zip(scored, exp.measure):
+        measures.append({**m.to_json(), "arm": spec_m.arm, "endpoint": spec_m.endpoint, "versus": spec_m.versus,
+                         "at_day": v.at, "ci": v.to_json()["ci"]})
+    rows = summary_rows(by_arm)
+    summary = {
+        "trial": {**spec.to_json(), "spec_digest": spec.digest, "ketasim_version": __version__},
+        "arms": {arm: {e: v.to_json() for e, v in values.items()} for arm, values in by_arm.items()},
+        "adverse": adverse,
+        "measures": measures,
+        "experiment": experiment_result(exp, scored, keep_series=False).to_json(),
+        "bootstrap": {"resamples": n_boot, "level": 0.95, "method": "percentile, patients resampled within arms"},
+        "run": {"chunks_run": result.chunks_run, "chunks_skipped": result.chunks_skipped,
+                "wall_s": round(result.wall_s, 3), "executor": result.executor},
+    }
+    measure_rows = [{"measure": m["name"], "simulated": m["simulated"], "95% CI": _ci_text(m["ci"]),
+                     "expected": m["expected"], "unit": m["unit"], "result": "pass" if m["passed"] else "MISS"}
+                    for m in measures]
+    html = render_trial_report(spec, arms, rows, adverse, measure_rows)
+    return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html)
+
+
+def _ci_text(ci: list) -> str:
+    if ci[0] is None and ci[1] is None:
+        return ""
+    return "[" + ", ".join("n.r." if x == "inf" else "—" if x is None else f"{x:.3g}" for x in ci) + "]"
