@@ -24,15 +24,17 @@ class Cohort:
     baseline_sd: Parameter        # MADRS points
     inclusion_min: Parameter      # MADRS points at screening
     placebo_max: Parameter        # fraction of the baseline removed by placebo at full expectancy
+    placebo_tau: Parameter        # d, time constant of the placebo response
     dropout_hazard: Parameter     # 1/d, dropouts not caused by side effects
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
-        return (self.baseline_mean, self.baseline_sd, self.inclusion_min, self.placebo_max, self.dropout_hazard)
+        return (self.baseline_mean, self.baseline_sd, self.inclusion_min, self.placebo_max, self.placebo_tau,
+                self.dropout_hazard)
 
 
 def _cohort(name: str, description: str, mean: tuple, sd: tuple, inclusion: tuple, placebo: tuple,
-            dropout: tuple) -> Cohort:
+            tau: tuple, dropout: tuple) -> Cohort:
     return Cohort(
         name, description,
         p(f"{name}_baseline_mean", mean[0], "1", mean[1], f"mean untreated MADRS, {description}", note=mean[2]),
@@ -42,6 +44,8 @@ def _cohort(name: str, description: str, mean: tuple, sd: tuple, inclusion: tupl
         p(f"{name}_placebo_max", placebo[0], "1", placebo[1],
           f"fraction of the MADRS removed by placebo at full expectancy, {description}", lower=0.0, upper=0.9,
           note=placebo[2]),
+        p(f"{name}_placebo_tau", tau[0], "d", tau[1], f"time constant of the placebo response, {description}",
+          note=tau[2]),
         p(f"{name}_dropout_hazard", dropout[0], "1/d", dropout[1],
           f"daily hazard of dropping out for reasons other than side effects, {description}", note=dropout[2]),
     )
@@ -54,26 +58,31 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
             (22.0, "assumed", "ketamine RCTs admit moderate-to-severe depression (MADRS >= 20-22)"),
             (0.30, "fitted", "set so that a saline arm gives the 24-h response of the Cochrane review's saline "
                              "arms (Cochrane 2021: 8.8%)"),
+            (0.25, "assumed", "saline and midazolam arms of infusion trials have improved by the first rating at "
+                              "24 h (Cochrane 2021); a 6-h time constant puts most of it within the first day"),
             (0.002, "assumed", "few dropouts within the week of a single-infusion trial")),
     _cohort("inpatient", "hospitalised severe depression",
             (38.0, "assumed", "inpatient trials enrol severe depression (MADRS in the high 30s)"),
             (6.0, "assumed", "SD as in outpatient trials, slightly wider"),
             (30.0, "assumed", "severe depression, MADRS >= 30"),
             (0.25, "assumed", "placebo response smaller in severe, inpatient depression than in outpatients"),
+            (3.0, "assumed", "inpatient treatment (ECT, infusions) is an intensive procedure; days"),
             (0.003, "assumed", "no pooled inpatient dropout rate was retrieved")),
     _cohort("mdd", "primary-care major depression",
             (28.3, "trivedi2006", "STAR*D level 1 baseline HAM-D-17 about 21.8 (secondary), times 1.3 MADRS per "
                                   "HAM-D point (Leucht 2018)"),
             (6.8, "trivedi2006", "HAM-D SD about 5.2 (secondary) times 1.3"),
             (18.0, "leucht2018", "HAM-D-17 >= 14 (STAR*D entry) is MADRS >= 18 by the linking"),
-            (0.45, "fitted", "set so that a placebo arm over 8 weeks gives the 35-40% placebo response of "
-                             "antidepressant RCTs (Furukawa 2016)"),
-            (0.004, "assumed", "about 25-30% of patients leave a 12-week outpatient course for reasons other "
+            (0.45, "assumed", "chosen so that a placebo arm over 8 weeks gives about the 35-40% placebo "
+                              "response of antidepressant RCTs (Furukawa 2016); checked by a library experiment"),
+            (14.0, "assumed", "placebo response in oral antidepressant trials accrues over the first weeks"),
+            (0.003, "assumed", "about 25-30% of patients leave a 12-week outpatient course for reasons other "
                                "than side effects")),
     _cohort("healthy", "healthy volunteers",
             (2.0, "assumed", "healthy volunteers score near zero on the MADRS"),
             (1.5, "assumed", "small spread"),
             (0.0, "assumed", "no severity criterion"),
             (0.0, "assumed", "no depression to improve"),
+            (1.0, "assumed", "unused: no placebo response"),
             (0.001, "assumed", "studies of a day or a week lose few volunteers")),
 )}

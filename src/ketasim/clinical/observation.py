@@ -7,7 +7,7 @@ For patient i with untreated severity B (MADRS points), at visit day t:
 - severity(t): the slow model's `depression_severity` (1 untreated), the mechanism;
 - r: the patient's responsiveness to that mechanism (log-normal, median 1): patients
   differ in how much a given synaptic change relieves them;
-- P(t) = placebo_max e b (1 - exp(-t / tau_placebo)), capped at 0.9: the placebo
+- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) (both per cohort), capped at 0.9: the placebo
   response, with e the patient's expectancy (log-normal, median 1) and b the blinding
   factor: 1 + open_label_gain when the patient knows the treatment; under a blind,
   1 + unblinding_gain q, where q = 1 - exp(-cadss_peak / cadss_unblinding -
@@ -44,19 +44,16 @@ PARAMETERS = {q.name: q for q in (
            "patients cross the 50% line and is not measured directly"),
     p("expectancy_cv", 0.5, "1", "assumed", "between-patient CV of expectancy (placebo responsiveness)",
       note="placebo response varies widely between patients; no direct measure"),
-    p("tau_placebo", 0.25, "d", "assumed", "time constant of the placebo response",
-      note="saline and midazolam arms of infusion trials have improved by the first rating at 24 h (Cochrane 2021); "
-                 "a 6-h time constant puts most of the placebo response within the first day"),
     p("unblinding_gain", 1.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
       note="set so that the midazolam arm's 24-h response (Cochrane 2021: 25.9%) exceeds the saline arm's (8.8%) "
            "through midazolam's sedation"),
-    p("open_label_gain", 0.5, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
-      note="open-label antidepressant trials show larger responses than blinded ones; 50% assumed"),
+    p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
+      note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
     p("cadss_unblinding", 5.0, "1", "assumed", "peak CADSS (points) at which guessing an active drug is 63% likely",
       note="dissociation above a few CADSS points is noticed; most ketamine patients guess their arm"),
     p("sedation_unblinding", 0.1, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
       note="midazolam 0.045 mg/kg makes patients drowsy, which many read as an active drug"),
-    p("side_effect_hazard", 0.004, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
+    p("side_effect_hazard", 0.0012, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
       note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000: about "
            "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
 )}
@@ -106,7 +103,7 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
         b = 1.0 + value("unblinding_gain") * q
     else:
         b = 1.0 + value("open_label_gain")
-    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / value("tau_placebo"))), 0.9)
+    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)), 0.9)
     mean = true_b * (1 - placebo) * np.clip(severity, 0.0, None) ** r
     madrs = np.clip(np.rint(mean + x), 0, 60)
     madrs[0] = screen
