@@ -151,3 +151,14 @@ def test_chunking_does_not_change_a_patient_and_ketamine_beats_saline_mechanisti
     assert np.array_equal(whole.madrs, np.vstack([first.madrs, second.madrs]), equal_nan=True)
     assert list(whole.patient) == list(range(6))
     assert np.array_equal(whole.covariates["bdnf"], np.concatenate([first.covariates["bdnf"], second.covariates["bdnf"]]))
+
+
+def test_statistical_parameters_are_sourced_or_say_why():
+    from ketasim.clinical import statistical_parameters
+    from ketasim.parameters import UNSOURCED
+    from ketasim.references import registry
+
+    params = statistical_parameters()
+    assert len({q.name for q in params}) == len(params)
+    for q in params:
+        assert q.source in UNSOURCED or q.source in registry(), q.name

@@ -10,6 +10,17 @@ from ketasim.experiments.runner import run_experiment
 PATHS = library_paths()
 
 
+def _is_trial(path) -> bool:
+    """Virtual-trial experiments (arms of patient populations) take minutes each: slow."""
+    import tomllib
+
+    return "arms" in tomllib.loads(path.read_text(encoding="utf-8")).get("protocol", {})
+
+
+CASES = [pytest.param(p, id=p.stem, marks=pytest.mark.slow) if _is_trial(p) else pytest.param(p, id=p.stem)
+         for p in PATHS]
+
+
 def test_library_is_not_empty_and_ids_are_unique():
     exps = library()
     assert len(exps) >= 20
@@ -17,7 +28,7 @@ def test_library_is_not_empty_and_ids_are_unique():
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+@pytest.mark.parametrize("path", CASES)
 def test_experiment_runs_and_misses_are_explained(path):
     from ketasim.experiments.loader import load_experiment
 

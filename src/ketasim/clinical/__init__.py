@@ -12,3 +12,13 @@ concept per file:
   expectancy with imperfect blinding, responsiveness, day-to-day fluctuation, dropouts)
 - chunk.py: `simulate_chunk`, one batch of patients of one arm (what a trial task runs)
 """
+
+
+def statistical_parameters():
+    """Every parameter of the statistical (non-mechanistic) part, for reports and checks."""
+    from .cohorts import COHORTS
+    from .observation import PARAMETERS
+    from .patients import MET_ALLELE_FREQ
+
+    out = [q for c in COHORTS.values() for q in c.parameters]
+    return tuple(out) + tuple(PARAMETERS.values()) + (MET_ALLELE_FREQ,)
