@@ -34,6 +34,8 @@ class TrialArm:
     model_drugs: drugs (and procedures) whose modules the arm's model includes besides its
     own, normally the union over the trial's arms, so that all arms of a trial share one
     compiled model (a drug that is not dosed stays at zero and changes nothing).
+    bdnf: a BDNF Val66Met genotype given to every patient of the arm (genotype-stratified
+    arms, e.g. Laje 2012); None draws it from the population frequency.
     """
 
     name: str
@@ -41,6 +43,7 @@ class TrialArm:
     hypotheses: tuple[tuple[str, str], ...] = ()
     blinded: bool = True
     model_drugs: tuple[str, ...] = ()
+    bdnf: str | None = None
 
     @property
     def drugs(self) -> frozenset[str]:
@@ -156,7 +159,8 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     model = build_model(species, dict(arm.hypotheses), arm.drugs)
     if parameters:
         model = model.with_parameters(model.parameters.with_mapping(dict(parameters)))
-    draws = [draw_patient(model, patient_rng(seed, arm.name, cohort, start + i), species) for i in range(n)]
+    draws = [draw_patient(model, patient_rng(seed, arm.name, cohort, start + i), species, bdnf=arm.bdnf)
+             for i in range(n)]
     duration = max(days[-1], 1.0) * MINUTES_PER_DAY
     acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)
     ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))

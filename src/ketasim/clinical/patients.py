@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from ..parameters import p
 from ..patient import CYP2B6_GENOTYPES, Patient, default_weight
 from ..population import CYP2B6_6_FREQ, WEIGHT_CV
@@ -44,8 +45,13 @@ class PatientDraw:
 
 
 def draw_patient(model, rng: np.random.Generator, species: str = "human",
-                 met_frequency: float = MET_ALLELE_FREQ.value) -> PatientDraw:
-    """Covariates and parameters of one patient for an assembled model."""
+                 met_frequency: float = MET_ALLELE_FREQ.value, bdnf: str | None = None) -> PatientDraw:
+    """Covariates and parameters of one patient for an assembled model.
+
+    bdnf: a fixed Val66Met genotype (the draw is still made, so the other covariates do not
+    depend on whether the genotype is fixed)."""
+    if bdnf is not None and bdnf not in BDNF_GENOTYPES:
+        raise InputError(f"bdnf: unknown genotype {bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
     base = model.param_vector
     prm = base.copy()
     z = rng.standard_normal(len(base))
@@ -60,7 +66,8 @@ def draw_patient(model, rng: np.random.Generator, species: str = "human",
     sigma_w = np.sqrt(np.log1p(WEIGHT_CV.value ** 2))
     weight = float(default_weight(species) * np.exp(sigma_w * rng.standard_normal()))
     cyp = CYP2B6_GENOTYPES[rng.binomial(2, CYP2B6_6_FREQ.value)]
-    bdnf = BDNF_GENOTYPES[rng.binomial(2, met_frequency)]
+    drawn = BDNF_GENOTYPES[rng.binomial(2, met_frequency)]
+    bdnf = bdnf or drawn
     index = {s: j for j, s in enumerate(model.param_symbols)}
     for key, value in Patient(species, weight_kg=weight, cyp2b6=cyp, bdnf=bdnf).overrides().items():
         sym = key.replace(".", "__", 1)
