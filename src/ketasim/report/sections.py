@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import plasticity, systems
+from . import clinical, plasticity, systems
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,8 @@ class ReportSection:
     figures: list[tuple[str, Any]] = field(default_factory=list)
 
 
-SECTION_BUILDERS: tuple[Callable[[Any], "ReportSection | None"], ...] = (plasticity.section, systems.section)
+SECTION_BUILDERS: tuple[Callable[[Any], "ReportSection | None"], ...] = (plasticity.section, systems.section,
+                                                                                  clinical.section)
 
 
 def layer_sections(ds) -> list[ReportSection]:
