@@ -1,0 +1,133 @@
+"""Virtual-trial throughput: the same trial on a local Dask cluster of 1 and of 2 workers, side by side.
+
+Scenario: N patients per arm (default 10,000) x 4 arms x 28 days, cohort `trd`, seed 0,
+chunks of 1,000 patients:
+
+- saline: IV 0 mg/kg over 40 min, once
+- ketamine: racemic 0.5 mg/kg IV over 40 min, once
+- citalopram: 20 mg oral once a day for 28 days
+- esketamine: 56 mg intranasal twice a week (every 3.5 d, 8 sessions)
+
+For each worker count a fresh `LocalCluster(n_workers=w, threads_per_worker=1,
+processes=True)` is started. "compile" is the time to run one chunk of every arm on every
+worker (`client.run`), which JIT-compiles the solve in each worker process (it pays the
+JAX compilation; the persistent cache `KETASIM_JAX_CACHE` is used as configured); "run"
+is `run_trial` on the warm cluster (scheduler address), all chunks, written to Zarr.
+"total" = compile + run is what a user waits for from a cold start. Patients per second
+are over the run. The speed-up is 1-worker time / 2-worker time, for run and for total.
+
+Usage: python benchmarks/trial.py [--patients 10000] [--days 28] [--chunk 1000] [--workers 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+
+TRIAL = """
+id = "benchmark-trial"
+title = "Benchmark: saline, ketamine, citalopram, esketamine"
+source = "benchmark"
+tags = ["clinical"]
+
+[protocol]
+duration = "{days} d"
+
+[protocol.population]
+n = {n}
+seed = 0
+cohort = "trd"
+chunk = {chunk}
+
+[protocol.arms.saline]
+doses = [{{ drug = "saline", route = "iv", dose = "0 mg/kg", duration = "40 min" }}]
+
+[protocol.arms.ketamine]
+doses = [{{ drug = "ketamine", route = "iv", dose = "0.5 mg/kg", duration = "40 min" }}]
+
+[protocol.arms.citalopram]
+doses = [{{ drug = "citalopram", route = "oral", dose = "20 mg", repeat = {{ every = "1 d", count = {days} }} }}]
+
+[protocol.arms.esketamine]
+doses = [{{ drug = "esketamine", route = "intranasal", dose = "56 mg", repeat = {{ every = "3.5 d", count = {sessions} }} }}]
+
+[[measure]]
+arm = "ketamine"
+endpoint = "response_rate"
+at = "1 d"
+range = [0, 1]
+"""
+
+
+def spec_of(n: int, days: int, chunk: int):
+    import tomllib
+
+    from ketasim.experiments.loader import parse_experiment
+    from ketasim.trial.spec import trial_spec
+
+    text = TRIAL.format(n=n, days=days, chunk=chunk, sessions=max(1, int(days / 3.5)))
+    return trial_spec(parse_experiment(tomllib.loads(text), "<benchmark>"))
+
+
+def one(spec, workers: int) -> dict:
+    """Compile on a fresh cluster of `workers`, then run the trial on it; seconds."""
+    import logging
+
+    from dask.distributed import Client, LocalCluster
+
+    from ketasim.clinical.chunk import simulate_chunk
+    from ketasim.trial.engine import run_trial
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        t0 = time.perf_counter()
+        for arm in spec.arms:
+            client.run(simulate_chunk, arm, spec.cohort, 0, 1, spec.seed, spec.visits, spec.species,
+                       batch=spec.chunk)
+        t1 = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="ketasim-bench-") as out:
+            result = run_trial(spec, out, scheduler=cluster.scheduler_address, progress=True)
+        t2 = time.perf_counter()
+    total_patients = spec.n * len(spec.arms)
+    assert result.chunks_run == len(spec.arms) * len(spec.chunks())
+    return {"workers": workers, "compile_s": t1 - t0, "run_s": t2 - t1, "total_s": t2 - t0,
+            "patients_per_s": total_patients / (t2 - t1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--patients", type=int, default=10000, help="patients per arm (default 10000)")
+    ap.add_argument("--days", type=int, default=28, help="trial duration in days (default 28)")
+    ap.add_argument("--chunk", type=int, default=1000, help="patients per task (default 1000)")
+    ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
+    args = ap.parse_args()
+
+    import jax
+
+    import ketasim
+
+    spec = spec_of(args.patients, args.days, args.chunk)
+    counts = [int(w) for w in args.workers.split(",")]
+    print(f"ketasim {ketasim.__version__}, JAX {jax.__version__}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, KETASIM_JAX_CACHE={os.environ.get('KETASIM_JAX_CACHE', '(default)')}")
+    print(f"trial: {len(spec.arms)} arms x {spec.n} patients x {spec.duration_days:g} d, "
+          f"{len(spec.visits)} visits, chunks of {spec.chunk} ({len(spec.arms) * len(spec.chunks())} tasks)")
+    rows = [one(spec, w) for w in counts]
+    print()
+    print(f"{'workers':>7} {'compile s':>10} {'run s':>9} {'total s':>9} {'patients/s':>11}")
+    for r in rows:
+        print(f"{r['workers']:>7} {r['compile_s']:>10.1f} {r['run_s']:>9.1f} {r['total_s']:>9.1f} "
+              f"{r['patients_per_s']:>11.1f}")
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        print(f"speed-up {a['workers']} -> {b['workers']} workers: run x{a['run_s'] / b['run_s']:.2f}, "
+              f"total x{a['total_s'] / b['total_s']:.2f}")
+    best = min(r["total_s"] for r in rows)
+    print(f"bar: <= 120 s for the whole trial; best total {best:.0f} s ({'met' if best <= 120 else 'missed'})")
+
+
+if __name__ == "__main__":
+    main()
