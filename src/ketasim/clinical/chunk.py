@@ -95,11 +95,12 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
     days = visit_grid(visits)
     c = mechanistic_courses(arm, cohort, start, n, seed, days, species, batch, parameters)
     slope, zero = c.hamd_line
+    events = treatment_days(arm)
     out = []
     for i in range(n):
         rng = observation_rng(seed, arm.name, cohort, start + i)
         out.append(observe_patient(rng, COHORTS[cohort], days, c.severity[i], c.burden[i], float(c.cadss_peak[i]),
-                                   float(c.sedation_peak[i]), arm.blinded, slope, zero))
+                                   float(c.sedation_peak[i]), arm.blinded, slope, zero, events))
     return ChunkResult(
         patient=np.arange(start, start + n, dtype=np.int64),
         visits=days,
@@ -136,6 +137,13 @@ def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple
         for r in rs:
             r.insert(i + 1, r[i])
     return np.asarray(breaks), tuple(np.asarray(j) for j in js), tuple(np.asarray(r) for r in rs)
+
+
+def treatment_days(arm: TrialArm) -> np.ndarray:
+    """Start days of every (repeated) dose or session of the arm: what renews the placebo response."""
+    from ..engine.dosing import expand_repeats
+
+    return np.array(sorted({e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)}))
 
 
 def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:

@@ -56,8 +56,9 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
             (32.0, "murrough2013", "ketamine RCT baselines cluster near 32 MADRS points (Murrough 2013 midazolam trial)"),
             (5.0, "assumed", "a typical SD of baseline MADRS in ketamine RCTs (4-6 points); not pooled at source"),
             (22.0, "assumed", "ketamine RCTs admit moderate-to-severe depression (MADRS >= 20-22)"),
-            (0.30, "fitted", "set so that a saline arm gives the 24-h response of the Cochrane review's saline "
-                             "arms (Cochrane 2021: 8.8%)"),
+            (0.275, "fitted", "set with unblinding_gain so that saline and midazolam arms give the 24-h "
+                              "responses of the Cochrane review (2021: 8.8% and 25.9%); "
+                              "scripts/calibrate_clinical_24h.py, 300 patients per arm: 10.0% and 26.0%"),
             (0.25, "assumed", "saline and midazolam arms of infusion trials have improved by the first rating at "
                               "24 h (Cochrane 2021); a 6-h time constant puts most of it within the first day"),
             (0.002, "assumed", "few dropouts within the week of a single-infusion trial")),

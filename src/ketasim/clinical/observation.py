@@ -7,8 +7,10 @@ For patient i with untreated severity B (MADRS points), at visit day t:
 - severity(t): the slow model's `depression_severity` (1 untreated), the mechanism;
 - r: the patient's responsiveness to that mechanism (log-normal, median 1): patients
   differ in how much a given synaptic change relieves them;
-- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) (both per cohort), capped at 0.9: the placebo
-  response, with e the patient's expectancy (log-normal, median 1) and b the blinding
+- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade) (the first two
+  per cohort), capped at 0.9, where s(t) is the time since the last treatment event (dose or
+  session) more than a day before t: the placebo response, renewed by each treatment and
+  fading without one (a single infusion's expectancy wanes over a week or two), with e the patient's expectancy (log-normal, median 1) and b the blinding
   factor: 1 + open_label_gain when the patient knows the treatment; under a blind,
   1 + unblinding_gain q, where q = 1 - exp(-cadss_peak / cadss_unblinding -
   sedation_peak / sedation_unblinding) is the chance of guessing an active drug from what
@@ -44,15 +46,19 @@ PARAMETERS = {q.name: q for q in (
            "patients cross the 50% line and is not measured directly"),
     p("expectancy_cv", 0.5, "1", "assumed", "between-patient CV of expectancy (placebo responsiveness)",
       note="placebo response varies widely between patients; no direct measure"),
-    p("unblinding_gain", 1.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
-      note="set so that the midazolam arm's 24-h response (Cochrane 2021: 25.9%) exceeds the saline arm's (8.8%) "
-           "through midazolam's sedation"),
+    p("unblinding_gain", 0.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
+      note="set with trd_placebo_max so that the midazolam arm's 24-h response (Cochrane 2021: 25.9%) exceeds the "
+           "saline arm's (8.8%) through midazolam's sedation (scripts/calibrate_clinical_24h.py: 26.0% and 10.0%)"),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
+    p("placebo_fade", 10.0, "d", "assumed", "time constant with which the placebo response fades without treatment",
+      note="after a single infusion the ketamine-saline difference is gone by days 12-14 (Coyle & Laws 2015) while "
+           "repeated dosing sustains responses; no direct measure of the placebo's own decay was found"),
     p("cadss_unblinding", 5.0, "1", "assumed", "peak CADSS (points) at which guessing an active drug is 63% likely",
       note="dissociation above a few CADSS points is noticed; most ketamine patients guess their arm"),
-    p("sedation_unblinding", 0.1, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
-      note="midazolam 0.045 mg/kg makes patients drowsy, which many read as an active drug"),
+    p("sedation_unblinding", 0.02, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
+      note="midazolam 0.045 mg/kg (peak sedation about 0.02 on the model's 0-1 scale) is chosen as an active placebo "
+           "because patients notice it; most are taken to read it as an active drug"),
     p("side_effect_hazard", 0.0012, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
       note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000: about "
            "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
@@ -87,8 +93,11 @@ def ar1(rng: np.random.Generator, days: np.ndarray, sd: float, corr: float) -> n
 
 def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, severity: np.ndarray,
                     burden: np.ndarray, cadss_peak: float, sedation_peak: float, blinded: bool,
-                    hamd_per_madrs: float, hamd_at_zero: float) -> Observed:
-    """Rated MADRS/HAMD at `days` (days[0] = 0, the baseline) for one patient."""
+                    hamd_per_madrs: float, hamd_at_zero: float,
+                    treatments: np.ndarray | None = None) -> Observed:
+    """Rated MADRS/HAMD at `days` (days[0] = 0, the baseline) for one patient.
+
+    treatments: days of the arm's treatment events (doses, sessions); default one at day 0."""
     sd, corr = value("fluctuation_sd"), value("fluctuation_corr")
     for _ in range(1000):
         true_b = float(np.clip(cohort.baseline_mean.value + cohort.baseline_sd.value * rng.standard_normal(), 0, 60))
@@ -103,7 +112,9 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
         b = 1.0 + value("unblinding_gain") * q
     else:
         b = 1.0 + value("open_label_gain")
-    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)), 0.9)
+    fade = np.exp(-since_treatment(days, treatments) / value("placebo_fade"))
+    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade,
+                         0.9)
     mean = true_b * (1 - placebo) * np.clip(severity, 0.0, None) ** r
     madrs = np.clip(np.rint(mean + x), 0, 60)
     madrs[0] = screen
@@ -114,6 +125,14 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     madrs[gone] = np.nan
     hamd[gone] = np.nan
     return Observed(screen, madrs, hamd, drop, side)
+
+
+def since_treatment(days: np.ndarray, treatments: np.ndarray | None) -> np.ndarray:
+    """Days since the last treatment event, counted from one day after it (0 within a day of one)."""
+    ev = np.sort(np.asarray([0.0] if treatments is None or len(treatments) == 0 else treatments, dtype=float))
+    idx = np.searchsorted(ev, days, side="right") - 1
+    last = np.where(idx >= 0, ev[np.clip(idx, 0, None)], 0.0)
+    return np.maximum(days - last - 1.0, 0.0)
 
 
 def _lognormal(rng: np.random.Generator, cv: float) -> float:

@@ -116,6 +116,7 @@ class Arm(_Strict):
     doses: list[Dose] = []
     hypotheses: dict[str, str] = {}
     blinded: bool = True             # False: open label
+    bdnf: str | None = None          # every patient of the arm has this Val66Met genotype
 
 
 class Protocol(_Strict):

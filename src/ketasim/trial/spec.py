@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -60,7 +60,8 @@ class TrialSpec:
                 "n": self.n, "seed": self.seed, "chunk": self.chunk, "duration_days": self.duration_days,
                 "visits": list(self.visits),
                 "arms": [{"name": a.name, "regimen": [asdict(e) for e in a.regimen],
-                          "hypotheses": dict(a.hypotheses), "blinded": a.blinded} for a in self.arms]}
+                          "hypotheses": dict(a.hypotheses), "blinded": a.blinded, "bdnf": a.bdnf,
+                          "model_drugs": list(a.model_drugs)} for a in self.arms]}
 
     @property
     def digest(self) -> str:
@@ -89,6 +90,7 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     unknown drug, route or hypothesis is refused before anything runs.
     """
     from ..clinical.chunk import TrialArm
+    from ..clinical.patients import BDNF_GENOTYPES
     from ..clinical.cohorts import COHORTS
     from ..experiments.runner import dose_events
 
@@ -123,7 +125,13 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
         hyp = {**prot.hypotheses, **arm.hypotheses}
         if check_models:
             _check_arm(regimen, exp.species, hyp, duration, where)
-        arms.append(TrialArm(name=name, regimen=regimen, hypotheses=tuple(sorted(hyp.items())), blinded=arm.blinded))
+        if arm.bdnf is not None and arm.bdnf not in BDNF_GENOTYPES:
+            raise TrialSpecError(f"{where}.bdnf: unknown genotype {arm.bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
+        arms.append(TrialArm(name=name, regimen=regimen, hypotheses=tuple(sorted(hyp.items())), blinded=arm.blinded,
+                             bdnf=arm.bdnf))
+    # one model for every arm (the union of the trial's drugs), so the solve compiles once
+    drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
+    arms = [replace(a, model_drugs=drugs) for a in arms]
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
                      visits=visit_days(duration, tuple(extra)), arms=tuple(arms))
