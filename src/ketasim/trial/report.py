@@ -6,6 +6,7 @@ figures, no scripts. Curves use LOCF scores over all randomised patients.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Mapping, Sequence
 
@@ -14,7 +15,7 @@ from matplotlib.figure import Figure
 
 from .. import __version__
 from ..report.figures import figure_to_svg
-from ..report.html import _CSS, DISCLAIMER, _e, _figure, _table
+from ..report.html import _CSS, DISCLAIMER, _dose_text, _e, _figure, _table
 from .endpoints import REMISSION_MADRS, locf, responded
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
@@ -26,7 +27,7 @@ def madrs_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mean, low, high) LOCF MADRS per visit; the band is mean ± 1.96 standard errors."""
     x = locf(a.madrs, a.baseline_madrs)
     mean = x.mean(axis=0)
-    se = x.std(axis=0, ddof=1) / np.sqrt(max(a.n, 1)) if a.n > 1 else np.zeros_like(mean)
+    se = x.std(axis=0, ddof=1) / np.sqrt(a.n) if a.n > 1 else np.zeros_like(mean)
     return mean, mean - Z95 * se, mean + Z95 * se
 
 
@@ -69,9 +70,6 @@ def rates_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
 
 
 def _arms_table(spec: TrialSpec) -> list[dict]:
-    from ..report.html import _dose_text
-    from dataclasses import asdict
-
     return [{"arm": a.name, "regimen": "; ".join(_dose_text(asdict(e)) for e in a.regimen) or "no doses",
              "hypotheses": ", ".join(f"{k}={v}" for k, v in a.hypotheses) or "defaults",
              "blinding": "blinded" if a.blinded else "open label"} for a in spec.arms]
