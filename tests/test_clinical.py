@@ -111,6 +111,9 @@ def test_pad_segments_keeps_boluses_and_infusion_rates():
     # the split segment is the longest (40-100): same rate on both halves, no bolus at the new break
     assert list(b) == [0.0, 40.0, 70.0, 100.0, 130.0]
     assert list(r[:, 0]) == [3.0, 1.0, 1.0, 0.0] and list(j[2]) == [0.0, 0.0]
+    # padded to the trial's largest arm (20 segments -> 32): one compiled solve for every arm
+    b, (j,), (r,) = pad_segments(np.array([0.0, 40.0, 1440.0]), (np.ones((2, 1)),), (np.ones((2, 1)),), least=20)
+    assert len(b) - 1 == 32 and j.sum() == 2.0 and b[0] == 0.0 and b[-1] == 1440.0
 
 
 def test_ect_is_a_procedure_event_for_humans_only():

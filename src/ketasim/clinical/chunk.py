@@ -36,6 +36,8 @@ class TrialArm:
     compiled model (a drug that is not dosed stays at zero and changes nothing).
     bdnf: a BDNF Val66Met genotype given to every patient of the arm (genotype-stratified
     arms, e.g. Laje 2012); None draws it from the population frequency.
+    segments: the least number of dosing segments the solve is padded to (normally the
+    largest arm's), so that all arms of a trial share one compiled solve.
     """
 
     name: str
@@ -44,6 +46,7 @@ class TrialArm:
     blinded: bool = True
     model_drugs: tuple[str, ...] = ()
     bdnf: str | None = None
+    segments: int = 0
 
     @property
     def drugs(self) -> frozenset[str]:
@@ -116,15 +119,17 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
     )
 
 
-def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...]):
+def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...],
+                 least: int = 0):
     """Split the longest dosing segments until their number is a power of two.
 
     The compiled solve is specialised to the number of segments; rounding it up lets arms
     with different regimens (and trials of similar length) share one compilation. A split
     segment keeps its infusion rates and gets no bolus at the new break, so the solution
-    is unchanged. Returns (breaks, jumps, rates) with the same tuple structure.
+    is unchanged. `least`: pad to at least this many segments (then to a power of two).
+    Returns (breaks, jumps, rates) with the same tuple structure.
     """
-    k = len(breaks) - 1
+    k = max(len(breaks) - 1, least)
     target = 1 << max(k - 1, 0).bit_length()
     breaks = list(breaks)
     js = [list(j) for j in jumps]
@@ -180,7 +185,7 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     p = np.stack([draws[i].params for i in rows])
     w = np.array([draws[i].weight for i in rows])[:, None, None]
     s0, s1 = schedule_for(model, arm.regimen, 0.0, duration), schedule_for(model, arm.regimen, 1.0, duration)
-    breaks, (j0, j1), (r0, r1) = pad_segments(s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates))
+    breaks, (j0, j1), (r0, r1) = pad_segments(s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates), arm.segments)
     jumps = j0[None] + w * (j1 - j0)[None]
     rates = r0[None] + w * (r1 - r0)[None]
     try:
