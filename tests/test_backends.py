@@ -27,11 +27,12 @@ def reference():
 
 @pytest.fixture
 def linear_layers(monkeypatch):
-    """The model without the plasticity and systems layers (the part that is linear)."""
-    from ketasim.mechanisms import plasticity, registry, systems
+    """The model without the plasticity, systems and clinical layers (the part that is linear)."""
+    from ketasim.mechanisms import clinical, plasticity, registry, systems
 
     monkeypatch.setattr(plasticity, "modules", lambda hyp, drugs=frozenset(): ())
     monkeypatch.setattr(systems, "modules", lambda hyp, drugs=frozenset(): ())
+    monkeypatch.setattr(clinical, "modules", lambda hyp, drugs=frozenset(): ())
     registry._build.cache_clear()
     yield
     registry._build.cache_clear()
