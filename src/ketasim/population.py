@@ -45,18 +45,7 @@ def draw_population(model, n: int, seed: int, species: str = "human",
     `Patient.overrides`, the same path as a single simulation.
     """
     rng = np.random.default_rng(seed)
-    base = model.param_vector
-    z = rng.standard_normal((n, len(base)))
-    p = np.tile(base, (n, 1))
-    for j, sym in enumerate(model.param_symbols):
-        rec = model.parameters[sym.replace("__", ".", 1)]
-        if rec.cv > 0:
-            sigma = np.sqrt(np.log1p(rec.cv ** 2))
-            p[:, j] = base[j] * np.exp(sigma * z[:, j])
-            lo = to_canonical(rec.lower, rec.unit) if rec.lower is not None else None
-            hi = to_canonical(rec.upper, rec.unit) if rec.upper is not None else None
-            if lo is not None or hi is not None:
-                p[:, j] = np.clip(p[:, j], lo, hi)
+    p = lognormal_parameters(model, rng.standard_normal((n, len(model.param_vector))))
     sigma_w = np.sqrt(np.log1p(WEIGHT_CV.value ** 2))
     weight = default_weight(species) * np.exp(sigma_w * rng.standard_normal(n))
     geno = np.array(CYP2B6_GENOTYPES)[rng.binomial(2, CYP2B6_6_FREQ.value, size=n)]
@@ -67,6 +56,26 @@ def draw_population(model, n: int, seed: int, species: str = "human",
         unit = model.parameters[key].unit
         p[:, idx[key.replace(".", "__", 1)]] = [to_canonical(o[key], unit) for o in overrides]
     return PopulationDraw(p=p, weight=weight, cyp2b6=geno)
+
+
+def lognormal_parameters(model, z: np.ndarray) -> np.ndarray:
+    """Parameter matrix (n, P), canonical units, from standard normal draws z (n, P).
+
+    A parameter with a CV is its typical value times exp(sigma z), sigma = sqrt(ln(1 + CV^2)),
+    clipped to its bounds; the others keep their value (their column of z is unused).
+    """
+    base = model.param_vector
+    p = np.tile(base, (z.shape[0], 1))
+    for j, sym in enumerate(model.param_symbols):
+        rec = model.parameters[sym.replace("__", ".", 1)]
+        if rec.cv > 0:
+            sigma = np.sqrt(np.log1p(rec.cv ** 2))
+            p[:, j] = base[j] * np.exp(sigma * z[:, j])
+            lo = to_canonical(rec.lower, rec.unit) if rec.lower is not None else None
+            hi = to_canonical(rec.upper, rec.unit) if rec.upper is not None else None
+            if lo is not None or hi is not None:
+                p[:, j] = np.clip(p[:, j], lo, hi)
+    return p
 
 
 def simulate_population(

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..parameters import p
 from ..patient import CYP2B6_GENOTYPES, Patient, default_weight
-from ..population import CYP2B6_6_FREQ, WEIGHT_CV
+from ..population import CYP2B6_6_FREQ, WEIGHT_CV, lognormal_parameters
 from ..units import to_canonical
 
 BDNF_GENOTYPES = ("val/val", "val/met", "met/met")
@@ -52,17 +52,7 @@ def draw_patient(model, rng: np.random.Generator, species: str = "human",
     depend on whether the genotype is fixed)."""
     if bdnf is not None and bdnf not in BDNF_GENOTYPES:
         raise InputError(f"bdnf: unknown genotype {bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
-    base = model.param_vector
-    prm = base.copy()
-    z = rng.standard_normal(len(base))
-    for j, sym in enumerate(model.param_symbols):
-        rec = model.parameters[sym.replace("__", ".", 1)]
-        if rec.cv > 0:
-            sigma = np.sqrt(np.log1p(rec.cv ** 2))
-            prm[j] = base[j] * np.exp(sigma * z[j])
-            lo = to_canonical(rec.lower, rec.unit) if rec.lower is not None else -np.inf
-            hi = to_canonical(rec.upper, rec.unit) if rec.upper is not None else np.inf
-            prm[j] = min(max(prm[j], lo), hi)
+    prm = lognormal_parameters(model, rng.standard_normal((1, len(model.param_vector))))[0]
     sigma_w = np.sqrt(np.log1p(WEIGHT_CV.value ** 2))
     weight = float(default_weight(species) * np.exp(sigma_w * rng.standard_normal()))
     cyp = CYP2B6_GENOTYPES[rng.binomial(2, CYP2B6_6_FREQ.value)]
