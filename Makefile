@@ -32,6 +32,7 @@ bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/population_pk.py
 	$(BIN)/python benchmarks/run_walltime.py
 	$(BIN)/python benchmarks/circuit_sweep.py
+	$(BIN)/python benchmarks/trial.py --patients 1000
 
 # rebuild the circuit surrogate from full-size spiking runs (minutes; writes src/ketasim/data/circuit_surrogate*.json)
 surrogate: $(STAMP)
