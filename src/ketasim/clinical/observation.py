@@ -7,14 +7,16 @@ For patient i with untreated severity B (MADRS points), at visit day t:
 - severity(t): the slow model's `depression_severity` (1 untreated), the mechanism;
 - r: the patient's responsiveness to that mechanism (log-normal, median 1): patients
   differ in how much a given synaptic change relieves them;
-- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade) (the first two
-  per cohort), capped at 0.9, where s(t) is the time since the last treatment event (dose or
-  session) more than a day before t: the placebo response, renewed by each treatment and
-  fading without one (a single infusion's expectancy wanes over a week or two), with e the patient's expectancy (log-normal, median 1) and b the blinding
-  factor: 1 + open_label_gain when the patient knows the treatment; under a blind,
-  1 + unblinding_gain q, where q = 1 - exp(-cadss_peak / cadss_unblinding -
-  sedation_peak / sedation_unblinding) is the chance of guessing an active drug from what
-  it felt like (ketamine's dissociation, midazolam's sedation): imperfect blinding;
+- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade), capped at
+  0.9: the placebo response (placebo_max and placebo_tau per cohort).
+  - s(t): days since the last treatment event (dose or session), counted from one day
+    after it; each treatment renews the response, which fades without one (a single
+    infusion's expectancy wanes over a week or two).
+  - e: the patient's expectancy (log-normal, median 1).
+  - b: the blinding factor, 1 + open_label_gain when the patient knows the treatment;
+    under a blind, 1 + unblinding_gain q, where q = 1 - exp(-cadss_peak / cadss_unblinding
+    - sedation_peak / sedation_unblinding) is the chance of guessing an active drug from
+    what it felt like (ketamine's dissociation, midazolam's sedation): imperfect blinding;
 - x(t): day-to-day fluctuation, a stationary AR(1) process with SD fluctuation_sd and
   correlation fluctuation_corr ** (days apart); x(0) is part of the screening score, so
   the inclusion threshold selects upward fluctuations (regression to the mean).
