@@ -38,11 +38,18 @@ from ...receptor.parameters import NMDA_PARAMETERS
 _POTENCY = tuple(r for r in NMDA_PARAMETERS if r.name in ("potency_s_ketamine", "potency_r_ketamine"))
 assert len(_POTENCY) == 2
 
-KETAMINE_EQUIVALENT = ("ketamine_equivalent = brain_s_ketamine / potency_s_ketamine "
-                       "+ brain_r_ketamine / potency_r_ketamine : uM")
-KETAMINE_INPUTS = {"brain_s_ketamine": "uM", "brain_r_ketamine": "uM"}
+KETAMINE_EQUIVALENT = Module(
+    name="ketamine_equivalent",
+    doc="Racemate-equivalent effect-site ketamine: the enantiomers weighted by their NMDA affinities.",
+    equations="ketamine_equivalent = brain_s_ketamine / potency_s_ketamine + brain_r_ketamine / potency_r_ketamine : uM",
+    parameters=_POTENCY,
+    inputs={"brain_s_ketamine": "uM", "brain_r_ketamine": "uM"},
+    outputs=("ketamine_equivalent",),
+    descriptions={"ketamine_equivalent": "racemate-equivalent effect-site ketamine (enantiomers by NMDA affinity)"},
+)
+KETAMINE_INPUTS = {"ketamine_equivalent": "uM"}
 
-CADSS_PARAMETERS = _POTENCY + (
+CADSS_PARAMETERS = (
     p("cadss_hill", 2.0, "1", "assumed", "steepness of the CADSS concentration-effect curve",
       note="with n = 2 and the EC50 below, the curve's inflection (EC50/sqrt 3, about 120 ng/mL) sits in the "
            "middle of Bowdle 1998's range, so the effect is nearly linear from 50 to 200 ng/mL (their R 0.93-0.99) "
@@ -62,8 +69,7 @@ CADSS_PARAMETERS = _POTENCY + (
 CADSS = Module(
     name="dissociation",
     doc="Dissociation (CADSS total) from the effect-site ketamine level, enantiomers weighted by NMDA affinity.",
-    equations=f"""
-    {KETAMINE_EQUIVALENT}
+    equations="""
     dissociative_load = ketamine_equivalent / cadss_ec50 : 1
     cadss = cadss_emax * dissociative_load ** cadss_hill / (1 + dissociative_load ** cadss_hill) : 1
     """,
@@ -73,7 +79,7 @@ CADSS = Module(
     descriptions={"cadss": "Clinician-Administered Dissociative States Scale total (0-92 points)"},
 )
 
-SEDATION_PARAMETERS = _POTENCY + (
+SEDATION_PARAMETERS = (
     p("sedation_ec50_ketamine", 2.7, "uM", "idvall1979",
       "racemate-equivalent level at which half the patients do not respond to verbal command",
       note="patients recovered from ketamine anaesthesia (2 mg/kg induction, infusion, N2O) at 2.7 +/- 0.9 umol/L "
@@ -105,7 +111,6 @@ def sedation_module(midazolam: bool = False) -> Module:
         name="sedation",
         doc="Sedation (probability of no response to verbal command) from ketamine and, when dosed, midazolam.",
         equations=f"""
-        {KETAMINE_EQUIVALENT}
         hypnotic_load = {potency} : 1
         sedation = hypnotic_load ** sedation_hill / (1 + hypnotic_load ** sedation_hill) : 1
         """,
@@ -145,4 +150,4 @@ ANALGESIA = Module(
 
 def acute_modules(drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
     """CADSS, sedation (with midazolam's share when it is dosed) and analgesia."""
-    return (CADSS, sedation_module(midazolam="midazolam" in drugs), ANALGESIA)
+    return (KETAMINE_EQUIVALENT, CADSS, sedation_module(midazolam="midazolam" in drugs), ANALGESIA)
