@@ -22,6 +22,8 @@ ureg.define("fraction = []")
 ureg.define("percent_ = 0.01 = pct")
 Q_ = ureg.Quantity
 
+MINUTES_PER_DAY = 1440.0  # the slow model runs in minutes; trials count visits in days
+
 # Base dimension -> the canonical unit of that dimension.
 _CANONICAL_BASE: dict[str, str] = {
     "[time]": "minute",

@@ -16,11 +16,11 @@ import numpy as np
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
+from ..units import MINUTES_PER_DAY
 from .cohorts import COHORTS
 from .observation import observe_patient
 from .patients import draw_patient, patient_rng
 
-MINUTES_PER_DAY = 1440.0
 ACUTE_WINDOW = 360.0   # min: dissociation and sedation peaks are read in the first 6 h
 ACUTE_STEP = 5.0       # min
 TRIAL_RTOL = 1e-5      # relative tolerance of the trial solves (scores are rounded to whole points)

@@ -34,9 +34,7 @@ def section(ds):
 
     if not any(n in ds for n in OBSERVABLES):
         return None
-    panels = tuple((tuple(n for n in names if n in ds), title) for names, title in PANELS)
-    panels = tuple(pn for pn in panels if pn[0])
     return ReportSection(title="Clinical: depression scales, acute and adverse effects", intro=INTRO,
                          rows=extreme_rows(ds, OBSERVABLES, FALLING, CHECKPOINTS, baseline=True),
-                         figures=[("Clinical observables over time", log_time_panels(ds, panels, panel_height=1.5,
+                         figures=[("Clinical observables over time", log_time_panels(ds, PANELS, panel_height=1.5,
                                                                                    left=0.22))])

@@ -13,7 +13,8 @@ from ..experiments.statistics import MeasureError
 from ..units import parse_quantity
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf
 from .outcomes import ArmOutcomes
-from .spec import MINUTES_PER_DAY, TrialSpec, trial_spec
+from ..units import MINUTES_PER_DAY
+from .spec import TrialSpec, trial_spec
 
 PERCENT_UNITS = ("%", "percent")
 
@@ -31,6 +32,9 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
                    n_boot: int = 0) -> list[tuple[MeasureResult, EndpointValue]]:
     """Every measure's endpoint value (bootstrap interval if n_boot > 0) and its score."""
     out = []
+    minutes = tuple((np.asarray(spec.visits) * MINUTES_PER_DAY).tolist())
+    series = {name: (minutes, tuple(np.nanmean(locf(o.madrs, o.baseline_madrs), axis=0).tolist()))
+              for name, o in arms.items()}
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
         e = ENDPOINT_DEFS[m.endpoint]
@@ -40,9 +44,7 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
                      n_boot=n_boot, seed=spec.seed)
         value = v.estimate * factor
         passed, tol = score(value, m)
-        mean = np.nanmean(locf(arms[m.arm].madrs, arms[m.arm].baseline_madrs), axis=0)
-        series = (tuple((np.asarray(spec.visits) * MINUTES_PER_DAY).tolist()), tuple(mean.tolist()))
-        out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series), v))
+        out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series[m.arm]), v))
     return out
 
 

@@ -10,10 +10,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..experiments.schema import Experiment
-from ..units import parse_quantity
+from ..units import MINUTES_PER_DAY, parse_quantity
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
-MINUTES_PER_DAY = 1440.0
 
 
 class TrialSpecError(InputError):
