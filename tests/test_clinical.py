@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 import ketasim as k
-from ketasim.clinical.chunk import TrialArm, pad_segments, simulate_chunk, visit_grid
+from ketasim.clinical.chunk import TrialArm, simulate_chunk, visit_grid
+from ketasim.engine.dosing import pad_segments
 from ketasim.clinical.cohorts import COHORTS
 from ketasim.clinical.observation import ar1, observe_patient, value
 from ketasim.clinical.patients import draw_patient, patient_rng

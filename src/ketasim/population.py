@@ -78,6 +78,26 @@ def lognormal_parameters(model, z: np.ndarray) -> np.ndarray:
     return p
 
 
+def weight_scaled_schedule(model, regimen, weights: np.ndarray, duration: float,
+                           least_segments: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every patient's dosing schedule: breaks (K+1,), jumps (n, K, S), rates (n, K, C).
+
+    A schedule is linear in body weight (mg/kg doses scale, mg doses do not), so two
+    compilations give every patient's exactly: S(w) = S(0) + w (S(1) - S(0)). weights: kg, (n,).
+    least_segments: None keeps the regimen's segments; a number pads them
+    (`dosing.pad_segments`) to at least that many, then to a power of two.
+    """
+    from .engine.dosing import pad_segments
+    from .simulate import schedule_for
+
+    s0, s1 = schedule_for(model, regimen, 0.0, duration), schedule_for(model, regimen, 1.0, duration)
+    breaks, (j0, j1), (r0, r1) = s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates)
+    if least_segments is not None:
+        breaks, (j0, j1), (r0, r1) = pad_segments(breaks, (j0, j1), (r0, r1), least_segments)
+    w = np.asarray(weights, dtype=float)[:, None, None]
+    return breaks, j0[None] + w * (j1 - j0)[None], r0[None] + w * (r1 - r0)[None]
+
+
 def simulate_population(
     regimen: Iterable[DoseEvent],
     n: int,
@@ -91,7 +111,7 @@ def simulate_population(
 ) -> xr.Dataset:
     """Simulate n virtual patients; returns the Dataset with a `patient` dimension."""
     from .engine.solve import solve
-    from .simulate import check_finite, default_grid, minutes, model_for, provenance, schedule_for, to_dataset
+    from .simulate import check_finite, default_grid, minutes, model_for, provenance, to_dataset
 
     if n < 1:
         raise InputError("n: must be at least 1")
@@ -100,13 +120,7 @@ def simulate_population(
     model = model_for(regimen, species, hypotheses)
     draw = draw_population(model, n, seed, species)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
-    # A schedule is linear in body weight (mg/kg doses scale, mg doses do not), so two
-    # compilations give every patient's jumps and rates exactly: S(w) = S(0) + w (S(1) - S(0)).
-    s0, s1 = schedule_for(model, regimen, 0.0, dur), schedule_for(model, regimen, 1.0, dur)
-    breaks = s0.breaks
-    w = draw.weight[:, None, None]
-    jumps = s0.jumps[None] + w * (s1.jumps - s0.jumps)[None]
-    rates = s0.rates[None] + w * (s1.rates - s0.rates)[None]
+    breaks, jumps, rates = weight_scaled_schedule(model, regimen, draw.weight, dur)
     obs_fn = jitted_observe(model)
     bs = min(batch_size, n)
     out = np.empty((n, len(ts), len(model.observables)))

@@ -119,31 +119,6 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
     )
 
 
-def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...],
-                 least: int = 0):
-    """Split the longest dosing segments until their number is a power of two.
-
-    The compiled solve is specialised to the number of segments; rounding it up lets arms
-    with different regimens (and trials of similar length) share one compilation. A split
-    segment keeps its infusion rates and gets no bolus at the new break, so the solution
-    is unchanged. `least`: pad to at least this many segments (then to a power of two).
-    Returns (breaks, jumps, rates) with the same tuple structure.
-    """
-    k = max(len(breaks) - 1, least)
-    target = 1 << max(k - 1, 0).bit_length()
-    breaks = list(breaks)
-    js = [list(j) for j in jumps]
-    rs = [list(r) for r in rates]
-    while len(breaks) - 1 < target:
-        i = int(np.argmax(np.diff(breaks)))
-        breaks.insert(i + 1, 0.5 * (breaks[i] + breaks[i + 1]))
-        for j in js:
-            j.insert(i + 1, np.zeros_like(j[i]))
-        for r in rs:
-            r.insert(i + 1, r[i])
-    return np.asarray(breaks), tuple(np.asarray(j) for j in js), tuple(np.asarray(r) for r in rs)
-
-
 def treatment_days(arm: TrialArm) -> np.ndarray:
     """Start days of every (repeated) dose or session of the arm: what renews the placebo response."""
     from ..engine.dosing import expand_repeats
@@ -162,8 +137,8 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     """Draw the patients and solve the slow model for all of them in one batch."""
     from ..engine.solve import SolverError, solve
     from ..mechanisms.registry import build_model
-    from ..population import jitted_observe
-    from ..simulate import SimulationError, schedule_for
+    from ..population import jitted_observe, weight_scaled_schedule
+    from ..simulate import SimulationError
 
     if cohort not in COHORTS:
         raise InputError(f"population.cohort: unknown cohort {cohort!r} (one of {', '.join(COHORTS)})")
@@ -183,11 +158,8 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     size = max(batch or n, n)
     rows = np.arange(size) % n                       # pad by repeating patients
     p = np.stack([draws[i].params for i in rows])
-    w = np.array([draws[i].weight for i in rows])[:, None, None]
-    s0, s1 = schedule_for(model, arm.regimen, 0.0, duration), schedule_for(model, arm.regimen, 1.0, duration)
-    breaks, (j0, j1), (r0, r1) = pad_segments(s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates), arm.segments)
-    jumps = j0[None] + w * (j1 - j0)[None]
-    rates = r0[None] + w * (r1 - r0)[None]
+    w = np.array([draws[i].weight for i in rows])
+    breaks, jumps, rates = weight_scaled_schedule(model, arm.regimen, w, duration, least_segments=arm.segments)
     try:
         ys = solve(model, p, jumps, rates, breaks, ts, solver="kvaerno5", batched=True,
                    rtol=TRIAL_RTOL, atol=TRIAL_ATOL)

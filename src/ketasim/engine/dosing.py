@@ -130,3 +130,28 @@ def compile_schedule(
             if breaks[k] >= t0 and breaks[k + 1] <= t1:
                 rates[k, j] += rate
     return Schedule(breaks=breaks, jumps=jumps, rates=rates)
+
+
+def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...],
+                 least: int = 0):
+    """Split the longest dosing segments until their number is a power of two.
+
+    The compiled solve is specialised to the number of segments; rounding it up lets arms
+    with different regimens (and trials of similar length) share one compilation. A split
+    segment keeps its infusion rates and gets no bolus at the new break, so the solution
+    is unchanged. `least`: pad to at least this many segments (then to a power of two).
+    Returns (breaks, jumps, rates) with the same tuple structure.
+    """
+    k = max(len(breaks) - 1, least)
+    target = 1 << max(k - 1, 0).bit_length()
+    breaks = list(breaks)
+    js = [list(j) for j in jumps]
+    rs = [list(r) for r in rates]
+    while len(breaks) - 1 < target:
+        i = int(np.argmax(np.diff(breaks)))
+        breaks.insert(i + 1, 0.5 * (breaks[i] + breaks[i + 1]))
+        for j in js:
+            j.insert(i + 1, np.zeros_like(j[i]))
+        for r in rs:
+            r.insert(i + 1, r[i])
+    return np.asarray(breaks), tuple(np.asarray(j) for j in js), tuple(np.asarray(r) for r in rs)
