@@ -117,35 +117,36 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
             if not 0 <= at <= duration:
                 raise TrialSpecError(f"measure[{i}].at: must be between 0 and the trial's duration")
             extra.append(at)
-    arms, segments = [], [0]
+    arms = []
     for name, arm in prot.arms.items():
         where = f"protocol.arms.{name}"
         regimen = dose_events(arm.doses, f"{where}.doses")
         hyp = {**prot.hypotheses, **arm.hypotheses}
-        if check_models:
-            segments.append(_check_arm(regimen, exp.species, hyp, duration, where))
         if arm.bdnf is not None and arm.bdnf not in BDNF_GENOTYPES:
             raise TrialSpecError(f"{where}.bdnf: unknown genotype {arm.bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
         arms.append(TrialArm(name=name, regimen=regimen, hypotheses=tuple(sorted(hyp.items())), blinded=arm.blinded,
                              bdnf=arm.bdnf))
     # one model for every arm (the union of the trial's drugs), so the solve compiles once
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
-    # and one padded segment count (the largest arm's), so the compiled solve is shared too
-    arms = [replace(a, model_drugs=drugs, segments=max(segments)) for a in arms]
+    arms = [replace(a, model_drugs=drugs) for a in arms]
+    if check_models:
+        # and one padded segment count (the largest arm's), so the compiled solve is shared too
+        most = max(_check_arm(a, exp.species, duration, f"protocol.arms.{a.name}") for a in arms)
+        arms = [replace(a, segments=most) for a in arms]
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
                      visits=visit_days(duration, tuple(extra)), arms=tuple(arms))
 
 
-def _check_arm(regimen, species: str, hypotheses: dict, duration_days: float, where: str) -> int:
-    """Assemble the arm's model and compile its regimen (InputError naming the field if either fails).
-
-    Returns the regimen's number of dosing segments."""
-    from ..simulate import model_for, schedule_for
+def _check_arm(arm, species: str, duration_days: float, where: str) -> int:
+    """Assemble the model the arm's chunks will run (the trial's shared one, cached) and compile
+    its regimen (InputError naming the field if either fails). Returns its number of dosing segments."""
+    from ..mechanisms.registry import build_model
+    from ..simulate import schedule_for
 
     try:
-        model = model_for(regimen, species, hypotheses)
+        model = build_model(species, dict(arm.hypotheses), arm.drugs)
     except InputError as exc:
         msg = str(exc)
         raise TrialSpecError(msg if msg.startswith(where) else f"{where}: {msg}") from None
-    return len(schedule_for(model, regimen, 70.0, duration_days * MINUTES_PER_DAY).breaks) - 1
+    return len(schedule_for(model, arm.regimen, 70.0, duration_days * MINUTES_PER_DAY).breaks) - 1
