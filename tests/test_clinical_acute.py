@@ -5,7 +5,7 @@ import pytest
 
 import ketasim
 from ketasim import DoseEvent
-from ketasim.mechanisms.clinical.acute import CADSS, acute_modules
+from ketasim.mechanisms.clinical.acute import CADSS, KETAMINE_EQUIVALENT, acute_modules
 from ketasim.mechanisms.clinical.adverse import adverse_modules
 from ketasim.mechanisms.pk_ketamine import ketamine_module
 from ketasim.parameters import UNSOURCED
@@ -40,7 +40,7 @@ def test_observables_exist_with_units_and_bounds(standard):
 def test_module_parameters_are_sourced_or_explained():
     mods = acute_modules(frozenset({"midazolam"})) + adverse_modules(frozenset())
     names = {m.name for m in mods}
-    assert names == {"dissociation", "sedation", "analgesia", "bladder", "abuse"}
+    assert names == {"ketamine_equivalent", "dissociation", "sedation", "analgesia", "bladder", "abuse"}
     for m in mods:
         for p in m.parameters:
             if p.source in UNSOURCED:
@@ -79,14 +79,16 @@ def test_cadss_is_nearly_linear_in_plasma_ketamine_over_50_to_200_ng_per_ml():
     # Bowdle 1998: at steady state the effect site equals plasma; racemic, so S = R = C/2
     molar_mass = next(p.value for p in ketamine_module("s").parameters if p.name == "molar_mass")
     c = np.array([50.0, 100.0, 150.0, 200.0])                     # ng/mL racemic
-    y = np.array([steady_state(CADSS, {"brain_s_ketamine": x / 2 / molar_mass,
-                                       "brain_r_ketamine": x / 2 / molar_mass})["cadss"] for x in c])
+    y = np.array([steady_state(CADSS, steady_state(KETAMINE_EQUIVALENT, {"brain_s_ketamine": x / 2 / molar_mass,
+                                                                        "brain_r_ketamine": x / 2 / molar_mass}))["cadss"]
+                  for x in c])
     assert np.corrcoef(c, y)[0, 1] > 0.99                          # Bowdle: R 0.93-0.99
     slopes = np.diff(y) / np.diff(c)
     assert slopes.max() / slopes.min() < 1.3                       # straight, not quadratic (x^2 gives 2.3)
     assert y[0] < 0.2 * y[-1]                                      # small effects at 50 ng/mL
     # below the range the curve flattens: 30 ng/mL (2 h after the infusion) gives under 5% of 200 ng/mL
-    low = steady_state(CADSS, {"brain_s_ketamine": 15 / molar_mass, "brain_r_ketamine": 15 / molar_mass})["cadss"]
+    low = steady_state(CADSS, steady_state(KETAMINE_EQUIVALENT, {"brain_s_ketamine": 15 / molar_mass,
+                                                                 "brain_r_ketamine": 15 / molar_mass}))["cadss"]
     assert low < 0.05 * y[-1]
 
 
