@@ -418,6 +418,9 @@ def export_sbml(out: Optional[Path] = typer.Option(None, "--out", help="file to 
         console.print(f"wrote {out}")
 
 
+# Commands defined in their own modules (src/ketasim/commands/), one line each.
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,1 @@
+"""Analyses over the slow model: global sensitivity (SALib) and gradient-based fitting."""
