@@ -188,7 +188,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True):
     other = {k: v for k, v in exp.protocol.parameters.items() if k.startswith("offtargets.")}
     values = ReceptorValues().with_values(nmda)
     series = simulate_in_vitro(iv, values, exp.protocol.hypotheses, other)
-    _, _, x = series["axis"]
+    axis_name, axis_unit, x = series["axis"]
     results = []
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
@@ -196,6 +196,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True):
         passed, tol = score(value, m)
         y = series.get(m.observable)
         kept = (tuple(x.tolist()), tuple(y.tolist())) if keep_series and y is not None else None
-        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, kept))
+        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, kept,
+                                     f"{axis_name} ({axis_unit})"))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
                             exp.calibration, tuple(results))

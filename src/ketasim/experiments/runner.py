@@ -30,7 +30,8 @@ class MeasureResult:
     passed: bool
     range: tuple[float, float] | None = None
     tolerance: str = ""
-    series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (t min, y) for plots
+    series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (x, y) for plots
+    axis: str = "time (min)"  # what the series' x is, with its unit (in-vitro curves: concentration, voltage)
 
     def to_json(self) -> dict:
         out = {"name": self.name, "simulated": self.simulated, "expected": self.expected,

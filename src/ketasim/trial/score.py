@@ -44,7 +44,8 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
                      n_boot=n_boot, seed=spec.seed)
         value = v.estimate * factor
         passed, tol = score(value, m)
-        out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series[m.arm]), v))
+        out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series[m.arm],
+                                  "time (min); mean MADRS of the arm, LOCF"), v))
     return out
 
 
