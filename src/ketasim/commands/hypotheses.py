@@ -1,0 +1,89 @@
+"""`ketasim hypotheses`: the experiment library under each value of each hypothesis switch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+DEFAULT_PATIENTS = 100  # per trial arm: every clinical trial runs once per value of every relevant switch
+
+
+def hypotheses(
+    switch: list[str] = typer.Option([], "--switch", help="only these switches (default: all)"),
+    tags: list[str] = typer.Option([], "--tags", help="only experiments whose layer tag is one of these"),
+    ids: list[str] = typer.Option([], "--id", help="only these experiment ids (repeatable)"),
+    patients: int = typer.Option(DEFAULT_PATIENTS, "--patients",
+                                 help="patients per trial arm (capped; trials run once per switch value)"),
+    jobs: int = typer.Option(1, "--jobs", help="experiments run in this many processes"),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the table as JSON here"),
+) -> None:
+    """Run the library under each value of each hypothesis switch: which findings each explains."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from ..cli import _atomic_write, _guard, console, err_console
+
+    def go():
+        from ..errors import InputError
+        from ..experiments.loader import library
+        from ..experiments.schema import LAYERS
+        from ..mechanisms.registry import HYPOTHESES
+        from ..validation.hypotheses import table_of, variants
+        from ..validation.library_run import run_library, select
+
+        for s in switch:
+            if s not in HYPOTHESES:
+                raise InputError(f"--switch: unknown hypothesis {s!r} (one of {', '.join(HYPOTHESES)})")
+        for t in tags:
+            if t not in LAYERS:
+                raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
+        if patients < 1:
+            raise InputError("--patients: must be at least 1")
+        if jobs < 1:
+            raise InputError("--jobs: must be at least 1")
+        lib = library()
+        unknown = [i for i in ids if i not in {e.id for e in lib}]
+        if unknown:
+            raise InputError(f"--id: no experiment {unknown[0]!r} in the library")
+        switches = {s: HYPOTHESES[s] for s in (switch or HYPOTHESES) if len(HYPOTHESES[s]) > 1}
+        runs = variants(select(lib, tags, ids), switches)
+        if not runs:
+            raise InputError("--switch/--tags/--id: no selected experiment depends on the selected switches")
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("experiments", total=len(runs))
+            entries = run_library([v.experiment for v in runs], patients, None, jobs,
+                                  on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
+        return table_of(runs, entries, switches)
+
+    table = _guard(go)
+    from ..validation.hypotheses import conflicts, table_json
+
+    for s, values in table.switches.items():
+        t = Table(title=f"hypothesis {s}")
+        t.add_column("experiment")
+        for v in values:
+            t.add_column(v)
+        for eid in table.experiments(s):
+            fv = table.file_values[(eid, s)]
+            cells = []
+            for v in values:
+                ok = table.passed.get((eid, s, v), False)
+                ms = table.measures.get((eid, s, v), ())
+                mark = ("[green]pass[/green]" if ok else "[red]miss[/red]") + \
+                    f" {sum(p for _, _, p in ms)}/{len(ms)}"
+                cells.append(mark + (" *" if v == fv else ""))
+            t.add_row(eid, *cells)
+        console.print(t)
+        console.print("  " + "; ".join(f"{v}: explains {len(table.explained(s, v))} of {len(table.experiments(s))}"
+                                       for v in values) + "   (* the file's own choice)")
+    found = conflicts(table)
+    if found:
+        console.print("Conflicting findings (no single value explains both):")
+        for c in found:
+            console.print(f"  {c.switch}: {c.first} needs {c.first_value}, {c.second} needs {c.second_value}")
+    if json_out:
+        _atomic_write(json_out, lambda p: p.write_text(json.dumps(table_json(table), indent=1)))
+        console.print(f"wrote {json_out}")

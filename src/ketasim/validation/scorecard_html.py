@@ -1,0 +1,141 @@
+"""The scorecard as one self-contained, offline HTML file.
+
+Inline CSS and inline SVG plots, no scripts and nothing fetched; the only URLs are
+citation links. Sections: totals per layer (calibration and validation apart), each
+experiment by layer (measures against published values with tolerance, pass or miss, a
+small plot where the finding is a curve, source, hypotheses, the file's notes on a miss),
+and every assumed or fitted parameter with the reason or what it was fitted to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+
+from ..report.figures import figure_to_svg
+from ..report.html import _CSS, DISCLAIMER, _fmt
+from .finding_figure import finding_figure
+from .library_run import LibraryEntry, is_trial
+from .scorecard import Scorecard, Tally
+
+_EXTRA_CSS = """
+.pass{background:#dafbe1;color:#1a7f37}.miss{background:#ffebe9;color:#cf222e}
+.cal{background:#e7f0ff;color:#3b6fd6}.val{background:#eef1f6;color:#1d2330}
+section.exp{background:#fff;border:1px solid #d6dbe3;padding:.4rem .9rem;margin:.6rem 0;display:grid;
+grid-template-columns:minmax(0,1fr) 430px;gap:.2rem 1rem}
+section.exp h3{margin:.3rem 0;grid-column:1/-1}section.exp .fig{margin:0;border:0;padding:0}
+section.exp .notes{grid-column:1/-1;font-size:.8rem;color:#475467}
+td.ok{color:#1a7f37;font-weight:700}td.bad{color:#cf222e;font-weight:700}
+"""
+
+
+def _e(x) -> str:
+    return escape(str(x), quote=True)
+
+
+def _tally(t: Tally) -> str:
+    if not t.total:
+        return "—"
+    return f"{t.passed} / {t.total} ({100 * t.rate:.0f}%)"
+
+
+def _totals(sc: Scorecard) -> str:
+    rows = []
+    for layer, s in sc.layers.items():
+        cls = ' style="font-weight:700"' if layer == "total" else ""
+        rows.append(f"<tr{cls}><td>{_e(layer)}</td><td class='num'>{_tally(s.all)}</td>"
+                    f"<td class='num'>{_tally(s.validation)}</td><td class='num'>{_tally(s.calibration)}</td>"
+                    f"<td class='num'>{_tally(s.measures)}</td></tr>")
+    return ("<table><thead><tr><th>layer</th><th>experiments passed</th><th>validation</th>"
+            "<th>calibration</th><th>measures passed</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _expected(m) -> str:
+    if m.range is not None:
+        return f"[{_fmt(m.range[0])}, {_fmt(m.range[1])}]"
+    return f"{_fmt(m.expected)} {m.tolerance}".strip()
+
+
+def _measures(entry: LibraryEntry) -> str:
+    if entry.result is None:
+        return f'<p class="miss">error: {_e(entry.error)}</p>'
+    rows = []
+    for m in entry.result.measures:
+        ok = "ok" if m.passed else "bad"
+        rows.append(f"<tr><td>{_e(m.name)}</td><td class='num'>{_e(_fmt(m.simulated))}</td>"
+                    f"<td class='num'>{_e(_expected(m))}</td><td>{_e(m.unit)}</td>"
+                    f"<td class='{ok}'>{'pass' if m.passed else 'miss'}</td></tr>")
+    return ("<table><thead><tr><th>measure</th><th>simulated</th><th>published (tolerance)</th><th>unit</th>"
+            "<th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _hypotheses(entry: LibraryEntry) -> str:
+    exp = entry.experiment
+    parts = [f"{k} = {v}" for k, v in exp.protocol.hypotheses.items()]
+    for name, arm in exp.protocol.arms.items():
+        parts += [f"{name}: {k} = {v}" for k, v in arm.hypotheses.items()]
+    return ", ".join(parts) if parts else "defaults"
+
+
+def _experiment(sc: Scorecard, entry: LibraryEntry) -> str:
+    exp = entry.experiment
+    verdict = '<span class="tag pass">pass</span>' if entry.passed else '<span class="tag miss">miss</span>'
+    kind = ('<span class="tag cal">calibration</span>' if sc.is_calibration(entry)
+            else '<span class="tag val">validation</span>')
+    meta = [f"<code>{_e(exp.id)}</code>", _e(exp.source), f"hypotheses: {_e(_hypotheses(entry))}",
+            f"{entry.seconds:.1f} s"]
+    if is_trial(exp):
+        meta.append(f"{exp.protocol.population.n} patients per arm, cohort {_e(exp.protocol.population.cohort)}")
+    fig = finding_figure(entry)
+    plot = f'<div class="fig">{figure_to_svg(fig)}</div>' if fig is not None else "<div></div>"
+    text = " ".join(exp.notes.split())
+    notes = f'<div class="notes">{_e(text)}</div>' if text else ""
+    return (f'<section class="exp" id="{_e(exp.id)}"><h3>{verdict} {kind} {_e(exp.title)}</h3>'
+            f'<div><p class="small muted">{" · ".join(meta)}</p>{_measures(entry)}</div>{plot}{notes}</section>')
+
+
+def _unsourced(sc: Scorecard) -> str:
+    rows = []
+    for u in sc.unsourced:
+        rows.append(f"<tr class='{'fitted' if u.source == 'fitted' else 'unsourced'}'><td>{_e(u.owner)}</td>"
+                    f"<td><code>{_e(u.name)}</code></td><td class='num'>{_e(_fmt(u.value))}</td><td>{_e(u.unit)}</td>"
+                    f"<td>{_e(u.species)}</td><td><span class='tag {_e(u.source)}'>{_e(u.source)}</span></td>"
+                    f"<td class='note'>{_e(u.note)}</td></tr>")
+    n_fit = sum(u.source == "fitted" for u in sc.unsourced)
+    head = (f"<p>{len(sc.unsourced) - n_fit} assumed and {n_fit} fitted values. An assumed value says why it was "
+            "chosen; a fitted one says what it was fitted to.</p>")
+    return (head + "<table class='params'><thead><tr><th>where</th><th>parameter</th><th>value</th><th>unit</th>"
+            "<th>species</th><th>source</th><th>reason / fitted to</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def _settings(sc: Scorecard) -> str:
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_fmt(v) if not isinstance(v, (dict, list)) else v)}</dd>"
+                    for k, v in sc.settings.items())
+    return f'<dl class="meta">{items}</dl>'
+
+
+def render_scorecard(sc: Scorecard) -> str:
+    """The whole scorecard page as a string."""
+    sections = []
+    for layer in sc.layers:
+        if layer == "total":
+            continue
+        entries = [e for e in sc.entries if e.experiment.tags[0] == layer]
+        sections.append(f'<h2 id="layer-{_e(layer)}">{_e(layer)}</h2>'
+                        + "".join(_experiment(sc, e) for e in entries))
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>ketasim validation scorecard</title><style>{_CSS}{_EXTRA_CSS}</style></head><body><main>"
+        "<h1>ketasim validation scorecard</h1>"
+        f'<p class="warn">{_e(DISCLAIMER)}</p>'
+        "<p>Every experiment in the library is a published finding run through the model and scored against "
+        "the published value with its tolerance. <b>Validation</b> experiments are predictions the model was not "
+        "tuned to; <b>calibration</b> experiments set a parameter and are counted apart. A miss is reported, "
+        "never hidden: each file's notes say why it misses.</p>"
+        f"{_settings(sc)}<h2>Totals per layer</h2>{_totals(sc)}{''.join(sections)}"
+        f"<h2 id='unsourced'>Assumed and fitted parameters</h2>{_unsourced(sc)}"
+        f"<footer>Generated by <code>ketasim validate</code> on {stamp}.</footer></main></body></html>"
+    )

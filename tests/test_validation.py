@@ -1,0 +1,150 @@
+"""The validation scorecard: it can fail, it counts calibration apart, it lists unsourced values."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ketasim.cli import app
+from ketasim.experiments.loader import library
+from ketasim.experiments.runner import ExperimentResult, MeasureResult
+from ketasim.validation.finding_figure import finding_figure
+from ketasim.validation.hypotheses import (HypothesisTable, conflicts, file_value, relevant, table_json,
+                                          with_hypothesis)
+from ketasim.validation.library_run import LibraryEntry, capped, run_library
+from ketasim.validation.scorecard import Scorecard, calibration_ids_of, scorecard_json
+from ketasim.validation.scorecard_html import render_scorecard
+from ketasim.validation.unsourced import unsourced_parameters
+
+GLUN2A = "receptor-kotermanski-glun2a-mg"
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return {e.id: e for e in library()}
+
+
+def _with_parameters(exp, values):
+    protocol = exp.protocol.model_copy(update={"parameters": {**exp.protocol.parameters, **values}})
+    return exp.model_copy(update={"protocol": protocol})
+
+
+def test_a_wrong_parameter_makes_a_known_experiment_miss(lib):
+    """Mg2+ bound seven times tighter in GluN2A (K0 0.5 instead of Jahr & Stevens' 3.57 mM)
+    competes ketamine out of the channel: the IC50 in 1 mM Mg2+ rises far past Kotermanski &
+    Johnson's 5.35 uM +- 25% (about 1 + 1/K(-66 mV) = 120-fold over the Mg-free 0.33 uM
+    instead of 18-fold), and the scorecard fails."""
+    exp = lib[GLUN2A]
+    right, wrong = run_library([exp, _with_parameters(exp, {"nmda.mg_k0_glun2a": 0.5})])
+    assert right.passed and not wrong.passed
+    ic50_right, ic50_wrong = right.result.measures[0].simulated, wrong.result.measures[0].simulated
+    assert ic50_wrong > 1.25 * 5.35 and ic50_wrong > 2 * ic50_right
+    sc = Scorecard((right, wrong), frozenset(), ())
+    assert not sc.passed
+    assert sc.layers["receptor"].all.total == 2 and sc.layers["receptor"].all.passed == 1
+    assert sc.layers["total"].validation.passed == 1
+
+
+def _entry(lib, eid, passed, calibration=None):
+    exp = lib[eid]
+    if calibration is not None:
+        exp = exp.model_copy(update={"calibration": calibration})
+    m = MeasureResult("x", 1.0, 1.0 if passed else 2.0, "1", passed, None, "±10%")
+    res = ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, exp.calibration, (m,))
+    return LibraryEntry(exp, res, "", 0.1)
+
+
+def test_scorecard_counts_calibration_apart_per_layer(lib):
+    pk = [e for e in lib if e.startswith("pk-")][:3]
+    entries = (_entry(lib, pk[0], True, calibration=True), _entry(lib, pk[1], False, calibration=False),
+               _entry(lib, pk[2], True, calibration=False), _entry(lib, GLUN2A, False, calibration=False))
+    sc = Scorecard(entries, calibration_ids_of({"experiments": [pk[2]]}), ())
+    layers = sc.layers
+    assert list(layers) == ["pk", "receptor", "total"]
+    assert (layers["pk"].calibration.total, layers["pk"].calibration.passed) == (2, 2)   # file flag + fitted file
+    assert (layers["pk"].validation.total, layers["pk"].validation.passed) == (1, 0)
+    assert (layers["total"].all.total, layers["total"].all.passed) == (4, 2)
+    data = scorecard_json(sc)
+    # DESIGN §4's shape is kept: experiments[] and summary.total/passed/by_tag
+    assert data["summary"]["total"] == 4 and data["summary"]["passed"] == 2
+    assert data["summary"]["by_tag"] == {"pk": [3, 2], "receptor": [1, 0]}
+    assert data["summary"]["calibration"] == [2, 2] and data["summary"]["validation"] == [2, 0]
+    assert [e["calibration"] for e in data["experiments"]] == [True, False, True, False]
+    assert {"id", "tags", "hypotheses", "passed", "measures"} <= set(data["experiments"][0])
+
+
+def test_trial_size_cap_is_applied_and_recorded(lib):
+    trial = next(e for e in lib.values() if e.protocol.arms)
+    n = trial.protocol.population.n
+    assert capped(trial, 10).protocol.population.n == min(n, 10)
+    assert capped(trial, n + 5).protocol.population.n == n
+    assert capped(trial, None) is trial
+    assert lib[trial.id].protocol.population.n == n  # the library's record is not mutated
+
+
+def test_unsourced_parameters_are_listed_once_with_their_reasons():
+    rows = unsourced_parameters()
+    assert rows and all(r.source in ("assumed", "fitted") and r.note.strip() for r in rows)
+    keys = [(r.owner, r.name, r.species) for r in rows]
+    assert len(keys) == len(set(keys))
+    owners = {r.owner for r in rows}
+    assert {"circuit", "clinical (statistical)", "nmda"} <= owners
+    fitted = {r.name for r in rows if r.source == "fitted"}
+    assert "mood_synaptic_weight" in fitted  # fitted to the 24-h response (Han 2016)
+
+
+def test_html_scorecard_is_offline_and_plots_curves(lib):
+    entries = run_library([lib[GLUN2A], lib["receptor-jahr-stevens-mg-block"]])
+    sc = Scorecard(tuple(entries), frozenset(), unsourced_parameters()[:5], {"tags": "receptor"})
+    html = render_scorecard(sc)
+    assert html.count("<svg") == 2  # one small plot per curve-shaped finding
+    assert "<script" not in html and "src=" not in html and "@import" not in html
+    assert "Kotermanski" in html and "Totals per layer" in html
+    fig = finding_figure(entries[1])
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "voltage (mV)"
+    # the three published points (value_at -65, -30, 0 mV) sit on the curve's axis
+    assert len(ax.containers) == 3
+
+
+def test_hypothesis_variants_and_conflicts(lib):
+    will = lib["clinical-williams2018-naltrexone"]
+    assert file_value(will, "opioid_gate", "none") == "permissive"
+    flipped = with_hypothesis(will, "opioid_gate", "none")
+    assert file_value(flipped, "opioid_gate", "permissive") == "none"
+    assert will.protocol.hypotheses.get("opioid_gate", "permissive") == "permissive"  # original untouched
+    pk = lib["pk-end-of-infusion-cmax"]
+    # a downstream switch cannot change plasma ketamine; the NMDA block scheme changes BDNF
+    assert not relevant(pk, "opioid_gate", ("permissive", "none"))
+    assert relevant(lib["plasticity-dose-20mgkg-bdnf"], "nmda_block", ("quasi_steady", "kinetic"))
+    t = HypothesisTable({"g": ("a", "b")},
+                        {("x", "g", "a"): True, ("x", "g", "b"): False,
+                         ("y", "g", "a"): False, ("y", "g", "b"): True,
+                         ("z", "g", "a"): True, ("z", "g", "b"): True},
+                        {k: () for k in [("x", "g", "a"), ("x", "g", "b"), ("y", "g", "a"), ("y", "g", "b"),
+                                         ("z", "g", "a"), ("z", "g", "b")]},
+                        {("x", "g"): "a", ("y", "g"): "b", ("z", "g"): "a"}, {"x": "X", "y": "Y", "z": "Z"})
+    found = conflicts(t)
+    assert [(c.first, c.first_value, c.second, c.second_value) for c in found] == [("x", "a", "y", "b")]
+    assert t.explained("g", "a") == ["x", "z"]
+    assert table_json(t)["explained"]["g=b"] == ["y", "z"]
+
+
+def test_validate_cli_writes_scorecard_and_refuses_bad_input(tmp_path):
+    runner = CliRunner()
+    out_json, out_html = tmp_path / "sc.json", tmp_path / "sc.html"
+    r = runner.invoke(app, ["validate", "--id", GLUN2A, "--json", str(out_json), "--html", str(out_html),
+                            "--strict"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out_json.read_text())
+    assert data["summary"]["total"] == 1 and data["summary"]["passed"] == 1
+    assert data["experiments"][0]["calibration"] is False
+    assert any(u["source"] == "fitted" for u in data["unsourced_parameters"])
+    assert "<svg" in out_html.read_text()
+    for args, field in ((["--tags", "pharmacology"], "--tags"), (["--id", "no-such"], "--id"),
+                        (["--patients", "0"], "--patients"), (["--jobs", "0"], "--jobs")):
+        bad = runner.invoke(app, ["validate", *args, "--json", str(out_json)])
+        assert bad.exit_code == 2 and field in bad.output and "Traceback" not in bad.output
+    assert json.loads(out_json.read_text())["summary"]["total"] == 1  # nothing overwritten
