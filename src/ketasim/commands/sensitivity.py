@@ -1,0 +1,162 @@
+"""`ketasim sensitivity`: global sensitivity (Morris or Sobol) of chosen outputs of a course.
+
+Default: Morris screening, 10 trajectories on 4 levels, of the issue's outputs (MADRS
+relief at 24 h and day 7, peak BDNF, spine density at day 3, peak plasma ketamine) to
+every parameter with between-subject variability, after the standard 0.5 mg/kg IV
+infusion over 40 min, simulated for 8 days. Cost: (k + 1) x trajectories model runs for
+Morris, N (k + 2) for Sobol (k varying parameters), solved in vmap batches.
+Writes DIR/sensitivity.json and one tornado PNG per output.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+METHODS = ("morris", "sobol")
+DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
+DAY = 1440.0
+
+
+def sensitivity(
+    method: str = typer.Option("morris", help="morris (screening) or sobol (variance indices)"),
+    output: list[str] = typer.Option([], "--output", help="OBSERVABLE:STATISTIC[@TIME], e.g. 'bdnf:max', "
+                                     "'madrs:relief@24 h' (repeatable; default: the issue's five outputs)"),
+    parameter: list[str] = typer.Option([], "--parameter", help="qualified NAME or NAME=LO:HI in its unit "
+                                        "(repeatable; default: every parameter with between-subject CV)"),
+    samples: Optional[int] = typer.Option(None, "--samples", help="Morris trajectories (default 10) or Sobol "
+                                          "base samples N, a power of two (default 64)"),
+    levels: int = typer.Option(4, "--levels", help="Morris grid levels (even)"),
+    seed: int = typer.Option(0, "--seed", help="random seed (sampling and bootstrap)"),
+    drug: str = typer.Option("ketamine", help="drug"),
+    route: str = typer.Option("iv", help="route"),
+    dose: str = typer.Option("0.5 mg/kg", help="dose, e.g. '0.5 mg/kg' or '56 mg'"),
+    infusion: Optional[str] = typer.Option("40 min", help="IV infusion duration; 'none' for a bolus"),
+    species: str = typer.Option("human", help="human, rat or mouse"),
+    duration: Optional[str] = typer.Option(None, help="simulated time (default: latest output time + 1 d, "
+                                           "at least 1 d; 8 d for the default outputs)"),
+    hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable)"),
+    batch_size: int = typer.Option(256, "--batch-size", help="patients per vmap batch"),
+    out: Path = typer.Option(Path("sensitivity"), "--out", help="folder for sensitivity.json and the figures"),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON instead of the table"),
+) -> None:
+    """Global sensitivity (SALib Morris or Sobol) of course outputs to the varying parameters."""
+    from ketasim.cli import _atomic_write, _guard, _one_dose_regimen, _parse_hypotheses, _write_figures, console
+
+    def go():
+        from ketasim.errors import InputError
+
+        n = DEFAULT_SAMPLES.get(method) if samples is None else samples
+        if method not in METHODS:
+            raise InputError(f"--method: unknown method {method!r} (morris or sobol)")
+        if n < 1:
+            raise InputError("--samples: must be at least 1")
+        if batch_size < 1:
+            raise InputError("--batch-size: must be at least 1")
+        if out.exists() and not out.is_dir():
+            raise InputError(f"--out: {out} exists and is not a folder")
+        regimen = _one_dose_regimen(drug, route, dose, infusion)
+        return run_analysis(method, n, levels, seed, regimen, species, _parse_hypotheses(hypothesis),
+                            output, parameter, duration, batch_size)
+
+    doc, figures = _guard(go)
+    paths = _write_figures(out, figures)
+    doc["figures"] = paths
+    _atomic_write(out / "sensitivity.json", lambda p: p.write_text(json.dumps(doc, indent=1)))
+    if as_json:
+        print(json.dumps(doc))
+        return
+    console.print(f"{doc['method'].capitalize()} sensitivity: top parameters per output "
+                  f"(seed {doc['seed']}, {len(doc['parameters'])} varying parameters)")
+    for table in summary_tables(doc):
+        console.print(table)
+    console.print(f"{doc['evaluations']} model runs in {doc['wall_s']:.1f} s; wrote {out / 'sensitivity.json'} "
+                  f"and {len(paths)} figures")
+
+
+def run_analysis(method: str, n: int, levels: int, seed: int, regimen: list, species: str, hypotheses: dict,
+                 output: list[str], parameter: list[str], duration: str | None, batch_size: int):
+    """The analysis behind the command: (JSON document, {file name: figure})."""
+    import time
+
+    from ketasim import __version__
+    from ketasim.analysis import sensitivity as sa
+    from ketasim.analysis.course import course_evaluator
+    from ketasim.analysis.outputs import DEFAULT_OUTPUTS, parse_output
+    from ketasim.analysis.sensitivity_figures import figure_name, tornado
+    from ketasim.analysis.space import parameter_space, parse_parameter
+    from ketasim.simulate import minutes, model_for
+
+    specs = tuple(parse_output(s) for s in (output or DEFAULT_OUTPUTS))
+    latest = max([s.at for s in specs if s.at is not None], default=0.0)
+    dur = minutes(duration, "--duration") if duration else max(latest + DAY, DAY)
+    if dur <= 0:
+        from ketasim.errors import InputError
+
+        raise InputError("--duration: must be positive")
+    model = model_for(regimen, species, hypotheses)
+    parsed = [parse_parameter(t) for t in parameter]
+    space = parameter_space(model, [nm for nm, _ in parsed] or None, {nm: r for nm, r in parsed if r})
+    k = len(space.ranges)
+    total = (k + 1) * n if method == "morris" else n * (k + 2)
+    t0 = time.perf_counter()
+    with _progress(total) as advance:
+        evaluate = course_evaluator(model, regimen, space, specs, dur, batch_size, progress=advance)
+        names = [s.text for s in specs]
+        problem = space.problem()
+        result = (sa.morris(problem, evaluate, n, levels, seed, names) if method == "morris"
+                  else sa.sobol(problem, evaluate, n, seed, names))
+    wall = time.perf_counter() - t0
+    units = {s.text: s.unit(model.observables[model.observable_names.index(s.observable)].unit) for s in specs}
+    doc = {
+        "method": method, "settings": dict(result.settings), "seed": seed, "samples": n,
+        "evaluations": result.evaluations, "wall_s": round(wall, 2), "ketasim_version": __version__,
+        "species": species, "hypotheses": dict(model.hypotheses), "duration_min": dur,
+        "regimen": [asdict(e) for e in regimen],
+        "outputs": [{"spec": s.text, "observable": s.observable, "statistic": s.statistic, "at_min": s.at,
+                     "unit": units[s.text], "mean": o.mean, "sd": o.sd} for s, o in zip(specs, result.outputs)],
+        "parameters": [asdict(r) for r in space.ranges],
+        "indices": {o.output: [asdict(i) for i in o.ranked()] for o in result.outputs},
+    }
+    figures = {figure_name(o.output): tornado(o, method, units[o.output]) for o in result.outputs}
+    return doc, figures
+
+
+def _progress(total: int):
+    """A Rich progress bar of model runs on stderr; yields advance(k)."""
+    import contextlib
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    @contextlib.contextmanager
+    def bar():
+        cols = (TextColumn("model runs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*cols, console=Console(stderr=True), transient=True) as p:
+            task = p.add_task("runs", total=total)
+            yield lambda k: p.advance(task, k)
+
+    return bar()
+
+
+def summary_tables(doc: dict, top: int = 5) -> list:
+    """One Rich table per output: its `top` parameters with their indices."""
+    from rich.table import Table
+
+    morris = doc["method"] == "morris"
+    cols = ("mu*", "±95%", "sigma", "mu") if morris else ("S1", "±95%", "ST", "±95%")
+    keys = ("mu_star", "mu_star_conf", "sigma", "mu") if morris else ("S1", "S1_conf", "ST", "ST_conf")
+    tables = []
+    for o in doc["outputs"]:
+        unit = "" if o["unit"] == "1" else f", {o['unit']}"
+        table = Table(title=f"{o['spec']} (mean {o['mean']:.4g}, SD {o['sd']:.3g}{unit})")
+        for c in ("rank", "parameter", *cols):
+            table.add_column(c)
+        for rank, r in enumerate(doc["indices"][o["spec"]][:top], 1):
+            table.add_row(str(rank), r["parameter"], *(f"{r[k]:.3g}" for k in keys))
+        tables.append(table)
+    return tables
