@@ -79,6 +79,12 @@ def _make_solve(source: str, n_states: int, options: SolverOptions):
     return solve
 
 
+def pure_solve(source: str, n_states: int, options: SolverOptions = SolverOptions()):
+    """The un-jitted solve(p, jumps, rates, breaks, ts) -> (ys, ok), for callers that compose it
+    with other JAX transformations (jax.grad, an optimiser's loop) before jitting; see `_make_solve`."""
+    return _make_solve(source, n_states, options)
+
+
 @lru_cache(maxsize=32)
 def jitted(source: str, n_states: int, options: SolverOptions, batched: bool):
     """jit (and for batched, vmap over p, jumps, rates) the solve function."""

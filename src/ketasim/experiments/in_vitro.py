@@ -17,6 +17,7 @@ voltage or time), `max`/`min`, `relaxation_rate` (1/s: exponential fit in `windo
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping
 
 import numpy as np
 from scipy.optimize import curve_fit
@@ -179,13 +180,36 @@ def compute_in_vitro(m: Measure, series: dict, field: str) -> float:
         raise MeasureError(f"{field}.unit: {m.unit!r} does not match the statistic's unit {unit}") from None
 
 
-def run_in_vitro(exp: Experiment, keep_series: bool = True):
-    """Simulate an in-vitro protocol and score its measures."""
+def known_overrides(parameters: Mapping[str, float] | None, hypotheses: Mapping[str, str] | None) -> dict[str, float]:
+    """The overrides an in-vitro protocol can apply: `nmda.X` for X of the receptor scheme and
+    `offtargets.X` for X of the off-target module (others are left out: a fitted file's PK
+    values have nothing to act on in a voltage clamp or a binding assay)."""
+    from ..mechanisms.offtargets import offtarget_module
+    from ..receptor.values import _UNITS
+
+    d2 = dict(hypotheses or {}).get("ketamine_d2", "none")
+    off = {q.name for q in offtarget_module(d2=d2).parameters} if d2 in ("none", "high_affinity") else set()
+    out = {}
+    for k, v in dict(parameters or {}).items():
+        module, _, name = k.partition(".")
+        if (module == "nmda" and name in _UNITS) or (module == "offtargets" and name in off):
+            out[k] = float(v)
+    return out
+
+
+def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[str, float] | None = None):
+    """Simulate an in-vitro protocol and score its measures.
+
+    `protocol.parameters` set the receptor scheme (`nmda.X` or bare X) and the off-target
+    module (`offtargets.X`); unknown names are errors. `parameters` (a fitted file's
+    values) are merged over them where `known_overrides` says the protocol can use them.
+    """
     from .runner import ExperimentResult, MeasureResult, score
 
     iv = exp.protocol.in_vitro
-    nmda = {k.removeprefix("nmda."): v for k, v in exp.protocol.parameters.items() if not k.startswith("offtargets.")}
-    other = {k: v for k, v in exp.protocol.parameters.items() if k.startswith("offtargets.")}
+    merged = {**exp.protocol.parameters, **known_overrides(parameters, exp.protocol.hypotheses)}
+    nmda = {k.removeprefix("nmda."): v for k, v in merged.items() if not k.startswith("offtargets.")}
+    other = {k: v for k, v in merged.items() if k.startswith("offtargets.")}
     values = ReceptorValues().with_values(nmda)
     series = simulate_in_vitro(iv, values, exp.protocol.hypotheses, other)
     axis_name, axis_unit, x = series["axis"]

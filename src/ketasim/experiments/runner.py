@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
@@ -102,38 +103,61 @@ def _grid(duration: float) -> np.ndarray:
     return default_grid(duration)
 
 
-def _simulate(exp: Experiment, protocol: Protocol, doses, solver: str):
-    from ..simulate import simulate
+def merged_parameters(protocol_parameters: Mapping[str, float], overrides: Mapping[str, float] | None,
+                      known) -> dict[str, float]:
+    """protocol.parameters with the overrides the model knows merged over them (the override wins).
+
+    known: the model's qualified parameter names. Override names the model does not have
+    are left out: one fitted parameter file is applied to a whole library whose models
+    differ (a comparator drug's PK module exists only where that drug is dosed).
+    """
+    return {**dict(protocol_parameters), **{k: float(v) for k, v in dict(overrides or {}).items() if k in known}}
+
+
+def _simulate(exp: Experiment, protocol: Protocol, doses, solver: str,
+              overrides: Mapping[str, float] | None = None):
+    from ..simulate import model_for, simulate
 
     duration = parse_quantity(protocol.duration, "min", "protocol.duration")
     if duration <= 0:
         raise ProtocolError("protocol.duration: must be positive")
+    params = dict(protocol.parameters)
+    if overrides:
+        params = merged_parameters(params, overrides, model_for(doses, exp.species, protocol.hypotheses).parameters)
     return simulate(doses, patient_of(exp), duration, protocol.hypotheses, times=_grid(duration),
-                    parameters=protocol.parameters, solver=solver)
+                    parameters=params, solver=solver)
 
 
 def _total_mg(events, weight: float) -> float:
     return sum(e.amount * (weight if e.per_kg else 1.0) * e.count for e in events)
 
 
-def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = True) -> ExperimentResult:
-    """Simulate the protocol and score every measure."""
+def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = True,
+                   parameters: Mapping[str, float] | None = None) -> ExperimentResult:
+    """Simulate the protocol and score every measure.
+
+    parameters: overrides by qualified name, in the parameter's unit (a fitted parameter
+    file's values), merged over `protocol.parameters` (the override wins). Names the
+    experiment's model does not have are ignored (see `merged_parameters`); in-vitro
+    experiments apply only the `nmda.` and `offtargets.` names their receptor scheme
+    knows (see `in_vitro.run_in_vitro`).
+    """
     from .statistics import MeasureError
 
     if exp.protocol.in_vitro is not None:
         from .in_vitro import run_in_vitro
 
-        return run_in_vitro(exp, keep_series=keep_series)
+        return run_in_vitro(exp, keep_series=keep_series, parameters=parameters)
     if exp.protocol.arms:
         from ..trial.score import run_trial_experiment
 
-        return run_trial_experiment(exp, keep_series=keep_series)
+        return run_trial_experiment(exp, keep_series=keep_series, parameters=parameters)
     doses = dose_events(exp.protocol.doses, "protocol.doses")
-    ds = _simulate(exp, exp.protocol, doses, solver)
+    ds = _simulate(exp, exp.protocol, doses, solver, parameters)
     reference = None
     if exp.protocol.reference_doses:
         ref_doses = dose_events(exp.protocol.reference_doses, "protocol.reference_doses")
-        ref = _simulate(exp, exp.protocol, ref_doses, solver)
+        ref = _simulate(exp, exp.protocol, ref_doses, solver, parameters)
         w = patient_of(exp).weight
         reference = (ref, _total_mg(doses, w), _total_mg(ref_doses, w))
     t = ds["time"].values

@@ -74,11 +74,18 @@ def _tasks(spec: TrialSpec, flags: Mapping[str, np.ndarray]) -> list[tuple[int, 
             if not flags[arm.name][c]]
 
 
+def _overrides(spec: TrialSpec) -> dict:
+    """The chunk simulator's `parameters` keyword when the spec overrides model parameters
+    (left out otherwise, so simulators without that keyword keep working)."""
+    return {"parameters": dict(spec.parameters)} if spec.parameters else {}
+
+
 def _run_sync(spec, todo, simulate, write) -> None:
     for a, c in todo:
         start, size = spec.chunks()[c]
         arm = spec.arms[a]
-        write(a, c, simulate(arm, spec.cohort, start, size, spec.seed, spec.visits, spec.species, batch=spec.chunk))
+        write(a, c, simulate(arm, spec.cohort, start, size, spec.seed, spec.visits, spec.species, batch=spec.chunk,
+                             **_overrides(spec)))
 
 
 @contextlib.contextmanager
@@ -103,7 +110,7 @@ def _run_dask(spec, todo, simulate, write, scheduler, workers) -> None:
             start, size = spec.chunks()[c]
             fut = client.submit(simulate, spec.arms[a], spec.cohort, start, size, spec.seed, spec.visits,
                                 spec.species, batch=spec.chunk, key=f"{spec.trial_id}-{spec.digest[:12]}-{a}-{c}",
-                                pure=False)
+                                pure=False, **_overrides(spec))
             where[fut.key] = (a, c)
             futures.append(fut)
         try:

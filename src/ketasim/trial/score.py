@@ -57,15 +57,18 @@ def experiment_result(exp: Experiment, measures: list[tuple[MeasureResult, Endpo
                             exp.calibration, ms)
 
 
-def run_trial_experiment(exp: Experiment, keep_series: bool = True) -> ExperimentResult:
+def run_trial_experiment(exp: Experiment, keep_series: bool = True,
+                         parameters: Mapping[str, float] | None = None) -> ExperimentResult:
     """Run a trial experiment in this process (into a temporary folder) and score its measures.
 
     Measures are scored on the endpoints' point estimates (no bootstrap). The series kept
-    for plots is the arm's mean MADRS (LOCF) against time in minutes.
+    for plots is the arm's mean MADRS (LOCF) against time in minutes. parameters:
+    overrides merged over `protocol.parameters` (names the trial's model lacks are ignored,
+    see `trial_spec`).
     """
     from .engine import run_trial
 
-    spec = trial_spec(exp)
+    spec = trial_spec(exp, parameters=parameters)
     with tempfile.TemporaryDirectory(prefix="ketasim-trial-") as tmp:
         result = run_trial(spec, tmp, scheduler="sync", progress=False)
     return experiment_result(exp, measure_values(exp, spec, result.arms), keep_series)

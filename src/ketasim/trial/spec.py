@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
+from typing import Mapping
 
 import numpy as np
 
@@ -39,6 +40,7 @@ class TrialSpec:
     duration_days: float
     visits: tuple[float, ...]
     arms: tuple  # tuple[TrialArm, ...]
+    parameters: tuple[tuple[str, float], ...] = ()  # model overrides (qualified name, value in its unit), sorted
 
     @property
     def arm_names(self) -> tuple[str, ...]:
@@ -60,7 +62,8 @@ class TrialSpec:
                 "visits": list(self.visits),
                 "arms": [{"name": a.name, "regimen": [asdict(e) for e in a.regimen],
                           "hypotheses": dict(a.hypotheses), "blinded": a.blinded, "bdnf": a.bdnf,
-                          "model_drugs": list(a.model_drugs), "segments": a.segments} for a in self.arms]}
+                          "model_drugs": list(a.model_drugs), "segments": a.segments} for a in self.arms],
+                **({"parameters": dict(self.parameters)} if self.parameters else {})}
 
     @property
     def digest(self) -> str:
@@ -81,12 +84,16 @@ def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[flo
 
 
 def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None = None,
-               check_models: bool = True) -> TrialSpec:
+               check_models: bool = True, parameters: Mapping[str, float] | None = None) -> TrialSpec:
     """The `TrialSpec` of an experiment whose protocol has a population and arms.
 
     patients, chunk: override the file's `population.n` and `population.chunk`.
     check_models: assemble each arm's model and compile its regimen once, so that an
     unknown drug, route or hypothesis is refused before anything runs.
+    parameters: overrides by qualified name (a fitted parameter file's values), merged over
+    `protocol.parameters` (the override wins); with check_models, a protocol parameter the
+    trial's model lacks is an error and an override it lacks is left out (one file serves
+    a library of models, see `experiments.runner.merged_parameters`).
     """
     from ..clinical.chunk import TrialArm
     from ..clinical.patients import BDNF_GENOTYPES
@@ -129,13 +136,29 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     # one model for every arm (the union of the trial's drugs), so the solve compiles once
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
     arms = [replace(a, model_drugs=drugs) for a in arms]
+    values = {**prot.parameters, **{k: float(v) for k, v in dict(parameters or {}).items()}}
     if check_models:
         # and one padded segment count (the largest arm's), so the compiled solve is shared too
         most = max(_check_arm(a, exp.species, duration, f"protocol.arms.{a.name}") for a in arms)
         arms = [replace(a, segments=most) for a in arms]
+        values = _known_parameters(prot.parameters, parameters, exp.species, arms)
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
-                     visits=visit_days(duration, tuple(extra)), arms=tuple(arms))
+                     visits=visit_days(duration, tuple(extra)), arms=tuple(arms),
+                     parameters=tuple(sorted(values.items())))
+
+
+def _known_parameters(protocol_parameters, overrides, species: str, arms) -> dict[str, float]:
+    """protocol.parameters (each must be a parameter of every arm's model) with the overrides
+    that every arm's model has merged over them."""
+    from ..experiments.runner import merged_parameters
+    from ..mechanisms.registry import build_model
+
+    known = set.intersection(*(set(build_model(species, dict(a.hypotheses), a.drugs).parameters) for a in arms))
+    unknown = [k for k in protocol_parameters if k not in known]
+    if unknown:
+        raise TrialSpecError(f"protocol.parameters.{unknown[0]}: the trial's model has no such parameter")
+    return merged_parameters(protocol_parameters, overrides, known)
 
 
 def _check_arm(arm, species: str, duration_days: float, where: str) -> int:

@@ -1,0 +1,161 @@
+"""`ketasim fit`: calibrate chosen parameters against chosen experiments (diffrax gradients).
+
+    ketasim fit --parameter 'ketamine_?.k10' --parameter 'ketamine_?.v1_per_kg' \\
+                --experiment pk-end-of-infusion-cmax:0 --experiment pk-kamp-clearance \\
+                [--bounds NAME=LO:HI ...] [--max-steps N] [--method levenberg_marquardt|bfgs] \\
+                [--out fitted.toml] [--json]
+
+An experiment is a library id or a path to an experiment file, optionally followed by
+`:N,M` to fit only those measures (0-based), e.g. to leave out a `time_of_max` measure,
+whose derivative is zero. Prints the parameters and measures before and after, and
+writes the fitted values with their provenance (experiments, loss, date, method) for
+`run`, `trial` and `validate --parameters`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+METHOD_HELP = "levenberg_marquardt (default) or bfgs"
+
+
+def resolve_experiment(text: str, library_ids: dict, field: str = "--experiment"):
+    """(Experiment, measure indices or None) of 'ID_OR_FILE' or 'ID_OR_FILE:N,M'."""
+    from ..errors import InputError
+    from ..experiments.loader import load_experiment
+
+    def one(name: str):
+        if Path(name).is_file():
+            return load_experiment(name)
+        if name in library_ids:
+            return load_experiment(library_ids[name])
+        return None
+
+    exp = one(text)
+    if exp is not None:
+        return exp, None
+    base, colon, sel = text.rpartition(":")
+    if colon and re.fullmatch(r"\d+(,\d+)*", sel):
+        exp = one(base)
+        if exp is not None:
+            return exp, tuple(int(i) for i in sel.split(","))
+    close = difflib.get_close_matches(text, list(library_ids), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise InputError(f"{field}: {text!r} is neither an experiment file nor a library experiment id{hint}")
+
+
+def library_ids() -> dict:
+    """Library experiment id -> file path."""
+    import tomllib
+
+    from ..experiments.loader import library_paths
+
+    out = {}
+    for p in library_paths():
+        with open(p, "rb") as fh:
+            out[str(tomllib.load(fh).get("id", p.stem))] = p
+    return out
+
+
+def fit(
+    parameter: list[str] = typer.Option([], "--parameter",
+                                        help="parameter to fit: a qualified name (ketamine_s.k10) or a pattern "
+                                             "(ketamine_?.k10: one value for all matches); repeatable"),
+    experiment: list[str] = typer.Option([], "--experiment",
+                                         help="library id or experiment file, optionally :N,M to pick measures; "
+                                              "repeatable"),
+    bounds: list[str] = typer.Option([], "--bounds", help="NAME=LO:HI in the parameter's unit (default: the "
+                                                          "declared bounds, else value/10..value*10); repeatable"),
+    max_steps: int = typer.Option(100, "--max-steps", help="optimiser steps at most"),
+    method: str = typer.Option("levenberg_marquardt", "--method", help=METHOD_HELP),
+    out: Path = typer.Option(Path("fitted.toml"), "--out", help="fitted parameter file to write"),
+    as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+) -> None:
+    """Fit parameters to experiments by gradient-based optimisation through the diffrax solver."""
+    from ..cli import _guard, console
+
+    def go():
+        from .. import __version__
+        from ..analysis.fit import METHODS, fit as run_fit, fit_problem
+        from ..analysis.fit_parameters import parse_bounds
+        from ..analysis.parameter_file import FitProvenance, ParameterFile, save_parameter_file
+        from ..errors import InputError
+
+        if not parameter:
+            raise InputError("--parameter: name at least one parameter to fit")
+        if not experiment:
+            raise InputError("--experiment: name at least one experiment")
+        if method not in METHODS:
+            raise InputError(f"--method: unknown method {method!r} (one of {', '.join(METHODS)})")
+        if max_steps < 1:
+            raise InputError("--max-steps: must be at least 1")
+        if out.exists() and out.is_dir():
+            raise InputError(f"--out: {out} is a folder")
+        rng = parse_bounds(bounds)
+        ids = library_ids()
+        chosen = [resolve_experiment(e, ids) for e in experiment]
+        picks = {exp.id: idx for exp, idx in chosen if idx is not None}
+        with console.status("building the experiments' models..."):
+            problem = fit_problem([e for e, _ in chosen], parameter, rng, measures=picks)
+        with console.status("fitting (the first gradient compiles, up to a minute)..."):
+            result = run_fit(problem, method=method, max_steps=max_steps)
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        prov = FitProvenance(experiments=problem.experiment_ids, loss_initial=result.loss_initial,
+                             loss_final=result.loss_final, date=when, ketasim_version=__version__,
+                             method=method, iterations=result.iterations, bounds=result.bounds(),
+                             measures=tuple(t.name for t in problem.targets))
+        save_parameter_file(ParameterFile(result.named_values(), prov), out)
+        return result
+
+    result = _guard(go)
+    data = result_json(result, out)
+    if as_json:
+        print(json.dumps(data))
+        return
+    print_result(data)
+
+
+def result_json(result, out: Path) -> dict:
+    """The fit's summary as JSON data."""
+    return {
+        "parameters": [{"name": fp.label, "names": list(fp.names), "unit": fp.unit, "initial": fp.initial,
+                        "fitted": result.values[fp.label], "lower": fp.lower, "upper": fp.upper,
+                        "at_bound": result.at_bound(fp.label)} for fp in result.parameters],
+        "measures": [{"name": m.name, "expected": m.expected, "tolerance": m.scale, "unit": m.unit,
+                      "before": m.before, "after": m.after, "residual_before": m.residual_before,
+                      "residual_after": m.residual_after} for m in result.measures],
+        "loss_initial": result.loss_initial, "loss_final": result.loss_final, "iterations": result.iterations,
+        "converged": result.converged, "method": result.method, "wall_s": result.wall_s, "out": str(out),
+    }
+
+
+def print_result(data: dict) -> None:
+    from rich.table import Table
+
+    from ..cli import console
+
+    table = Table(title="Parameters")
+    for col in ("parameter", "unit", "start", "fitted", "bounds", ""):
+        table.add_column(col)
+    for p in data["parameters"]:
+        table.add_row(p["name"], p["unit"], f"{p['initial']:.4g}", f"{p['fitted']:.4g}",
+                      f"[{p['lower']:.4g}, {p['upper']:.4g}]", "on its bound" if p["at_bound"] else "")
+    console.print(table)
+    table = Table(title="Measures (residual = (simulated - expected) / tolerance)")
+    for col in ("measure", "expected", "before", "after", "unit", "residual before", "residual after"):
+        table.add_column(col)
+    for m in data["measures"]:
+        table.add_row(m["name"], f"{m['expected']:.4g} ± {m['tolerance']:.3g}", f"{m['before']:.4g}",
+                      f"{m['after']:.4g}", m["unit"], f"{m['residual_before']:+.2f}", f"{m['residual_after']:+.2f}")
+    console.print(table)
+    state = "converged" if data["converged"] else "stopped before meeting its tolerances"
+    console.print(f"loss (mean squared residual) {data['loss_initial']:.4g} -> {data['loss_final']:.4g}; "
+                  f"{data['method']} {state} after {data['iterations']} steps in {data['wall_s']:.1f} s")
+    console.print(f"wrote {data['out']}")
