@@ -29,6 +29,9 @@ import numpy as np
 from ..errors import InputError
 from .space import Problem, Space, parameter_space  # noqa: F401  (re-exported)
 
+__all__ = ["MorrisIndex", "OutputIndices", "Problem", "SensitivityResult", "SobolIndex", "Space", "morris",
+           "parameter_space", "sobol"]
+
 Evaluate = Callable[[np.ndarray], np.ndarray]
 
 CONFIDENCE = 0.95
