@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-all bench clean figures surrogate
+.PHONY: demo test test-all bench clean figures surrogate browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,14 @@ $(DEVSTAMP): $(STAMP)
 demo: $(STAMP)
 	$(BIN)/ketasim run
 
-test: $(DEVSTAMP)
+# Debian's chromium for the browser tests (idempotent; apt-get only when /usr/bin/chromium is missing)
+browser:
+	sh scripts/install_chromium.sh
+
+test: $(DEVSTAMP) browser
 	$(BIN)/python -m pytest -n 2
 
-test-all: $(DEVSTAMP)
+test-all: $(DEVSTAMP) browser
 	$(BIN)/python -m pytest -n 2 -m ""
 
 bench: $(DEVSTAMP)
