@@ -296,12 +296,29 @@ def _parameters(ds, model) -> str:
     return f"{legend}<table class=\"params\"><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _cascade(acute, weeks) -> list[str]:
+    from .cascade import cascade_figure
+
+    fig = cascade_figure(acute, weeks)
+    if fig is None:
+        return []
+    days = float(weeks["time"].values[-1]) / 1440.0
+    return ["<h2>The cascade</h2>", _figure(
+        figure_to_svg(fig),
+        "Each layer's key observable on a shared time axis: the first hours (left) and "
+        f"{days:.0f} days (right) after the start of dosing. Relative quantities are 1 at the untreated "
+        "state (dotted line); NMDA block is a fraction. "
+        + ("The weeks view continues the same simulation past the requested duration."
+           if weeks is not acute and weeks["time"].values[-1] > acute["time"].values[-1] else ""))]
+
+
 # ----------------------------------------------------------------------------- public
 def render_report(ds, model, summary_rows: list[dict] | None = None,
                   title: str = "ketasim simulation report",
                   extra_figures: Sequence[tuple[str, Any]] = (),
                   receptor_rows: list[dict] | None = None,
-                  sections: Sequence[Any] = ()) -> str:
+                  sections: Sequence[Any] = (),
+                  cascade: tuple[Any, Any] | None = None) -> str:
     """The report as one self-contained HTML string.
 
     ds: a Dataset from `ketasim.simulate` (time in minutes). model: the AssembledModel
@@ -310,6 +327,7 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
     extra_figures: (caption, Figure or SVG text) pairs appended after the standard
     figures. sections: `report.sections.ReportSection` records of the later layers
     (plasticity, systems, ...), rendered after the receptors in the order given.
+    cascade: (acute Dataset, weeks Dataset) for the cascade figure (default: `ds` for both).
     """
     if summary_rows is None:
         summary_rows = pk_summary(ds)
@@ -324,8 +342,9 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
         "over the simulated window; terminal half-life from a log-linear fit to the declining part of "
         "the last 30% of the window (— where it cannot be estimated).</p>",
         _table(summary_rows),
-        "<h2>Concentrations</h2>",
     ]
+    parts += _cascade(*(cascade or (ds, ds)))
+    parts.append("<h2>Concentrations</h2>")
     fig = concentration_figure(ds)
     parts.append(_figure(figure_to_svg(fig), "Plasma concentrations (ng/mL, log scale) and brain "
                                              "effect-site concentrations (µM) against time in hours."))
