@@ -88,6 +88,9 @@ def test_run_writes_results_and_report(tmp_path):
     assert rec["nmda_block_pyramidal"]["peak"] == pytest.approx(float(ds.nmda_block_pyramidal.max()))
     assert rec["mor_occupancy"]["peak"] < 0.05
     assert "Receptors" in html
+    # the results keep the requested 6 h; the report's cascade continues the same solve to 28 d
+    assert float(ds.time.max()) == pytest.approx(360.0)
+    assert "The cascade" in html and "28 days" in html
 
 
 @pytest.mark.parametrize("mutate, words", [

@@ -49,6 +49,9 @@ def _atomic_write(path: Path, writer) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; the result gets the usual permissions
         writer(Path(tmp))
         os.replace(tmp, path)
     finally:
@@ -89,6 +92,8 @@ def run(
     circuit_figures: bool = typer.Option(False, "--circuit-figures",
                                          help="also run the spiking circuit at peak brain ketamine and put "
                                               "its raster and spectrum in the report (about a minute)"),
+    parameters: Optional[Path] = typer.Option(None, "--parameters",
+                                              help="parameter file (ketasim fit) whose values the run uses"),
 ) -> None:
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
@@ -104,15 +109,34 @@ def run(
         regimen = _one_dose_regimen(drug, route, dose, infusion, repeat_every, repeat_count)
         patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
         hyp = _parse_hypotheses(hypothesis)
-        ds = simulate(regimen, patient, duration, hyp, solver=solver)
+        model = model_for(regimen, species, hyp)
+        pf = None
+        if parameters is not None:
+            from .analysis.parameter_file import check_against, load_parameter_file
+
+            pf = load_parameter_file(parameters, "--parameters")
+            check_against(pf, model.parameters, "--parameters")
+        # One solve serves the results and the report's cascade figure, whose weeks view runs
+        # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
+        from .report.cascade import WEEKS_DAYS, extended_times
+        from .simulate import default_grid, minutes
+
+        dur = minutes(duration, "--duration")
+        times = extended_times(default_grid(dur), dur) if dur > 0 else None
+        full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0) if dur > 0 else duration, hyp,
+                        times=times, solver=solver, parameters=dict(pf.values) if pf else None)
+        ds = full.sel(time=slice(None, dur))
+        if pf is not None:
+            ds.attrs["parameter_file"] = pf.to_attr(parameters)
+            model = model.with_parameters(model.parameters.with_mapping(dict(pf.values)))  # the report's table
         rows = pk_summary(ds)
         rec = receptor_summary(ds)
-        model = model_for(regimen, species, hyp)
         _atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
         extra = _circuit_figures(ds, hyp) if circuit_figures else ()
         secs = layer_sections(ds)
         _atomic_write(report, lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
-                                                     receptor_rows=rec, extra_figures=extra, sections=secs))
+                                                     receptor_rows=rec, extra_figures=extra, sections=secs,
+                                                     cascade=(ds, full)))
         return rows, rec, secs
 
     rows, rec, secs = _guard(go)
@@ -195,23 +219,99 @@ def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", hel
 @app.command()
 def validate(
     json_out: Optional[Path] = typer.Option(None, "--json", help="write the scorecard JSON here"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="write the HTML scorecard (plots, sources) here"),
     tags: list[str] = typer.Option([], "--tags", help="only experiments whose layer tag is one of these"),
+    ids: list[str] = typer.Option([], "--id", help="only these experiment ids (repeatable)"),
     strict: bool = typer.Option(False, help="exit 1 if any experiment misses"),
+    parameters: Optional[Path] = typer.Option(None, "--parameters",
+                                              help="fitted parameter file (ketasim fit); the experiments it was "
+                                                   "fitted to count as calibration"),
+    patients: Optional[int] = typer.Option(None, "--patients",
+                                           help="cap each trial arm at this many patients (default: the file's n)"),
+    jobs: int = typer.Option(1, "--jobs", help="experiments run in this many processes"),
 ) -> None:
-    """Run the built-in experiment library and print the scorecard."""
-    from .experiments.loader import library
-    from .experiments.runner import run_experiment, to_json
+    """Run the built-in experiment library and print the scorecard (a miss is information: exit 0)."""
+    from .validation.scorecard import Scorecard, calibration_ids_of, scorecard_json
 
     def go():
-        exps = [e for e in library() if not tags or e.tags[0] in tags]
-        return [run_experiment(e, keep_series=False) for e in exps]
+        from datetime import datetime, timezone
 
-    results = _guard(go)
-    _print_results(results, False)
+        from . import __version__
+        from .errors import InputError
+        from .experiments.loader import library
+        from .experiments.schema import LAYERS
+        from .validation.library_run import run_library, select
+        from .validation.unsourced import unsourced_parameters
+
+        if patients is not None and patients < 1:
+            raise InputError("--patients: must be at least 1")
+        if jobs < 1:
+            raise InputError("--jobs: must be at least 1")
+        for t in tags:
+            if t not in LAYERS:
+                raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
+        for path, flag in ((json_out, "--json"), (html_out, "--html")):
+            if path is not None and path.exists() and path.is_dir():
+                raise InputError(f"{flag}: {path} is a folder")
+        values, provenance, settings = {}, None, {}
+        if parameters is not None:
+            from .analysis.parameter_file import load_parameter_file
+
+            pf = load_parameter_file(parameters, "--parameters")
+            values, provenance = dict(pf.values), pf.provenance_json()
+            settings["parameter_file"] = str(parameters)
+            settings["parameter_file_values"] = json.dumps(values)
+        lib = library()
+        known = {e.id for e in lib}
+        for i in ids:
+            if i not in known:
+                raise InputError(f"--id: no experiment {i!r} in the library")
+        exps = select(lib, tags, ids)
+        if not exps:
+            raise InputError("--tags/--id: no experiment selected")
+        from rich.progress import Progress
+
+        t0 = datetime.now(timezone.utc)
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("experiments", total=len(exps))
+            entries = run_library(exps, patients, values, jobs,
+                                  on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
+        settings = {"ketasim_version": __version__, "date": t0.strftime("%Y-%m-%d %H:%M UTC"),
+                    "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
+                    "experiments": len(exps), "tags": ", ".join(tags) or "all",
+                    "trial_patients_per_arm": patients or "as in each file", **settings}
+        return Scorecard(tuple(entries), calibration_ids_of(provenance), unsourced_parameters(), settings)
+
+    sc = _guard(go)
+    _print_scorecard(sc)
+    data = scorecard_json(sc)
     if json_out:
-        _atomic_write(json_out, lambda p: p.write_text(json.dumps(to_json(results), indent=1)))
-    if strict and not all(r.passed for r in results):
+        _atomic_write(json_out, lambda p: p.write_text(json.dumps(data, indent=1)))
+    if html_out:
+        from .validation.scorecard_html import render_scorecard
+
+        _atomic_write(html_out, lambda p: p.write_text(render_scorecard(sc), encoding="utf-8"))
+    if json_out or html_out:
+        console.print("wrote " + " and ".join(str(p) for p in (json_out, html_out) if p))
+    if strict and not sc.passed:
         raise typer.Exit(1)
+
+
+def _print_scorecard(sc) -> None:
+    table = Table(title="Validation scorecard")
+    for col in ("experiment", "layer", "kind", "result", "measures"):
+        table.add_column(col)
+    for e in sc.entries:
+        ms = e.result.measures if e.result else ()
+        detail = f"{sum(m.passed for m in ms)} of {len(ms)} passed" if ms else e.error
+        table.add_row(e.experiment.id, e.experiment.tags[0], "calibration" if sc.is_calibration(e) else "validation",
+                      "[green]pass[/green]" if e.passed else "[red]miss[/red]", detail)
+    console.print(table)
+    for layer, s in sc.layers.items():
+        v, c = s.validation, s.calibration
+        console.print(f"{layer}: {s.all.passed} of {s.all.total} passed "
+                      f"(validation {v.passed}/{v.total}, calibration {c.passed}/{c.total}; "
+                      f"measures {s.measures.passed}/{s.measures.total})")
 
 
 @app.command()
@@ -226,6 +326,9 @@ def trial(
                              help="folder for trial.zarr, endpoints.parquet, summary.json, report.html"),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="bootstrap resamples for the 95% intervals (0: none)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    parameters: Optional[Path] = typer.Option(None, "--parameters",
+                                              help="parameter file (ketasim fit) whose values every patient's "
+                                                   "model uses (as typical values)"),
 ) -> None:
     """Run a virtual trial file (population and arms); re-running with the same --out resumes."""
 
@@ -247,7 +350,18 @@ def trial(
         exp = load_experiment(file)
         if not exp.protocol.arms:
             raise InputError(f"{file}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
-        spec = trial_spec(exp, patients)
+        values = None
+        if parameters is not None:
+            from .analysis.parameter_file import check_against, load_parameter_file
+            from .mechanisms.registry import build_model
+
+            pf = load_parameter_file(parameters, "--parameters")
+            arms = trial_spec(exp, patients).arms
+            for arm in arms:
+                check_against(pf, build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters,
+                              "--parameters")
+            values = dict(pf.values)
+        spec = trial_spec(exp, patients, parameters=values)
         result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
         outputs = trial_outputs(exp, result, bootstrap)
         from .trial.tables import write_parquet
@@ -419,6 +533,14 @@ def export_sbml(out: Optional[Path] = typer.Option(None, "--out", help="file to 
 
 
 # Commands defined in their own modules (src/ketasim/commands/), one line each.
+from .commands.fit import fit as _fit  # noqa: E402
+app.command("fit")(_fit)
+from .commands.hypotheses import hypotheses as _hypotheses  # noqa: E402
+app.command("hypotheses")(_hypotheses)
+from .commands.sensitivity import sensitivity as _sensitivity  # noqa: E402
+app.command("sensitivity")(_sensitivity)
+from .commands.serve import serve as _serve  # noqa: E402
+app.command("serve")(_serve)
 
 
 def main() -> None:
