@@ -288,3 +288,22 @@ def test_serve_warns_when_listening_beyond_loopback(monkeypatch):
     assert started and started[0][started[0].index("--server.address") + 1] == "0.0.0.0"
     r = CliRunner().invoke(app, ["serve"])
     assert "warning" not in r.output and started[1][started[1].index("--server.address") + 1] == "127.0.0.1"
+
+
+@pytest.mark.slow
+def test_small_trial_with_the_mechanistic_simulator():
+    """The explorer's trial path end to end (compiles the batched model: a minute or two)."""
+    from ketasim.clinical.cohorts import COHORTS
+    from ketasim.dashboard.trial import run_small_trial
+
+    arms = {"A": build_request(RegimenForm()), "B": build_request(RegimenForm(drug="saline", dose="0 mg/kg"))}
+    req = build_trial(TrialForm(patients=30, duration="2 d", seed=3), arms)
+    calls = []
+    view = run_small_trial(req, lambda done, total: calls.append(done), n_boot=100)
+    assert calls[0] == 0 and calls[-1] == 60
+    baseline = COHORTS["trd"].baseline_mean.value
+    for arm in ("A", "B"):
+        assert abs(view.mean_madrs[arm][0] - baseline) < 6.0     # day 0: the cohort's untreated severity
+    # a day after the infusion ketamine lowers the MADRS more than saline (Han 2016: response 52% vs ~9%)
+    day1 = int(np.argmin(np.abs(view.visits - 1.0)))
+    assert view.mean_madrs["A"][day1] < view.mean_madrs["B"][day1] - 3.0
