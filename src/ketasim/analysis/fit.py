@@ -34,6 +34,9 @@ from ..engine.solver_jax import SolverOptions, pure_solve
 from ..errors import InputError
 from .fit_parameters import FitParameter, bounded, to_fraction, to_unconstrained, value_of
 from .fit_problem import FitProblem, Target, fit_problem  # noqa: F401  (re-exported)
+
+__all__ = ["FitProblem", "FitResult", "MeasureFit", "Target", "fit", "fit_problem", "loss_and_grad",
+           "loss_function", "residual_function", "start_point"]
 from .fit_statistics import apply_plan
 
 METHODS = ("levenberg_marquardt", "bfgs")

@@ -19,7 +19,6 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -142,18 +141,18 @@ def print_result(data: dict) -> None:
     from ..cli import console
 
     table = Table(title="Parameters")
-    for col in ("parameter", "unit", "start", "fitted", "bounds", ""):
+    for col in ("parameter", "unit", "start", "fitted", "bounds", "note"):
         table.add_column(col)
     for p in data["parameters"]:
         table.add_row(p["name"], p["unit"], f"{p['initial']:.4g}", f"{p['fitted']:.4g}",
                       f"[{p['lower']:.4g}, {p['upper']:.4g}]", "on its bound" if p["at_bound"] else "")
     console.print(table)
     table = Table(title="Measures (residual = (simulated - expected) / tolerance)")
-    for col in ("measure", "expected", "before", "after", "unit", "residual before", "residual after"):
+    for col in ("measure", "expected", "simulated: before -> after", "unit", "residual"):
         table.add_column(col)
     for m in data["measures"]:
-        table.add_row(m["name"], f"{m['expected']:.4g} ± {m['tolerance']:.3g}", f"{m['before']:.4g}",
-                      f"{m['after']:.4g}", m["unit"], f"{m['residual_before']:+.2f}", f"{m['residual_after']:+.2f}")
+        table.add_row(m["name"], f"{m['expected']:.4g} ± {m['tolerance']:.3g}", f"{m['before']:.4g} -> {m['after']:.4g}",
+                      m["unit"], f"{m['residual_before']:+.2f} -> {m['residual_after']:+.2f}")
     console.print(table)
     state = "converged" if data["converged"] else "stopped before meeting its tolerances"
     console.print(f"loss (mean squared residual) {data['loss_initial']:.4g} -> {data['loss_final']:.4g}; "
