@@ -276,7 +276,10 @@ def validate(
             task = bar.add_task("experiments", total=len(exps))
             entries = run_library(exps, patients, values, jobs,
                                   on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
+        from .validation.library_run import environment
+
         settings = {"ketasim_version": __version__, "date": t0.strftime("%Y-%m-%d %H:%M UTC"),
+                    "environment": environment(jobs),
                     "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
                     "experiments": len(exps), "tags": ", ".join(tags) or "all",
                     "trial_patients_per_arm": patients or "as in each file", **settings}

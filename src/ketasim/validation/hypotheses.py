@@ -95,23 +95,33 @@ def upstream(model, signals: Sequence[str]) -> tuple:
     return tuple(sorted(_signature(m) for m in seen.values()))
 
 
-def relevant(exp: Experiment, switch: str, values: Sequence[str]) -> bool:
+def relevant(exp: Experiment, switch: str, values: Sequence[str], memo: dict | None = None) -> bool:
     """Whether the switch can change this experiment's measures.
 
     In-vivo: the modules upstream of the measured observables differ between values.
     Trials: the whole model differs (endpoints read several clinical signals).
     In-vitro protocols are always run (they are cheap and read receptor switches).
+    memo: answers by (species, hypotheses, drugs, switch, signals), shared across calls so
+    experiments with the same drugs and measures build their models once.
     """
     from ..mechanisms.registry import build_model
 
     if exp.protocol.in_vitro is not None:
         return True
     base = dict(exp.protocol.hypotheses)
+    signals = None if exp.protocol.arms else tuple(sorted({x for m in exp.measure for x in (m.observable, m.versus)
+                                                           if x}))
+    key = (exp.species, tuple(sorted(base.items())), _drugs(exp), switch, tuple(values), signals)
+    if memo is not None and key in memo:
+        return memo[key]
     models = [build_model(exp.species, {**base, switch: v}, _drugs(exp)) for v in values]
-    if exp.protocol.arms:
-        return len({m.source for m in models}) > 1
-    signals = [x for m in exp.measure for x in (m.observable, m.versus) if x]
-    return len({upstream(model, signals) for model in models}) > 1
+    if signals is None:
+        answer = len({m.source for m in models}) > 1
+    else:
+        answer = len({upstream(model, signals) for model in models}) > 1
+    if memo is not None:
+        memo[key] = answer
+    return answer
 
 
 def with_hypothesis(exp: Experiment, switch: str, value: str) -> Experiment:
@@ -125,10 +135,11 @@ def with_hypothesis(exp: Experiment, switch: str, value: str) -> Experiment:
 
 def variants(experiments: Sequence[Experiment], switches: Mapping[str, Sequence[str]]) -> list[Variant]:
     """Every (relevant experiment, switch value) pair to run."""
-    out = []
+    out: list[Variant] = []
+    memo: dict = {}
     for switch, values in switches.items():
         for exp in experiments:
-            if not relevant(exp, switch, values):
+            if not relevant(exp, switch, values, memo):
                 continue
             fv = file_value(exp, switch, values[0])
             out.extend(Variant(switch, v, with_hypothesis(exp, switch, v), fv) for v in values)

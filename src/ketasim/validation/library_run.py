@@ -39,6 +39,19 @@ class LibraryEntry:
         return self.result is not None and self.result.passed
 
 
+def environment(jobs: int) -> str:
+    """Python, JAX and NumPy versions, machine and worker processes: results can differ in the
+    last digits between JAX/XLA builds, and a trial endpoint can then move by a patient."""
+    import os
+    import platform
+
+    import jax
+    import numpy
+
+    return (f"Python {platform.python_version()}, JAX {jax.__version__} ({jax.default_backend()}), "
+            f"NumPy {numpy.__version__}, {platform.machine()} {os.cpu_count()} CPUs, {jobs} worker process(es)")
+
+
 def select(experiments: Sequence[Experiment], tags: Sequence[str] = (), ids: Sequence[str] = ()) -> list[Experiment]:
     """Experiments whose layer (first tag) is in `tags` and whose id is in `ids` (empty = all)."""
     return [e for e in experiments if (not tags or e.tags[0] in tags) and (not ids or e.id in ids)]
