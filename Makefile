@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-all bench clean figures surrogate browser
+.PHONY: demo test test-all bench clean figures surrogate browser scorecard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ bench: $(DEVSTAMP)
 # rebuild the circuit surrogate from full-size spiking runs (minutes; writes src/ketasim/data/circuit_surrogate*.json)
 surrogate: $(STAMP)
 	$(BIN)/python -m ketasim.circuit.build --engine standalone --seeds 3 --workers 2
+
+# the validation scorecard over the whole library (about half an hour on 2 cores), checked in
+# as docs/scorecard/; its pass rates per layer are written into README.md
+scorecard: $(STAMP)
+	$(BIN)/ketasim validate --jobs 2 --json docs/scorecard/scorecard.json --html docs/scorecard/scorecard.html
+	$(BIN)/python docs/scorecard_table.py
 
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py

@@ -1,22 +1,26 @@
-"""The report's cascade figure: rows in cascade order, two views, one extended solve."""
+"""The report's cascade figure: layers in cascade order, two views, one extended solve."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 import xarray as xr
 
-from ketasim.report.cascade import ACUTE_HOURS, cascade_figure, cascade_rows, extended_times
+from ketasim.report.cascade import (ACUTE_HOURS, LAYERS, cascade_figure, extended_times, layer_observables,
+                                    regimen_drugs)
 
 
-def _ds(names, minutes, peaks=None):
+def _ds(names, minutes, peaks=None, drugs=()):
     t = np.asarray(minutes, dtype=float)
     data = {}
     for n in names:
         peak = (peaks or {}).get(n, 1.0)
-        y = 1.0 + peak * np.exp(-((t - 60.0) / 60.0) ** 2)
+        y = 1.0 + peak * np.exp(-((t - 60.0) / 60.0) ** 2) if peak else np.zeros_like(t)
         data[n] = xr.Variable(("time",), y, attrs={"units": "ng/mL" if n.startswith("plasma_") else "1"})
-    return xr.Dataset(data, coords={"time": t})
+    regimen = json.dumps([{"drug": d, "route": "iv"} for d in drugs])
+    return xr.Dataset(data, coords={"time": t}, attrs={"regimen": regimen})
 
 
 def test_extended_grid_continues_hourly_to_four_weeks():
@@ -29,23 +33,27 @@ def test_extended_grid_continues_hourly_to_four_weeks():
     assert np.array_equal(extended_times(long, 30 * 1440.0), long)
 
 
-def test_rows_follow_the_cascade_and_prefer_ketamine_in_plasma():
-    ds = _ds(["madrs", "bdnf", "plasma_norketamine", "plasma_ketamine", "nmda_block_interneuron"],
-             np.arange(0, 600, 10), peaks={"plasma_norketamine": 300.0, "plasma_ketamine": 200.0})
-    assert [r.observable for r in cascade_rows(ds)] == ["plasma_ketamine", "nmda_block_interneuron", "bdnf",
-                                                       "madrs"]
-    # no ketamine given (an SSRI arm): the drug with the highest plasma peak stands for PK
-    ds2 = _ds(["plasma_citalopram", "plasma_midazolam", "madrs"], np.arange(0, 600, 10),
-              peaks={"plasma_citalopram": 50.0, "plasma_midazolam": 5.0})
-    ds2["plasma_ketamine"] = xr.Variable(("time",), np.zeros(60), attrs={"units": "ng/mL"})
-    assert cascade_rows(ds2)[0].observable == "plasma_citalopram"
+def test_pk_layer_shows_the_drugs_given():
+    pk = LAYERS[0]
+    ds = _ds(["plasma_ketamine", "plasma_norketamine", "plasma_citalopram"], np.arange(0, 600, 10),
+             drugs=("ketamine", "citalopram"))
+    assert regimen_drugs(ds) == ("ketamine", "citalopram")
+    assert layer_observables(ds, pk, regimen_drugs(ds)) == ["plasma_ketamine", "plasma_norketamine",
+                                                            "plasma_citalopram"]
+    # an SSRI arm: ketamine's flat zero lines are left out, the SSRI's level stands for PK
+    ssri = _ds(["plasma_ketamine", "plasma_norketamine", "plasma_citalopram"], np.arange(0, 600, 10),
+               peaks={"plasma_ketamine": 0.0, "plasma_norketamine": 0.0}, drugs=("citalopram",))
+    assert layer_observables(ssri, pk, ("citalopram",)) == ["plasma_citalopram"]
 
 
-def test_figure_has_an_hours_view_and_a_days_view():
-    acute = _ds(["plasma_ketamine", "bdnf", "spine_density"], np.arange(0, 1441, 1))
-    weeks = _ds(["plasma_ketamine", "bdnf", "spine_density"], np.arange(0, 28 * 1440 + 1, 60))
+def test_figure_has_an_hours_view_and_a_days_view_in_cascade_order():
+    names = ["madrs", "bdnf", "plasma_ketamine", "nmda_block_interneuron"]
+    acute = _ds(names, np.arange(0, 1441, 1), drugs=("ketamine",))
+    weeks = _ds(names, np.arange(0, 28 * 1440 + 1, 60), drugs=("ketamine",))
     fig = cascade_figure(acute, weeks)
-    axes = np.asarray(fig.axes).reshape(3, 2)
+    axes = np.asarray(fig.axes).reshape(4, 2)
+    assert [ax.get_ylabel().split("\n")[0] for ax in axes[:, 0]] == [
+        "Pharmacokinetics", "NMDA receptor block", "Signalling", "Symptoms"]
     hours = axes[0, 0].lines[0].get_xdata()
     days = axes[0, 1].lines[0].get_xdata()
     assert hours.max() == pytest.approx(ACUTE_HOURS) and days.max() == pytest.approx(28.0)

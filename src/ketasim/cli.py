@@ -366,7 +366,9 @@ def trial(
             values = dict(pf.values)
         spec = trial_spec(exp, patients, parameters=values)
         result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
-        outputs = trial_outputs(exp, result, bootstrap)
+        from .trial.mechanism import mechanism_html, typical_courses
+
+        outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
         from .trial.tables import write_parquet
 
         _atomic_write(out / "endpoints.parquet", lambda p: write_parquet(outputs.patients, p))

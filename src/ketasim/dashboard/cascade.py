@@ -3,7 +3,8 @@
 From dose to symptom (DESIGN.md §3 names): plasma levels (ng/mL), NMDA block on
 interneurons and pyramidal cells (fraction), the glutamate surge (relative), BDNF and
 mTORC1 signalling (relative), spines and synaptic strength (relative), prefrontal
-serotonin and lateral habenula bursting (relative), and the MADRS (points). A layer shows
+serotonin and lateral habenula bursting (relative), the DMN-CEN anticorrelation, and the
+MADRS (points); the layers are `ketasim.report.cascade.LAYERS`. A layer shows
 the observables the assembled model has; a regimen of another drug adds that drug's
 plasma level to the PK layer (e.g. `plasma_citalopram`).
 """
@@ -17,16 +18,8 @@ import numpy as np
 
 from .inputs import Request
 
-# (layer title, observables in order of preference, y-axis label; every observable the dataset has is shown)
-LAYERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("Pharmacokinetics", ("plasma_ketamine", "plasma_norketamine"), "plasma (ng/mL)"),
-    ("NMDA receptor block", ("nmda_block_interneuron", "nmda_block_pyramidal"), "fraction blocked"),
-    ("Circuit: glutamate surge", ("glutamate_release",), "relative to baseline"),
-    ("Signalling", ("bdnf", "mtorc1_activity"), "relative to baseline"),
-    ("Structure", ("spine_density", "synaptic_strength"), "relative to baseline"),
-    ("Neuromodulators", ("serotonin_pfc", "lhb_burst_rate"), "relative to baseline"),
-    ("Symptoms", ("madrs",), "MADRS (points)"),
-)
+from ..report.cascade import LAYERS  # the one registry of the cascade's layers
+
 PEAK_PLASMA = "plasma_ketamine"
 
 
@@ -82,13 +75,13 @@ def pick_cascade(ds, drugs: tuple[str, ...] = ()) -> Cascade:
     a panel keeps only series of its first series' unit.
     """
     panels = []
-    for layer, names, ylabel in LAYERS:
-        wanted = list(names)
-        if layer == "Pharmacokinetics":
+    for layer in LAYERS:
+        wanted = list(layer.observables)
+        if layer.title == "Pharmacokinetics":
             wanted += [f"plasma_{d}" for d in drugs if f"plasma_{d}" not in wanted]
         found = [_series(ds, n) for n in wanted if n in ds.data_vars]
         if found:
-            panels.append(Panel(layer, tuple(s for s in found if s.unit == found[0].unit), ylabel))
+            panels.append(Panel(layer.title, tuple(s for s in found if s.unit == found[0].unit), layer.ylabel))
     return Cascade(np.asarray(ds["time"].values, dtype=float), tuple(panels))
 
 

@@ -19,7 +19,7 @@ def cascade_figure(cascades: Mapping[str, Cascade]):
     """A matplotlib Figure of the cascades (label -> Cascade), layers top to bottom."""
     from matplotlib.figure import Figure
 
-    order = [layer for layer, _, _ in LAYERS]
+    order = [layer.title for layer in LAYERS]
     present = [layer for layer in order if any(p.layer == layer for c in cascades.values() for p in c.panels)]
     end = max((float(c.times_min[-1]) for c in cascades.values()), default=1.0)
     per, unit = time_axis(end)

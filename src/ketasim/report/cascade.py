@@ -1,10 +1,12 @@
 """The whole cascade on one figure: each layer's key observable against a shared time axis.
 
-Two views side by side: the acute hours after the first dose (linear hours) and the weeks
-after it (linear days), so the drug level, the NMDA block, the disinhibition surge, the
-BDNF-mTORC1 pulse, the spines, the habenula, the networks and the mood score can be seen
-to move together and on their own time scales. Rows whose observable the run lacks (a
-rodent has no MADRS) are left out.
+`LAYERS` is the one registry of the cascade's layers and their key observables, shared by
+the run report and the explorer (`ketasim.dashboard`). The report's figure shows two views
+side by side: the acute hours after the first dose (linear hours) and the weeks after it
+(linear days), so the drug level, the NMDA block, the disinhibition surge, the BDNF-mTORC1
+pulse, the spines, the habenula, the networks and the mood score can be seen to move
+together and on their own time scales. Layers whose observables the run lacks (a rodent
+has no MADRS) are left out.
 """
 
 from __future__ import annotations
@@ -20,80 +22,94 @@ WEEKS_DAYS = 28.0       # d simulated for the weeks view when the run itself is 
 
 
 @dataclass(frozen=True)
-class CascadeRow:
-    """One row: the layer, its observable, a short label and the untreated reference line."""
+class CascadeLayer:
+    """One layer of the cascade: a title, its key observables (in order of preference), the
+    y-axis label, and the untreated reference line (None: no line).
 
-    layer: str
-    observable: str
-    label: str
+    The one registry of what "the cascade" shows, read by the run report and the explorer.
+    """
+
+    title: str
+    observables: tuple[str, ...]
+    ylabel: str
     reference: float | None
 
 
-ROWS: tuple[CascadeRow, ...] = (
-    CascadeRow("receptor", "nmda_block_interneuron", "NMDA block\n(interneurons)", 0.0),
-    CascadeRow("circuit", "glutamate_release", "glutamate\nrelease", 1.0),
-    CascadeRow("plasticity", "bdnf", "BDNF", 1.0),
-    CascadeRow("plasticity", "mtorc1_activity", "mTORC1", 1.0),
-    CascadeRow("structure", "spine_density", "spine\ndensity", 1.0),
-    CascadeRow("systems", "lhb_burst_rate", "LHb burst\nrate", 1.0),
-    CascadeRow("networks", "dmn_cen_anticorrelation", "DMN-CEN\nanticorrelation", None),
-    CascadeRow("clinical", "madrs", "MADRS", None),
+LAYERS: tuple[CascadeLayer, ...] = (
+    CascadeLayer("Pharmacokinetics", ("plasma_ketamine", "plasma_norketamine"), "plasma (ng/mL)", None),
+    CascadeLayer("NMDA receptor block", ("nmda_block_interneuron", "nmda_block_pyramidal"), "fraction blocked",
+                 0.0),
+    CascadeLayer("Circuit: glutamate surge", ("glutamate_release",), "relative to baseline", 1.0),
+    CascadeLayer("Signalling", ("bdnf", "mtorc1_activity"), "relative to baseline", 1.0),
+    CascadeLayer("Structure", ("spine_density", "synaptic_strength"), "relative to baseline", 1.0),
+    CascadeLayer("Neuromodulators", ("serotonin_pfc", "lhb_burst_rate"), "relative to baseline", 1.0),
+    CascadeLayer("Networks", ("dmn_cen_anticorrelation",), "correlation", None),
+    CascadeLayer("Symptoms", ("madrs",), "MADRS (points)", None),
 )
 
 
-def plasma_row(ds) -> CascadeRow | None:
-    """The PK row: plasma ketamine when the regimen gives any, else the plasma observable
-    (ng/mL) with the highest peak (the drug given: citalopram, midazolam, ...)."""
-    if "plasma_ketamine" in ds and float(np.nanmax(ds["plasma_ketamine"].values)) > 0:
-        return CascadeRow("PK", "plasma_ketamine", "ketamine\n(ng/mL)", None)
-    best, peak = None, 0.0
-    for name in ds.data_vars:
-        if str(name).startswith("plasma_") and ds[name].attrs.get("units") == "ng/mL":
-            y = np.asarray(ds[name].values, dtype=float)
-            if y.size and np.nanmax(y) > peak:
-                best, peak = str(name), float(np.nanmax(y))
-    if best is None:
-        return None
-    return CascadeRow("PK", best, best.removeprefix("plasma_").replace("_", " ") + "\n(ng/mL)", None)
+def regimen_drugs(ds) -> tuple[str, ...]:
+    """The drugs of the run's regimen, from its provenance (`regimen` attribute), in order."""
+    import json
+
+    try:
+        events = json.loads(ds.attrs.get("regimen", "[]"))
+    except (TypeError, ValueError):
+        return ()
+    return tuple(dict.fromkeys(str(e.get("drug")) for e in events if e.get("drug") and not e.get("procedure")))
 
 
-def cascade_rows(ds) -> list[CascadeRow]:
-    """The rows this run can show, in cascade order."""
-    rows = [r for r in (plasma_row(ds),) if r is not None]
-    return rows + [r for r in ROWS if r.observable in ds]
+def layer_observables(ds, layer: CascadeLayer, drugs: tuple[str, ...] = ()) -> list[str]:
+    """The layer's observables present in `ds`; the PK layer adds each other drug's plasma level
+    (`plasma_citalopram`, ...) and keeps plasma ketamine only when ketamine was given."""
+    names = list(layer.observables)
+    if layer.title == "Pharmacokinetics":
+        names += [f"plasma_{d}" for d in drugs if f"plasma_{d}" not in names]
+        gave_ketamine = any(float(np.nanmax(ds[n].values)) > 0 for n in layer.observables if n in ds)
+        if not gave_ketamine:
+            names = [n for n in names if n not in layer.observables]
+    return [n for n in names if n in ds]
 
 
-def _panel(ax, t, y, row: CascadeRow) -> None:
-    ax.plot(t, y, lw=1.3)
-    if row.reference is not None:
-        ax.axhline(row.reference, color="0.6", lw=0.6, ls=":")
+def _panel(ax, t, ds, names: list[str], layer: CascadeLayer, keep) -> None:
+    for j, name in enumerate(names):
+        ax.plot(t, np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, ls=("-", "--", ":")[j % 3], label=name)
+    if layer.reference is not None:
+        ax.axhline(layer.reference, color="0.6", lw=0.6, ls=":")
     ax.tick_params(labelsize=7)
     ax.grid(True, alpha=0.25)
 
 
 def cascade_figure(acute, weeks, acute_hours: float = ACUTE_HOURS) -> Figure | None:
-    """The two-view cascade figure (None when neither dataset has a cascade observable).
+    """The two-view cascade figure (None when the datasets have no cascade observable).
 
     acute: a Dataset covering at least the first hours (minutes on `time`); weeks: a
     Dataset of the same regimen covering the weeks after (may be the same Dataset).
+    One row per layer of `LAYERS`, its observables as lines (legend in the right column).
     """
-    rows = [r for r in cascade_rows(weeks) if r.observable in acute]
+    drugs = regimen_drugs(weeks)
+    rows = [(layer, [n for n in layer_observables(weeks, layer, drugs) if n in acute]) for layer in LAYERS]
+    rows = [(layer, names) for layer, names in rows if names]
     if not rows:
         return None
-    fig = Figure(figsize=(8.6, 1.05 * len(rows) + 0.8))
+    fig = Figure(figsize=(9.0, 1.1 * len(rows) + 0.8))
     axes = np.atleast_2d(fig.subplots(len(rows), 2, sharex="col"))
     ta = np.asarray(acute["time"].values, dtype=float) / 60.0
-    keep = ta <= acute_hours + 1e-9
+    keep_a = ta <= acute_hours + 1e-9
     tw = np.asarray(weeks["time"].values, dtype=float) / 1440.0
-    for i, row in enumerate(rows):
-        _panel(axes[i, 0], ta[keep], np.asarray(acute[row.observable].values, dtype=float)[keep], row)
-        _panel(axes[i, 1], tw, np.asarray(weeks[row.observable].values, dtype=float), row)
-        axes[i, 0].set_ylabel(f"{row.layer}\n{row.label}", fontsize=7, rotation=0, ha="right", va="center")
+    keep_w = np.ones_like(tw, dtype=bool)
+    for i, (layer, names) in enumerate(rows):
+        _panel(axes[i, 0], ta[keep_a], acute, names, layer, keep_a)
+        _panel(axes[i, 1], tw, weeks, names, layer, keep_w)
+        axes[i, 0].set_ylabel(f"{layer.title}\n{layer.ylabel}", fontsize=7, rotation=0, ha="right",
+                              va="center")
+        if len(names) > 1:
+            axes[i, 1].legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     axes[0, 0].set_title(f"first {acute_hours:g} hours", fontsize=9)
     axes[0, 1].set_title(f"{tw[-1]:.0f} days", fontsize=9)
     axes[-1, 0].set_xlabel("time after the start (h)", fontsize=8)
     axes[-1, 1].set_xlabel("time after the start (d)", fontsize=8)
-    fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.07, hspace=0.18, wspace=0.22)
+    fig.subplots_adjust(left=0.2, right=0.83, top=0.95, bottom=0.07, hspace=0.22, wspace=0.22)
     return fig
 
 

@@ -25,8 +25,11 @@ class TrialOutputs:
     html: str
 
 
-def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000) -> TrialOutputs:
-    """Endpoints (with bootstrap intervals over `n_boot` resamples), tables and report of a trial."""
+def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000, mechanism: str = "") -> TrialOutputs:
+    """Endpoints (with bootstrap intervals over `n_boot` resamples), tables and report of a trial.
+
+    mechanism: the report's typical-patient section (`ketasim.trial.mechanism.mechanism_html`).
+    """
     spec, arms = result.spec, result.arms
     by_arm = arm_summary(spec, arms, n_boot)
     scored = measure_values(exp, spec, arms, n_boot)
@@ -49,7 +52,7 @@ def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000) -> T
     measure_rows = [{"measure": m["name"], "simulated": m["simulated"], "95% CI": _ci_text(m["ci"]),
                      "expected": m["expected"], "unit": m["unit"], "result": "pass" if m["passed"] else "MISS"}
                     for m in measures]
-    html = render_trial_report(spec, arms, rows, adverse, measure_rows)
+    html = render_trial_report(spec, arms, rows, adverse, measure_rows, mechanism)
     return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html)
 
 
