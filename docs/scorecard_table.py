@@ -32,7 +32,7 @@ def table(scorecard: dict) -> str:
         rows.append(f"| {name} | {_cell(s['all'])} | {_cell(s['validation'])} | {_cell(s['calibration'])} "
                     f"| {_cell(s['measures'])} |")
     st = scorecard["settings"]
-    note = (f"\nGenerated {st.get('date', '?')} by `make scorecard` ({st.get('environment', '')}; trial arms "
+    note = (f"\nGenerated {st.get('date', '?')} by `ketasim validate` ({st.get('environment', '')}; trial arms "
             f"{st.get('trial_patients_per_arm', '?')}; {st.get('wall_time_s', '?')} s).")
     return "\n".join([BEGIN, *rows, note, END])
 
