@@ -16,7 +16,6 @@ import inspect
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 API_PAGE = Path(__file__).resolve().parent / "api.md"
@@ -168,15 +167,9 @@ def render() -> str:
 
 def write(path: Path = API_PAGE) -> None:
     """Write the page atomically (a temporary file in the same folder, then rename)."""
-    text = render()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from ketasim.files import atomic_write_text
+
+    atomic_write_text(path, render())
 
 
 def main(argv: list[str]) -> int:

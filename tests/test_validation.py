@@ -14,7 +14,7 @@ from ketasim.validation.finding_figure import finding_figure
 from ketasim.validation.hypotheses import (HypothesisTable, conflicts, file_value, relevant, table_json,
                                           with_hypothesis)
 from ketasim.validation.library_run import LibraryEntry, capped, run_library
-from ketasim.validation.scorecard import Scorecard, calibration_ids_of, scorecard_json
+from ketasim.validation.scorecard import Scorecard, scorecard_json
 from ketasim.validation.scorecard_html import render_scorecard
 from ketasim.validation.unsourced import unsourced_parameters
 
@@ -60,7 +60,7 @@ def test_scorecard_counts_calibration_apart_per_layer(lib):
     pk = [e for e in lib if e.startswith("pk-")][:3]
     entries = (_entry(lib, pk[0], True, calibration=True), _entry(lib, pk[1], False, calibration=False),
                _entry(lib, pk[2], True, calibration=False), _entry(lib, GLUN2A, False, calibration=False))
-    sc = Scorecard(entries, calibration_ids_of({"experiments": [pk[2]]}), ())
+    sc = Scorecard(entries, frozenset({pk[2]}), ())
     layers = sc.layers
     assert list(layers) == ["pk", "receptor", "total"]
     assert (layers["pk"].calibration.total, layers["pk"].calibration.passed) == (2, 2)   # file flag + fitted file
@@ -148,3 +148,22 @@ def test_validate_cli_writes_scorecard_and_refuses_bad_input(tmp_path):
         bad = runner.invoke(app, ["validate", *args, "--json", str(out_json)])
         assert bad.exit_code == 2 and field in bad.output and "Traceback" not in bad.output
     assert json.loads(out_json.read_text())["summary"]["total"] == 1  # nothing overwritten
+
+
+def test_validate_loads_a_fitted_parameter_file_and_counts_its_experiments_as_calibration(tmp_path):
+    """A parameter file fitted (here: badly) to the GluN2A experiment: its value reaches the
+    run (the experiment misses, --strict exits 1) and the experiment counts as calibration."""
+    from ketasim.analysis.parameter_file import FitProvenance, ParameterFile, save_parameter_file
+
+    prov = FitProvenance((GLUN2A,), 1.0, 0.5, "2026-11-23", "0.1.0", "test", 3)
+    save_parameter_file(ParameterFile({"nmda.mg_k0_glun2a": 0.5}, prov), tmp_path / "fitted.toml")
+    out_json = tmp_path / "sc.json"
+    r = CliRunner().invoke(app, ["validate", "--id", GLUN2A, "--parameters", str(tmp_path / "fitted.toml"),
+                                 "--json", str(out_json), "--strict"])
+    assert r.exit_code == 1, r.output
+    data = json.loads(out_json.read_text())
+    exp = data["experiments"][0]
+    assert exp["calibration"] is True and exp["passed"] is False
+    assert exp["measures"][0]["simulated"] > 1.25 * 5.35
+    assert data["summary"]["calibration"] == [1, 0] and data["summary"]["validation"] == [0, 0]
+    assert GLUN2A in data["settings"]["parameter_file_provenance"]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -45,18 +43,9 @@ def _guard(fn):
 
 def _atomic_write(path: Path, writer) -> None:
     """Write via a temporary file in the same folder, then rename (no half-written files)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; the result gets the usual permissions
-        writer(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .files import atomic_write
+
+    atomic_write(path, writer)
 
 
 def _parse_hypotheses(items: list[str]) -> dict[str, str]:
@@ -231,7 +220,7 @@ def validate(
     jobs: int = typer.Option(1, "--jobs", help="experiments run in this many processes"),
 ) -> None:
     """Run the built-in experiment library and print the scorecard (a miss is information: exit 0)."""
-    from .validation.scorecard import Scorecard, calibration_ids_of, scorecard_json
+    from .validation.scorecard import Scorecard, scorecard_json
 
     def go():
         from datetime import datetime, timezone
@@ -239,34 +228,24 @@ def validate(
         from . import __version__
         from .errors import InputError
         from .experiments.loader import library
-        from .experiments.schema import LAYERS
-        from .validation.library_run import run_library, select
+        from .validation.library_run import checked_selection, environment, require_at_least, run_library
         from .validation.unsourced import unsourced_parameters
 
-        if patients is not None and patients < 1:
-            raise InputError("--patients: must be at least 1")
-        if jobs < 1:
-            raise InputError("--jobs: must be at least 1")
-        for t in tags:
-            if t not in LAYERS:
-                raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
+        require_at_least(patients, 1, "--patients")
+        require_at_least(jobs, 1, "--jobs")
         for path, flag in ((json_out, "--json"), (html_out, "--html")):
             if path is not None and path.exists() and path.is_dir():
                 raise InputError(f"{flag}: {path} is a folder")
-        values, provenance, settings = {}, None, {}
+        values, calibration, settings = {}, frozenset(), {}
         if parameters is not None:
             from .analysis.parameter_file import load_parameter_file
 
             pf = load_parameter_file(parameters, "--parameters")
-            values, provenance = dict(pf.values), pf.provenance_json()
+            values, calibration = dict(pf.values), pf.calibration_experiments
             settings["parameter_file"] = str(parameters)
             settings["parameter_file_values"] = json.dumps(values)
-        lib = library()
-        known = {e.id for e in lib}
-        for i in ids:
-            if i not in known:
-                raise InputError(f"--id: no experiment {i!r} in the library")
-        exps = select(lib, tags, ids)
+            settings["parameter_file_provenance"] = json.dumps(pf.provenance_json())
+        exps = checked_selection(library(), tags, ids)
         if not exps:
             raise InputError("--tags/--id: no experiment selected")
         from rich.progress import Progress
@@ -276,14 +255,13 @@ def validate(
             task = bar.add_task("experiments", total=len(exps))
             entries = run_library(exps, patients, values, jobs,
                                   on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
-        from .validation.library_run import environment
 
         settings = {"ketasim_version": __version__, "date": t0.strftime("%Y-%m-%d %H:%M UTC"),
                     "environment": environment(jobs),
                     "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
                     "experiments": len(exps), "tags": ", ".join(tags) or "all",
                     "trial_patients_per_arm": patients or "as in each file", **settings}
-        return Scorecard(tuple(entries), calibration_ids_of(provenance), unsourced_parameters(), settings)
+        return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
 
     sc = _guard(go)
     _print_scorecard(sc)

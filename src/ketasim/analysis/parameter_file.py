@@ -28,9 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -134,17 +131,9 @@ def to_toml(pf: ParameterFile) -> str:
 
 def save_parameter_file(pf: ParameterFile, path: str | Path) -> None:
     """Write `pf` to `path` atomically (a temporary file in the same folder, then a rename)."""
-    path = Path(path)
-    text = to_toml(pf)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from ..files import atomic_write_text
+
+    atomic_write_text(Path(path), to_toml(pf))
 
 
 # --- reading -------------------------------------------------------------------------
@@ -225,16 +214,11 @@ def parse_parameter_file(data: dict, where: str) -> ParameterFile:
 
 def load_parameter_file(path: str | Path, field: str = "--parameters") -> ParameterFile:
     """Read and check a parameter file; `ParameterFileError` (an InputError) naming `field`, the file and key."""
+    from ..files import read_toml
+
     path = Path(path)
     where = f"{field}: {path}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParameterFileError(f"{where}: cannot read file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterFileError(f"{where}: not valid TOML ({exc})") from None
+    data = read_toml(path, where, ParameterFileError)
     return parse_parameter_file(data, where)
 
 

@@ -29,27 +29,18 @@ def hypotheses(
     def go():
         from ..errors import InputError
         from ..experiments.loader import library
-        from ..experiments.schema import LAYERS
         from ..mechanisms.registry import HYPOTHESES
         from ..validation.hypotheses import table_of, variants
-        from ..validation.library_run import run_library, select
+        from ..validation.library_run import checked_selection, require_at_least, run_library
 
         for s in switch:
             if s not in HYPOTHESES:
                 raise InputError(f"--switch: unknown hypothesis {s!r} (one of {', '.join(HYPOTHESES)})")
-        for t in tags:
-            if t not in LAYERS:
-                raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
-        if patients < 1:
-            raise InputError("--patients: must be at least 1")
-        if jobs < 1:
-            raise InputError("--jobs: must be at least 1")
-        lib = library()
-        unknown = [i for i in ids if i not in {e.id for e in lib}]
-        if unknown:
-            raise InputError(f"--id: no experiment {unknown[0]!r} in the library")
+        require_at_least(patients, 1, "--patients")
+        require_at_least(jobs, 1, "--jobs")
+        selected = checked_selection(library(), tags, ids)
         switches = {s: HYPOTHESES[s] for s in (switch or HYPOTHESES) if len(HYPOTHESES[s]) > 1}
-        runs = variants(select(lib, tags, ids), switches)
+        runs = variants(selected, switches)
         if not runs:
             raise InputError("--switch/--tags/--id: no selected experiment depends on the selected switches")
         with Progress(console=err_console, transient=True) as bar:

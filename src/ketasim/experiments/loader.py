@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import tomllib
 from importlib import resources
 from pathlib import Path
 
@@ -45,15 +44,10 @@ def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
 
 
 def load_experiment(path: str | Path) -> Experiment:
+    from ..files import read_toml
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExperimentFileError(f"{path}: cannot read file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ExperimentFileError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, str(path), ExperimentFileError)
     return parse_experiment(data, str(path))
 
 

@@ -57,6 +57,31 @@ def select(experiments: Sequence[Experiment], tags: Sequence[str] = (), ids: Seq
     return [e for e in experiments if (not tags or e.tags[0] in tags) and (not ids or e.id in ids)]
 
 
+def checked_selection(experiments: Sequence[Experiment], tags: Sequence[str] = (),
+                      ids: Sequence[str] = ()) -> list[Experiment]:
+    """`select`, after checking that every `--tags` value is a layer and every `--id` an
+    experiment of `experiments` (InputError naming the option otherwise)."""
+    from ..errors import InputError
+    from ..experiments.schema import LAYERS
+
+    for t in tags:
+        if t not in LAYERS:
+            raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
+    known = {e.id for e in experiments}
+    for i in ids:
+        if i not in known:
+            raise InputError(f"--id: no experiment {i!r} in the library")
+    return select(experiments, tags, ids)
+
+
+def require_at_least(value: int | None, minimum: int, option: str) -> None:
+    """InputError naming `option` when a given count is below `minimum` (None: not given)."""
+    from ..errors import InputError
+
+    if value is not None and value < minimum:
+        raise InputError(f"{option}: must be at least {minimum}")
+
+
 def capped(exp: Experiment, max_patients: int | None) -> Experiment:
     """The experiment with each trial arm capped at `max_patients` (others unchanged)."""
     pop = exp.protocol.population

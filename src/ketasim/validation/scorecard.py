@@ -2,7 +2,7 @@
 
 An experiment is *calibration* when its file says so (`calibration = true`: its target
 set a parameter) or when a fitted parameter file applied to the run names it among the
-experiments it was fitted to. Everything else is *validation*: a prediction the model
+experiments it was fitted to (`calibration_ids`, from `ParameterFile.calibration_experiments`). Everything else is *validation*: a prediction the model
 was not tuned to. The two are counted apart, per layer and in total, because a passed
 calibration target is no evidence that the model is right.
 
@@ -78,13 +78,6 @@ class Scorecard:
     @property
     def passed(self) -> bool:
         return all(e.passed for e in self.entries)
-
-
-def calibration_ids_of(parameter_provenance: Mapping | None) -> frozenset[str]:
-    """Experiment ids a fitted parameter file says it was fitted to."""
-    if not parameter_provenance:
-        return frozenset()
-    return frozenset(str(x) for x in parameter_provenance.get("experiments", ()))
 
 
 def _hypotheses(entry: LibraryEntry) -> dict:
