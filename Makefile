@@ -27,10 +27,10 @@ browser:
 	sh scripts/install_chromium.sh
 
 test: $(DEVSTAMP) browser
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 test-all: $(DEVSTAMP) browser
-	$(BIN)/python -m pytest -n 2 -m ""
+	$(BIN)/python -m pytest -n 2 --dist worksteal -m ""
 
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/population_pk.py

@@ -10,14 +10,22 @@ from ketasim.experiments.runner import run_experiment
 PATHS = library_paths()
 
 
-def _is_trial(path) -> bool:
-    """Virtual-trial experiments (arms of patient populations) take minutes each: slow."""
+LONG_DAYS = 180.0  # a year or two of repeated use takes about a minute to integrate
+
+
+def _is_slow(path) -> bool:
+    """Virtual-trial experiments (arms of patient populations) take minutes each, and
+    protocols of a year or more of repeated use about a minute: slow (the scorecard runs them)."""
     import tomllib
 
-    return "arms" in tomllib.loads(path.read_text(encoding="utf-8")).get("protocol", {})
+    from ketasim.units import parse_quantity
+
+    protocol = tomllib.loads(path.read_text(encoding="utf-8")).get("protocol", {})
+    days = parse_quantity(protocol["duration"], "d", "duration") if "duration" in protocol else 0.0
+    return "arms" in protocol or days >= LONG_DAYS
 
 
-CASES = [pytest.param(p, id=p.stem, marks=pytest.mark.slow) if _is_trial(p) else pytest.param(p, id=p.stem)
+CASES = [pytest.param(p, id=p.stem, marks=pytest.mark.slow) if _is_slow(p) else pytest.param(p, id=p.stem)
          for p in PATHS]
 
 

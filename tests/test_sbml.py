@@ -116,10 +116,13 @@ def _rel_err(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b) / floor))
 
 
-# libRoadRunner takes minutes to compile the full model with the circuit surrogate, so the
-# default suite round-trips the PK and receptor layers; the full model runs with -m slow.
+# libRoadRunner takes minutes to compile the full model with the circuit surrogate, and one
+# to three minutes for the PK and receptor layers alone, so the default suite round-trips
+# those layers once, under the mixed regimen (infusion, oral dose and bolus); the other
+# regimens, weights and the full model run with -m slow.
 @pytest.mark.parametrize("regimen,weight,full", [
-    (STANDARD, 70.0, False), (MIXED, 70.0, False), (MIXED, 80.0, False),
+    pytest.param(STANDARD, 70.0, False, marks=pytest.mark.slow), (MIXED, 70.0, False),
+    pytest.param(MIXED, 80.0, False, marks=pytest.mark.slow),
     pytest.param(STANDARD, 70.0, True, marks=pytest.mark.slow)],
     ids=["standard-infusion", "infusion+oral+bolus", "mixed-80kg", "full-model"])
 def test_roadrunner_matches_scipy(regimen, weight, full):
