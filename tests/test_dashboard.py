@@ -18,14 +18,11 @@ from ketasim.mechanisms.drugs import expand
 H, D = 60.0, 1440.0  # minutes per hour, per day
 
 
-def refused(form: RegimenForm, *words: str) -> str:
+def refusal(form: RegimenForm) -> str:
+    """The InputError message building the request raises (the test fails if none is raised)."""
     with pytest.raises(InputError) as exc:
         build_request(form)
-    msg = str(exc.value)
-    assert "\n" not in msg
-    for w in words:
-        assert w in msg, msg
-    return msg
+    return str(exc.value)
 
 
 @pytest.mark.parametrize("changes, words", [
@@ -55,11 +52,14 @@ def refused(form: RegimenForm, *words: str) -> str:
     ({"preset": "homeopathy"}, ["schedule", "unknown schedule"]),
 ])
 def test_bad_regimen_is_refused_with_the_field_named(changes, words):
-    refused(RegimenForm(**changes), *words)
+    msg = refusal(RegimenForm(**changes))
+    assert "\n" not in msg
+    assert all(w in msg for w in words), msg
 
 
 def test_esketamine_doses_must_fill_whole_nasal_devices():
-    refused(form_of_preset("esketamine", dose="60 mg"), "regimen.dose", "28 mg devices")
+    msg = refusal(form_of_preset("esketamine", dose="60 mg"))
+    assert "regimen.dose" in msg and "28 mg devices" in msg, msg
     assert build_request(form_of_preset("esketamine", dose="84 mg")).regimen[0].amount == 84.0
 
 
