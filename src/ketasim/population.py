@@ -110,7 +110,6 @@ def simulate_population(
     solver: str = "auto",
 ) -> xr.Dataset:
     """Simulate n virtual patients; returns the Dataset with a `patient` dimension."""
-    from .engine.solve import solve
     from .simulate import check_finite, default_grid, minutes, model_for, provenance, to_dataset
 
     if n < 1:
@@ -122,18 +121,32 @@ def simulate_population(
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
     breaks, jumps, rates = weight_scaled_schedule(model, regimen, draw.weight, dur)
     obs_fn = jitted_observe(model)
-    bs = min(batch_size, n)
     out = np.empty((n, len(ts), len(model.observables)))
-    for start in range(0, n, bs):
-        stop = min(start + bs, n)
-        sl = np.arange(start, start + bs) % n  # pad the last batch by wrapping
-        ys = solve(model, draw.p[sl], jumps[sl], rates[sl], breaks, ts, solver=solver, batched=True)
-        ys = ys[: stop - start]
-        out[start:stop] = np.asarray(obs_fn(ts, ys, draw.p[start:stop]))
+    for start, stop, obs in batched_observables(model, draw.p, jumps, rates, breaks, ts, min(batch_size, n),
+                                                solver, obs_fn):
+        out[start:stop] = obs
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
     ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
     ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6))
     return ds
+
+
+def batched_observables(model, p: np.ndarray, jumps: np.ndarray, rates: np.ndarray, breaks, ts: np.ndarray,
+                        batch: int, solver: str, observe):
+    """Solve patients in batches of `batch` and yield (start, stop, observables (stop - start, T, O)).
+
+    p, jumps, rates: one row per patient. The last batch is padded by wrapping round to
+    the first patients, so every solve has the same shape and compiles once; the padding
+    is dropped before `observe` (a jitted batch observe, e.g. `jitted_observe`).
+    """
+    from .engine.solve import solve
+
+    n = p.shape[0]
+    for start in range(0, n, batch):
+        stop = min(start + batch, n)
+        sl = np.arange(start, start + batch) % n
+        ys = solve(model, p[sl], jumps[sl], rates[sl], breaks, ts, solver=solver, batched=True)[: stop - start]
+        yield start, stop, np.asarray(observe(ts, ys, p[start:stop]))
 
 
 def observe_batch(observe, ts: np.ndarray, ys: np.ndarray, p: np.ndarray) -> np.ndarray:

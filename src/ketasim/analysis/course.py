@@ -62,28 +62,26 @@ class CourseEvaluator:
         return p, weight
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        from ..engine.solve import SolverError, solve
-        from ..population import weight_scaled_schedule
+        from ..engine.solve import SolverError
+        from ..population import batched_observables, weight_scaled_schedule
         from ..simulate import SimulationError
 
         p, weight = self.parameters(x)
         n = p.shape[0]
         breaks, jumps, rates = weight_scaled_schedule(self.model, self.regimen, weight, self.duration)
-        bs = batch_size(n, self.batch_size)
         out = np.empty((n, len(self.outputs)))
         factor = np.array([_observable(self.model, o).factor for o in self.observed])
-        for start in range(0, n, bs):
-            stop = min(start + bs, n)
-            sl = np.arange(start, start + bs) % n   # pad the last batch by wrapping
-            try:
-                ys = solve(self.model, p[sl], jumps[sl], rates[sl], breaks, self.ts, solver=self.solver, batched=True)
-            except SolverError as exc:
-                raise SimulationError(f"{exc} (sensitivity samples {start}-{stop - 1})") from None
-            obs = np.asarray(self.observe(self.ts, ys, p[sl]))[: stop - start] / factor
-            series = {name: obs[:, :, j] for j, name in enumerate(self.observed)}
-            out[start:stop] = compute_outputs(self.outputs, self.ts, series)
-            if self.progress is not None:
-                self.progress(stop - start)
+        done = 0
+        try:
+            for start, stop, obs in batched_observables(self.model, p, jumps, rates, breaks, self.ts,
+                                                        batch_size(n, self.batch_size), self.solver, self.observe):
+                series = {name: obs[:, :, j] / factor[j] for j, name in enumerate(self.observed)}
+                out[start:stop] = compute_outputs(self.outputs, self.ts, series)
+                done = stop
+                if self.progress is not None:
+                    self.progress(stop - start)
+        except SolverError as exc:
+            raise SimulationError(f"{exc} (sensitivity samples from {done})") from None
         _check_finite(out, self.outputs, self.space, self.space.to_values(x))
         return out
 
