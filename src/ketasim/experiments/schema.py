@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..references import registry
 
 STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_baseline",
               "change_from_baseline", "half_life", "bioavailability", "auc_ratio",
@@ -17,6 +19,20 @@ LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
 ENDPOINTS = ("response_rate", "remission_rate", "mean_change", "mean_difference", "response_odds_ratio",
              "relapse_median_days", "dropout_rate", "side_effect_dropout_rate")
 TWO_ARM_ENDPOINTS = ("mean_difference", "response_odds_ratio")
+# Where a measure's tolerance comes from: "ci" a published confidence interval (of a mean or an
+# estimate), "sd" a published SD or SE with n (an interval computed from them), "range" a published
+# range, IQR or min-max of values, "band" a stated band (a judgement; the note gives the reason).
+TOLERANCE_BASES = ("ci", "sd", "range", "band")
+
+
+def _known_reference(key: str) -> str:
+    """`key` when it is in the reference registry (data/references.toml), else a one-line error."""
+    if key not in registry():
+        raise ValueError(f"unknown reference key {key!r}: add it to ketasim/data/references.toml")
+    return key
+
+
+ReferenceKey = Annotated[str, AfterValidator(_known_reference)]
 
 
 class _Strict(BaseModel):
@@ -166,6 +182,15 @@ class Measure(_Strict):
     versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
     name: str | None = None
     note: str = ""
+    tolerance_basis: Literal[TOLERANCE_BASES] | None = None  # type: ignore[valid-type]
+    tolerance_note: str = ""         # the published figures used, e.g. "95% CI 69-90 L/h (Kamp 2020)"
+
+    @model_validator(mode="after")
+    def _tolerance_note(self):
+        if self.tolerance_basis is not None and not self.tolerance_note.strip():
+            raise ValueError(f"tolerance_basis {self.tolerance_basis!r} needs a tolerance_note "
+                             "(the published figures the tolerance comes from)")
+        return self
 
     @model_validator(mode="after")
     def _target(self):
@@ -212,7 +237,10 @@ class Experiment(_Strict):
     source: str
     species: Literal["human", "rat", "mouse"] = "human"
     tags: list[str]
-    calibration: bool = False        # used to set parameters (scored apart from validation)
+    # Keys of data/references.toml: the publication(s) whose numbers the experiment tests. The
+    # scorecard derives the experiment's class from them (validation/classification.py).
+    references: list[ReferenceKey] = []
+    calibration: bool = False        # deprecated: the class is derived (validation/classification.py)
     notes: str = ""
     protocol: Protocol
     measure: list[Measure] = Field(min_length=1)
