@@ -179,7 +179,7 @@ def test_parameter_file_round_trip_and_malformed_files(tmp_path):
 
 
 def test_run_experiment_uses_overrides_and_ignores_names_the_model_lacks():
-    from ketasim.experiments.runner import run_experiment
+    from ketasim.experiments.run import run_experiment
 
     exp = parse_experiment({
         "id": "m", "title": "m", "source": "test", "tags": ["pk"],

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from ketasim.experiments.loader import library, library_paths
-from ketasim.experiments.runner import run_experiment
+from ketasim.experiments.run import run_experiment
 
 PATHS = library_paths()
 

@@ -200,7 +200,7 @@ def test_two_worker_local_cluster_equals_in_process(reference, tmp_path, jax_cac
 
 
 def test_experiment_runner_scores_trial_measures(reference):
-    from ketasim.experiments.runner import run_experiment
+    from ketasim.experiments.run import run_experiment
     from ketasim.trial.endpoints import evaluate
 
     r = run_experiment(experiment(), keep_series=True)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from ketasim.cli import app
 from ketasim.experiments.loader import library
-from ketasim.experiments.runner import ExperimentResult, MeasureResult
+from ketasim.experiments.results import ExperimentResult, MeasureResult
 from ketasim.validation.finding_figure import finding_figure
 from ketasim.validation.hypotheses import (HypothesisTable, conflicts, file_value, relevant, table_json,
                                           with_hypothesis)

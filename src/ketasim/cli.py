@@ -178,7 +178,7 @@ def _print_rows(title: str, rows: list[dict]) -> None:
 
 
 def _print_results(results, as_json: bool) -> None:
-    from .experiments.runner import to_json
+    from .experiments.results import to_json
 
     if as_json:
         print(json.dumps(to_json(results)))
@@ -199,7 +199,7 @@ def _print_results(results, as_json: bool) -> None:
 def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", help="print results as JSON")) -> None:
     """Run one experiment file and score it against the published values."""
     from .experiments.loader import load_experiment
-    from .experiments.runner import run_experiment
+    from .experiments.run import run_experiment
 
     results = _guard(lambda: [run_experiment(load_experiment(file), keep_series=False)])
     _print_results(results, as_json)

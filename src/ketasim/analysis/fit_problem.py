@@ -105,7 +105,7 @@ def _supported(exp: Experiment, where: str) -> None:
 
 def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, where: str):
     """(full model, cut model, p0 vector, schedule, grid, targets) of one experiment."""
-    from ..experiments.runner import _grid, dose_events, patient_of
+    from ..experiments.runner import dose_events, measure_grid, patient_of
     from ..simulate import schedule_for
 
     prot = exp.protocol
@@ -134,7 +134,7 @@ def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, w
     overrides = {**patient.overrides(), **prot.parameters}
     pset = cut.parameters.with_mapping({k: v for k, v in overrides.items() if k in cut.parameters})
     sched = schedule_for(cut, doses, patient.weight, duration)
-    ts = _grid(duration)
+    ts = measure_grid(duration)
     obs = {o.name: (j, o) for j, o in enumerate(cut.observables)}
     targets = []
     for i, m, f in measures:

@@ -204,7 +204,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[
     module (`offtargets.X`); unknown names are errors. `parameters` (a fitted file's
     values) are merged over them where `known_overrides` says the protocol can use them.
     """
-    from .runner import ExperimentResult, MeasureResult, score
+    from .results import ExperimentResult, MeasureResult, score
 
     iv = exp.protocol.in_vitro
     merged = {**exp.protocol.parameters, **known_overrides(parameters, exp.protocol.hypotheses)}

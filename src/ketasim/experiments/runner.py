@@ -1,8 +1,11 @@
-"""Run an experiment: protocol -> simulation -> measures scored against published values."""
+"""Run an in-vivo experiment: protocol -> simulation -> measures scored against published values.
+
+The records and the scoring live in `experiments.results`; the dispatch between in-vivo,
+in-vitro and trial protocols in `experiments.run`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
@@ -12,6 +15,7 @@ from ..errors import InputError
 from ..mechanisms.drugs import PROCEDURES, procedure_event
 from ..patient import Patient
 from ..units import parse_dose, parse_quantity
+from .results import ExperimentResult, MeasureResult, score
 from .schema import Dose, Experiment, Protocol
 from .statistics import compute
 
@@ -20,48 +24,6 @@ MEASURE_TIME_STEP = 1.0  # min; experiments are scored on a 1-min grid up to a d
 
 class ProtocolError(InputError):
     """A protocol field is invalid (one line, names the field)."""
-
-
-@dataclass(frozen=True)
-class MeasureResult:
-    name: str
-    simulated: float
-    expected: float | None
-    unit: str
-    passed: bool
-    range: tuple[float, float] | None = None
-    tolerance: str = ""
-    series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (x, y) for plots
-    axis: str = "time (min)"  # what the series' x is, with its unit (in-vitro curves: concentration, voltage)
-
-    def to_json(self) -> dict:
-        out = {"name": self.name, "simulated": self.simulated, "expected": self.expected,
-               "unit": self.unit, "passed": self.passed}
-        if self.range is not None:
-            out["range"] = list(self.range)
-        if self.tolerance:
-            out["tolerance"] = self.tolerance
-        return out
-
-
-@dataclass(frozen=True)
-class ExperimentResult:
-    id: str
-    title: str
-    source: str
-    tags: tuple[str, ...]
-    hypotheses: dict
-    calibration: bool
-    measures: tuple[MeasureResult, ...] = field(default=())
-
-    @property
-    def passed(self) -> bool:
-        return all(m.passed for m in self.measures)
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "tags": list(self.tags), "hypotheses": self.hypotheses,
-                "passed": self.passed, "calibration": self.calibration,
-                "measures": [m.to_json() for m in self.measures]}
 
 
 def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
@@ -95,7 +57,8 @@ def patient_of(exp: Experiment) -> Patient:
                    bdnf=ps.bdnf, trkb=ps.trkb, stress=ps.stress)
 
 
-def _grid(duration: float) -> np.ndarray:
+def measure_grid(duration: float) -> np.ndarray:
+    """Output times (min) an experiment is scored on: every minute up to a day, the default grid beyond."""
     from ..simulate import default_grid
 
     if duration <= 1440:
@@ -124,7 +87,7 @@ def _simulate(exp: Experiment, protocol: Protocol, doses, solver: str,
     params = dict(protocol.parameters)
     if overrides:
         params = merged_parameters(params, overrides, model_for(doses, exp.species, protocol.hypotheses).parameters)
-    return simulate(doses, patient_of(exp), duration, protocol.hypotheses, times=_grid(duration),
+    return simulate(doses, patient_of(exp), duration, protocol.hypotheses, times=measure_grid(duration),
                     parameters=params, solver=solver)
 
 
@@ -132,26 +95,19 @@ def _total_mg(events, weight: float) -> float:
     return sum(e.amount * (weight if e.per_kg else 1.0) * e.count for e in events)
 
 
-def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = True,
-                   parameters: Mapping[str, float] | None = None) -> ExperimentResult:
-    """Simulate the protocol and score every measure.
+def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
+                parameters: Mapping[str, float] | None = None) -> ExperimentResult:
+    """Simulate an in-vivo protocol (doses into a patient) and score every measure.
+
+    `experiments.run.run_experiment` is the one entry point: it sends in-vitro and
+    trial protocols elsewhere and in-vivo ones here.
 
     parameters: overrides by qualified name, in the parameter's unit (a fitted parameter
     file's values), merged over `protocol.parameters` (the override wins). Names the
-    experiment's model does not have are ignored (see `merged_parameters`); in-vitro
-    experiments apply only the `nmda.` and `offtargets.` names their receptor scheme
-    knows (see `in_vitro.run_in_vitro`).
+    experiment's model does not have are ignored (see `merged_parameters`).
     """
     from .statistics import MeasureError
 
-    if exp.protocol.in_vitro is not None:
-        from .in_vitro import run_in_vitro
-
-        return run_in_vitro(exp, keep_series=keep_series, parameters=parameters)
-    if exp.protocol.arms:
-        from ..trial.score import run_trial_experiment
-
-        return run_trial_experiment(exp, keep_series=keep_series, parameters=parameters)
     doses = dose_events(exp.protocol.doses, "protocol.doses")
     ds = _simulate(exp, exp.protocol, doses, solver, parameters)
     reference = None
@@ -182,29 +138,3 @@ def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = Tr
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
                             exp.calibration, tuple(results))
-
-
-def score(value: float, m) -> tuple[bool, str]:
-    """Pass if inside range, or within rel_tol / abs_tol of expected."""
-    if not np.isfinite(value):
-        return False, "not finite"
-    if m.range is not None:
-        lo, hi = m.range
-        return bool(lo <= value <= hi), f"range [{lo:g}, {hi:g}]"
-    if m.rel_tol is not None:
-        return bool(abs(value - m.expected) <= m.rel_tol * abs(m.expected)), f"±{m.rel_tol:.0%}"
-    return bool(abs(value - m.expected) <= m.abs_tol), f"±{m.abs_tol:g}"
-
-
-def summarize(results: list[ExperimentResult]) -> dict:
-    by_tag: dict[str, list[int]] = {}
-    for r in results:
-        layer = r.tags[0]
-        by_tag.setdefault(layer, [0, 0])
-        by_tag[layer][0] += 1
-        by_tag[layer][1] += int(r.passed)
-    return {"total": len(results), "passed": sum(r.passed for r in results), "by_tag": by_tag}
-
-
-def to_json(results: list[ExperimentResult]) -> dict:
-    return {"experiments": [r.to_json() for r in results], "summary": summarize(results)}

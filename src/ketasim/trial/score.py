@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..experiments.runner import ExperimentResult, MeasureResult, score
+from ..experiments.results import ExperimentResult, MeasureResult, score
 from ..experiments.schema import Experiment
 from ..experiments.statistics import MeasureError
 from ..units import parse_quantity

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..errors import InputError
-from ..experiments.runner import MeasureResult
+from ..experiments.results import MeasureResult
 from ..experiments.schema import Experiment
 from ..units import parse_quantity
 from .library_run import LibraryEntry

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Callable, Mapping, Sequence
 
-from ..experiments.runner import ExperimentResult
+from ..experiments.results import ExperimentResult
 from ..experiments.schema import Experiment
 
 
@@ -99,7 +99,7 @@ def run_one(exp: Experiment, max_patients: int | None = None,
             parameters: Mapping[str, float] | None = None) -> LibraryEntry:
     """Run and score one experiment; errors become a recorded one-line message."""
     from ..errors import InputError
-    from ..experiments.runner import run_experiment
+    from ..experiments.run import run_experiment
     from ..simulate import SimulationError
 
     t0 = time.perf_counter()
