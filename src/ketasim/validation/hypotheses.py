@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
+from ..engine.module import Module
 from ..experiments.schema import Experiment
 from .library_run import LibraryEntry
 
@@ -61,7 +62,8 @@ class HypothesisTable:
         return [eid for eid in self.experiments(switch) if self.passed.get((eid, switch, value), False)]
 
 
-def _drugs(exp: Experiment) -> frozenset[str]:
+def drugs_of(exp: Experiment) -> frozenset[str]:
+    """The drugs and procedures of every dose of the protocol and of every trial arm."""
     doses = list(exp.protocol.doses) + [d for a in exp.protocol.arms.values() for d in a.doses]
     return frozenset((d.procedure or d.drug) for d in doses if (d.procedure or d.drug))
 
@@ -76,23 +78,31 @@ def file_value(exp: Experiment, switch: str, default: str) -> str:
     return default
 
 
-def _signature(m) -> tuple:
+def signature(m: Module) -> tuple:
+    """What makes a module's equations and values what they are (name, equations, parameters,
+    inputs, outputs): two modules with the same signature compute the same thing."""
     return (m.name, m.equations, tuple((q.name, q.value, q.species) for q in m.parameters),
             tuple(sorted(m.inputs.items())), tuple(m.outputs))
 
 
-def upstream(model, signals: Sequence[str]) -> tuple:
-    """Signatures of the modules the given signals depend on (through module inputs)."""
+def upstream_modules(model, signals: Sequence[str]) -> tuple[Module, ...]:
+    """The modules of an assembled model that the given signals depend on (the modules
+    publishing them and, through module inputs, every module those read), sorted by name."""
     provider = {o: m for m in model.modules for o in m.outputs}
     todo = [provider[s] for s in signals if s in provider]
-    seen: dict[str, object] = {}
+    seen: dict[str, Module] = {}
     while todo:
         m = todo.pop()
         if m.name in seen:
             continue
         seen[m.name] = m
         todo.extend(provider[s] for s in m.inputs if s in provider)
-    return tuple(sorted(_signature(m) for m in seen.values()))
+    return tuple(seen[name] for name in sorted(seen))
+
+
+def upstream(model, signals: Sequence[str]) -> tuple:
+    """Signatures of the modules the given signals depend on (through module inputs)."""
+    return tuple(sorted(signature(m) for m in upstream_modules(model, signals)))
 
 
 def relevant(exp: Experiment, switch: str, values: Sequence[str], memo: dict | None = None) -> bool:
@@ -111,10 +121,10 @@ def relevant(exp: Experiment, switch: str, values: Sequence[str], memo: dict | N
     base = dict(exp.protocol.hypotheses)
     signals = None if exp.protocol.arms else tuple(sorted({x for m in exp.measure for x in (m.observable, m.versus)
                                                            if x}))
-    key = (exp.species, tuple(sorted(base.items())), _drugs(exp), switch, tuple(values), signals)
+    key = (exp.species, tuple(sorted(base.items())), drugs_of(exp), switch, tuple(values), signals)
     if memo is not None and key in memo:
         return memo[key]
-    models = [build_model(exp.species, {**base, switch: v}, _drugs(exp)) for v in values]
+    models = [build_model(exp.species, {**base, switch: v}, drugs_of(exp)) for v in values]
     if signals is None:
         answer = len({m.source for m in models}) > 1
     else:
