@@ -78,15 +78,18 @@ def _weight(r: str, pre: str, post: str, w: float, note: str) -> Parameter:
 
 _W_NOTE = "tuned within the range of unitary conductances (0.1-5 nS) for baseline rates and a PING gamma rhythm"
 _NMDA_NOTE = ("tuned: interneurons get a sizable NMDA share of their recurrent excitation (GluN2D-containing "
-              "receptors, little Mg2+ block; von Engelhardt 2015), pyramidal cells a smaller one")
+              "receptors, little Mg2+ block; von Engelhardt 2015, vonengelhardt2015), pyramidal cells a smaller one")
 
 _EE_NOTE = ("tuned: weak recurrent excitation keeps the pyramidal population stable on its own (not an "
             "inhibition-stabilised regime), so that less interneuron drive lowers interneuron rates; with strong "
-            "E->E the network showed the paradoxical response (PV rate unchanged or rising under block)")
+            "E->E the network showed the paradoxical response (PV rate unchanged or rising under block); chosen with "
+            "the disinhibition finding of Homayoun & Moghaddam 2007 (homayoun2007) in view")
 _PV_AMPA_NOTE = ("tuned: with the NMDA weight, most of the PV cells' recurrent excitatory charge is NMDA "
-                 "(so that their block lowers PV firing); AMPA still times PV spikes to pyramidal volleys (PING)")
+                 "(so that their block lowers PV firing, the direction of Homayoun & Moghaddam 2007, homayoun2007); AMPA "
+                 "still times PV spikes to pyramidal volleys (PING)")
 _PVPV_NOTE = ("tuned: strong mutual PV inhibition desynchronises PV cells from firing on every gamma cycle, "
-              "so their rate follows their drive; with weak PV->PV they locked to the cycle")
+              "so their rate follows their drive (and falls under block, as in homayoun2007); with weak PV->PV they "
+              "locked to the cycle")
 
 CIRCUIT_PARAMETERS: tuple[Parameter, ...] = (
     # Populations.

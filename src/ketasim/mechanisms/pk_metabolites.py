@@ -42,7 +42,7 @@ def norketamine_module(e: str) -> Module:
             p("reference_weight", 70.0, "kg", "anderson2008", "reference weight for allometry"),
             p("allometric_cl_exponent", 0.75, "1", "anderson2008", "clearance scales as W^0.75"),
             p("ke0", 0.114, "1/min", "assumed", "brain equilibration of norketamine",
-              note="taken equal to ketamine's ke0 (Olofsen 2012); no separate estimate found"),
+              note="taken equal to ketamine's ke0 (Olofsen 2012, olofsen2012); no separate estimate found"),
             p("brain_partition", 1.0, "1", "assumed", "brain/plasma-equivalent level",
               note="as for ketamine: effect site expressed as the plasma-equivalent unbound level"),
             p("molar_mass", 223.70, "g/mol", "pubchem_norketamine", "molar mass of norketamine"),
@@ -76,7 +76,7 @@ def hnk_module() -> Module:
               note="taken equal to norketamine's steady-state volume (Perez-Ruixo 2021); no human HNK volume found"),
             p("cl_70", 5.15, "L/h", "fitted", "clearance of HNK (70 kg)",
               note="set so that the 2,6-HNK/ketamine AUC ratio after IV ketamine is 2.4, mid-way between "
-                   "1.7 (S) and 3.1 (R) (Hasan 2021)"),
+                   "1.7 (S) and 3.1 (R) (Hasan 2021, hasan2021)"),
             p("reference_weight", 70.0, "kg", "anderson2008", "reference weight for allometry"),
             p("allometric_cl_exponent", 0.75, "1", "anderson2008", "clearance scales as W^0.75"),
             p("ka_ip", 0.2, "1/min", "assumed", "i.p. absorption (rodents)",

@@ -39,7 +39,7 @@ def simple_drug_module(drug: str, params: tuple[Parameter, ...], description: st
 NALTREXONE = simple_drug_module("naltrexone", (
     p("F_oral", 0.20, "1", "meyer1984", "oral bioavailability (range 5-40%)",
       note="", lower=0.05, upper=0.6),
-    p("ka", 3.0, "1/h", "fitted", "absorption rate", note="gives Tmax about 1 h as on the naltrexone label"),
+    p("ka", 3.0, "1/h", "fitted", "absorption rate", note="gives Tmax about 1 h as on the Swiss naltrexone label (naltrexon_ch_label)"),
     p("cl_70", 94.0, "L/h", "meyer1984", "clearance", cv=0.3),
     p("v_70", 540.0, "L", "meyer1984", "volume (from CL 94 L/h and half-life 4 h)"),
 ), "Naltrexone, oral; a competitive mu/kappa opioid antagonist (receptor layer).")
@@ -60,7 +60,7 @@ CITALOPRAM = simple_drug_module("citalopram", (
 
 AMITRIPTYLINE = simple_drug_module("amitriptyline", (
     p("F_oral", 0.50, "1", "schulz1983", "oral bioavailability", cv=0.23),
-    p("ka", 0.8, "1/h", "assumed", "absorption rate", note="gives Tmax about 4 h as reported for oral amitriptyline"),
+    p("ka", 0.8, "1/h", "assumed", "absorption rate", note="gives Tmax about 4 h as reported for oral amitriptyline (UK SmPC: 3.89 h, amitriptyline_smpc_uk)"),
     p("cl_70", 52.5, "L/h", "schulz1983", "clearance (12.5 mL/min/kg)", cv=0.18),
     p("v_70", 980.0, "L", "schulz1983", "volume (14 L/kg)", cv=0.2),
 ), "Amitriptyline, oral tricyclic antidepressant.")

@@ -59,7 +59,7 @@ def _mg_k0_from_shift(ic50_0: float, ic50_mg: float) -> float:
 
 
 _FIT_NOTE = ("fitted: Mg2+ competing with ketamine in the channel reproduces the ketamine IC50 in 1 mM "
-             "Mg2+ at -66 mV ({0} uM, Kotermanski & Johnson 2009); the result is {1:.1f}x weaker than "
+             "Mg2+ at -66 mV ({0} uM, Kotermanski & Johnson 2009, kotermanski2009); the result is {1:.1f}x weaker than "
              "GluN2A, consistent with Qian 2005 (at least 4-fold weaker for 2D)")
 _K0_2C = _mg_k0_from_shift(0.51, 1.18)
 _K0_2D = _mg_k0_from_shift(0.83, 2.95)
@@ -77,7 +77,8 @@ NMDA_PARAMETERS: tuple[Parameter, ...] = (
     p("koff_apparent", 0.2, "1/s", "macdonald1991",
       "ketamine unblocking rate in saturating agonist at the reference voltage (cultured hippocampal neurons)"),
     p("koff_efold_voltage", 80.0, "mV", "assumed", "depolarisation that speeds unblocking e-fold",
-      note="MacDonald 1991 report faster unblock with depolarisation; the magnitude was not retrieved",
+      note="MacDonald 1991 (macdonald1991) report faster unblock with depolarisation; the magnitude was not "
+           "retrieved, so the e-fold is a choice that gives the direction",
       lower=10.0, upper=500.0),
     p("open_time", 3.26, "ms", "orser1997", "mean open time of a native NMDA channel (sets the closing rate)"),
     p("glycine_ambient", 2.0, "uM", "assumed", "ambient glycine/D-serine at the co-agonist site",
