@@ -24,13 +24,15 @@ def _cell(pair: list[int]) -> str:
 
 
 def table(scorecard: dict) -> str:
-    """The README block: one row per layer, then the total, and the run's settings."""
-    rows = ["| layer | experiments passed | validation | calibration | measures passed |",
-            "|---|---|---|---|---|"]
+    """The README block: one row per layer, then the total, and the run's settings; the
+    experiments of each class (validation, consistency, calibration) are columns apart."""
+    rows = ["| layer | experiments passed | validation | consistency | calibration | measures passed |",
+            "|---|---|---|---|---|---|"]
     for layer, s in scorecard["summary"]["by_layer"].items():
         name = f"**{layer}**" if layer == "total" else layer
-        rows.append(f"| {name} | {_cell(s['all'])} | {_cell(s['validation'])} | {_cell(s['calibration'])} "
-                    f"| {_cell(s['measures'])} |")
+        # a scorecard written before the consistency class had none: "—"
+        rows.append(f"| {name} | {_cell(s['all'])} | {_cell(s['validation'])} | {_cell(s.get('consistency', [0, 0]))} "
+                    f"| {_cell(s['calibration'])} | {_cell(s['measures'])} |")
     st = scorecard["settings"]
     note = (f"\nGenerated {st.get('date', '?')} by `ketasim validate` ({st.get('environment', '')}; trial arms "
             f"{st.get('trial_patients_per_arm', '?')}; {st.get('wall_time_s', '?')} s).")

@@ -1,4 +1,4 @@
-"""The validation scorecard: it can fail, it counts calibration apart, it lists unsourced values."""
+"""The validation scorecard: it can fail, it counts the three classes apart, it lists unsourced values."""
 
 from __future__ import annotations
 
@@ -14,16 +14,21 @@ from ketasim.validation.finding_figure import finding_figure
 from ketasim.validation.hypotheses import (HypothesisTable, conflicts, file_value, relevant, table_json,
                                           with_hypothesis)
 from ketasim.validation.library_run import LibraryEntry, capped, run_library
-from ketasim.validation.scorecard import Scorecard, scorecard_json
+from ketasim.validation.classification import Classification, classify_library
+from ketasim.validation.scorecard import Scorecard, Tally, scorecard_json
 from ketasim.validation.scorecard_html import render_scorecard
 from ketasim.validation.unsourced import unsourced_parameters
 
 GLUN2A = "receptor-kotermanski-glun2a-mg"
 
 
+def library_by_id():
+    return {e.id: e for e in library()}
+
+
 @pytest.fixture(scope="module")
 def lib():
-    return {e.id: e for e in library()}
+    return library_by_id()
 
 
 def _with_parameters(exp, values):
@@ -44,35 +49,60 @@ def test_a_wrong_parameter_makes_a_known_experiment_miss(lib):
     sc = Scorecard((right, wrong), frozenset(), ())
     assert not sc.passed
     assert sc.layers["receptor"].all.total == 2 and sc.layers["receptor"].all.passed == 1
-    assert sc.layers["total"].validation.passed == 1
+    kind = sc.class_of(right).kind  # both entries are the same experiment, so of one class
+    assert sc.layers["total"].of(kind) == Tally(2, 1)
 
 
-def _entry(lib, eid, passed, calibration=None):
+def _entry(lib, eid, passed):
     exp = lib[eid]
-    if calibration is not None:
-        exp = exp.model_copy(update={"calibration": calibration})
     m = MeasureResult("x", 1.0, 1.0 if passed else 2.0, "1", passed, None, "±10%")
-    res = ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, exp.calibration, (m,))
+    res = ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, False, (m,))
     return LibraryEntry(exp, res, "", 0.1)
 
 
-def test_scorecard_counts_calibration_apart_per_layer(lib):
+def test_scorecard_counts_the_three_classes_apart_per_layer(lib):
     pk = [e for e in lib if e.startswith("pk-")][:3]
-    entries = (_entry(lib, pk[0], True, calibration=True), _entry(lib, pk[1], False, calibration=False),
-               _entry(lib, pk[2], True, calibration=False), _entry(lib, GLUN2A, False, calibration=False))
-    sc = Scorecard(entries, frozenset({pk[2]}), ())
+    entries = (_entry(lib, pk[0], True), _entry(lib, pk[1], False), _entry(lib, pk[2], True),
+               _entry(lib, GLUN2A, False))
+    classes = {pk[0]: Classification("calibration", ("m.k: source x",)), pk[1]: Classification("validation"),
+               pk[2]: Classification("consistency", ("hypotheses.s = v (protocol) changes what it measures",)),
+               GLUN2A: Classification("validation")}
+    sc = Scorecard(entries, frozenset(), (), classes=classes)
     layers = sc.layers
     assert list(layers) == ["pk", "receptor", "total"]
-    assert (layers["pk"].calibration.total, layers["pk"].calibration.passed) == (2, 2)   # file flag + fitted file
-    assert (layers["pk"].validation.total, layers["pk"].validation.passed) == (1, 0)
+    assert layers["pk"].calibration == Tally(1, 1) and layers["pk"].consistency == Tally(1, 1)
+    assert layers["pk"].validation == Tally(1, 0) and layers["receptor"].validation == Tally(1, 0)
     assert (layers["total"].all.total, layers["total"].all.passed) == (4, 2)
     data = scorecard_json(sc)
     # DESIGN §4's shape is kept: experiments[] and summary.total/passed/by_tag
     assert data["summary"]["total"] == 4 and data["summary"]["passed"] == 2
     assert data["summary"]["by_tag"] == {"pk": [3, 2], "receptor": [1, 0]}
-    assert data["summary"]["calibration"] == [2, 2] and data["summary"]["validation"] == [2, 0]
-    assert [e["calibration"] for e in data["experiments"]] == [True, False, True, False]
+    s = data["summary"]
+    assert (s["calibration"], s["consistency"], s["validation"]) == ([1, 1], [1, 1], [2, 0])
+    assert s["by_layer"]["pk"]["consistency"] == [1, 1] and s["by_layer"]["receptor"]["calibration"] == [0, 0]
+    assert [e["class"] for e in data["experiments"]] == ["calibration", "validation", "consistency", "validation"]
+    assert [e["calibration"] for e in data["experiments"]] == [True, False, False, False]
+    assert data["experiments"][0]["class_reasons"] == ["m.k: source x"]
     assert {"id", "tags", "hypotheses", "passed", "measures"} <= set(data["experiments"][0])
+    # without given classes they are derived; a fitted file's experiments are calibration
+    derived = Scorecard(entries, frozenset({pk[1]}), ())
+    assert derived.class_of(entries[1]).kind == "calibration"
+    assert derived.classes == {**classify_library(lib[e] for e in (pk[0], pk[2], GLUN2A)),
+                               pk[1]: derived.class_of(entries[1])}
+
+
+def test_scorecard_shows_each_measures_tolerance_basis(lib):
+    exp = lib[GLUN2A]
+    spec = exp.measure[0].model_copy(update={"tolerance_basis": "sd", "tolerance_note": "SD 0.9, n = 6"})
+    exp = exp.model_copy(update={"measure": [spec]})
+    m = MeasureResult("IC50", 5.0, 5.35, "uM", True, None, "±25%")
+    entry = LibraryEntry(exp, ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, False, (m,)),
+                         "", 0.1)
+    sc = Scorecard((entry,), frozenset(), (), classes={exp.id: Classification("calibration", ("nmda.k: source y",))})
+    row = scorecard_json(sc)["experiments"][0]["measures"][0]
+    assert (row["tolerance_basis"], row["tolerance_note"]) == ("sd", "SD 0.9, n = 6")
+    html = render_scorecard(sc)
+    assert "sd: SD 0.9, n = 6" in html and "nmda.k: source y" in html and "consistency" in html
 
 
 def test_trial_size_cap_is_applied_and_recorded(lib):
@@ -140,7 +170,8 @@ def test_validate_cli_writes_scorecard_and_refuses_bad_input(tmp_path):
     assert r.exit_code == 0, r.output
     data = json.loads(out_json.read_text())
     assert data["summary"]["total"] == 1 and data["summary"]["passed"] == 1
-    assert data["experiments"][0]["calibration"] is False
+    kind = classify_library([library_by_id()[GLUN2A]])[GLUN2A].kind
+    assert data["experiments"][0]["class"] == kind and data["experiments"][0]["calibration"] == (kind == "calibration")
     assert any(u["source"] == "fitted" for u in data["unsourced_parameters"])
     assert "<svg" in out_html.read_text()
     for args, field in ((["--tags", "pharmacology"], "--tags"), (["--id", "no-such"], "--id"),
@@ -166,4 +197,6 @@ def test_validate_loads_a_fitted_parameter_file_and_counts_its_experiments_as_ca
     assert exp["calibration"] is True and exp["passed"] is False
     assert exp["measures"][0]["simulated"] > 1.25 * 5.35
     assert data["summary"]["calibration"] == [1, 0] and data["summary"]["validation"] == [0, 0]
+    assert data["summary"]["consistency"] == [0, 0]
+    assert any("fitted parameter file" in r for r in exp["class_reasons"])
     assert GLUN2A in data["settings"]["parameter_file_provenance"]

@@ -55,7 +55,7 @@ class Classification:
 
 def _names(text: str, word: str) -> bool:
     """Whether `text` names `word` as a whole token (not inside a longer key or id)."""
-    return re.search(rf"(?<![A-Za-z0-9_-]){re.escape(word)}(?![A-Za-z0-9_])", text) is not None
+    return re.search(rf"(?<![A-Za-z0-9_-]){re.escape(word)}(?![A-Za-z0-9_]|-[A-Za-z0-9])", text) is not None
 
 
 def citations(exp: Experiment, catalogue: Iterable[CatalogueEntry]) -> tuple[str, ...]:

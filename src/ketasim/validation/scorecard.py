@@ -1,10 +1,12 @@
-"""The scorecard: every experiment scored, totals per layer, calibration apart from validation.
+"""The scorecard: every experiment scored, totals per layer, each class apart.
 
-An experiment is *calibration* when its file says so (`calibration = true`: its target
-set a parameter) or when a fitted parameter file applied to the run names it among the
-experiments it was fitted to (`calibration_ids`, from `ParameterFile.calibration_experiments`). Everything else is *validation*: a prediction the model
-was not tuned to. The two are counted apart, per layer and in total, because a passed
-calibration target is no evidence that the model is right.
+Each experiment's class is derived (classification.py), never declared: *calibration*
+(a parameter its measures depend on cites its publication, or a fitted parameter file
+applied to the run names it: `calibration_ids`, from
+`ParameterFile.calibration_experiments`), *consistency* (a hypothesis switch the file pins
+fixes the outcome) or *validation* (a prediction the model was not set up to reproduce).
+The three are counted apart, per layer and in total, because a passed calibration target
+or a consistency check is no evidence that the model is right.
 
 The JSON keeps the shape of `ketasim experiment run --json` (DESIGN §4: `experiments`
 and `summary` with `total`, `passed`, `by_tag`) and adds keys; it never renames them.
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ..experiments.schema import LAYERS
+from .classification import KINDS, Classification, classify_library
 from .library_run import LibraryEntry, is_trial
 from .unsourced import UnsourcedParameter
 
@@ -40,38 +43,55 @@ class Tally:
 
 @dataclass(frozen=True)
 class LayerScore:
-    """One layer's tallies: all experiments, calibration only, validation only, measures."""
+    """One layer's tallies: all experiments, each class apart, measures."""
 
     all: Tally = Tally()
     calibration: Tally = Tally()
     validation: Tally = Tally()
     measures: Tally = Tally()
+    consistency: Tally = Tally()
+
+    def of(self, kind: str) -> Tally:
+        """The tally of one class (one of classification.KINDS)."""
+        return getattr(self, kind)
 
 
 @dataclass(frozen=True)
 class Scorecard:
+    """A scorecard run: its entries, the fitted file's experiment ids, the unsourced
+    parameters and the run's settings. `classes` (by experiment id) is derived from the
+    entries' experiments when not given (classification.classify_library)."""
+
     entries: tuple[LibraryEntry, ...]
     calibration_ids: frozenset[str]
     unsourced: tuple[UnsourcedParameter, ...]
     settings: Mapping[str, object] = field(default_factory=dict)
+    classes: Mapping[str, Classification] | None = None
+
+    def __post_init__(self) -> None:
+        if self.classes is None:
+            derived = classify_library([e.experiment for e in self.entries], frozenset(self.calibration_ids))
+            object.__setattr__(self, "classes", derived)
+
+    def class_of(self, entry: LibraryEntry) -> Classification:
+        return self.classes[entry.experiment.id]
 
     def is_calibration(self, entry: LibraryEntry) -> bool:
-        return entry.experiment.calibration or entry.experiment.id in self.calibration_ids
+        return self.class_of(entry).kind == "calibration"
 
     @property
     def layers(self) -> dict[str, LayerScore]:
         """Per layer (in the order of DESIGN's layers), plus "total"."""
         out: dict[str, LayerScore] = {}
         for e in self.entries:
+            kind = self.class_of(e).kind
             for key in (e.experiment.tags[0], "total"):
                 s = out.get(key, LayerScore())
-                cal = self.is_calibration(e)
                 m = s.measures
                 for r in (e.result.measures if e.result else ()):
                     m = m.add(r.passed)
-                out[key] = LayerScore(s.all.add(e.passed),
-                                      s.calibration.add(e.passed) if cal else s.calibration,
-                                      s.validation if cal else s.validation.add(e.passed), m)
+                tallies = {k: (s.of(k).add(e.passed) if k == kind else s.of(k)) for k in KINDS}
+                out[key] = LayerScore(all=s.all.add(e.passed), measures=m, **tallies)
         order = [k for k in LAYERS if k in out] + ["total"]
         return {k: out[k] for k in order if k in out}
 
@@ -89,12 +109,28 @@ def _hypotheses(entry: LibraryEntry) -> dict:
     return out
 
 
+def measures_json(entry: LibraryEntry) -> list[dict]:
+    """Each measure's result with where its tolerance comes from (the file's basis and note)."""
+    if entry.result is None:
+        return []
+    specs = entry.experiment.measure
+    out = []
+    for i, r in enumerate(entry.result.measures):
+        row = r.to_json()
+        if len(specs) == len(entry.result.measures):
+            row["tolerance_basis"] = specs[i].tolerance_basis
+            row["tolerance_note"] = specs[i].tolerance_note
+        out.append(row)
+    return out
+
+
 def entry_json(sc: Scorecard, entry: LibraryEntry) -> dict:
     exp = entry.experiment
-    out = {"id": exp.id, "title": exp.title, "source": exp.source, "tags": list(exp.tags),
-           "hypotheses": _hypotheses(entry), "passed": entry.passed, "calibration": sc.is_calibration(entry),
-           "measures": [m.to_json() for m in entry.result.measures] if entry.result else [],
-           "seconds": round(entry.seconds, 2)}
+    cls = sc.class_of(entry)
+    out = {"id": exp.id, "title": exp.title, "source": exp.source, "references": list(exp.references),
+           "tags": list(exp.tags), "hypotheses": _hypotheses(entry), "passed": entry.passed,
+           "class": cls.kind, "class_reasons": list(cls.reasons), "calibration": cls.kind == "calibration",
+           "measures": measures_json(entry), "seconds": round(entry.seconds, 2)}
     if entry.error:
         out["error"] = entry.error
     if is_trial(exp):
@@ -102,8 +138,13 @@ def entry_json(sc: Scorecard, entry: LibraryEntry) -> dict:
     return out
 
 
+def _layer_json(score: LayerScore) -> dict:
+    return {"all": score.all.to_json(), **{k: score.of(k).to_json() for k in KINDS},
+            "measures": score.measures.to_json()}
+
+
 def scorecard_json(sc: Scorecard) -> dict:
-    """The scorecard as JSON (DESIGN §4 shape plus calibration/validation, unsourced, settings)."""
+    """The scorecard as JSON (DESIGN §4 shape plus the three classes, unsourced, settings)."""
     layers = sc.layers
     total = layers.get("total", LayerScore())
     by_tag = {k: v.all.to_json() for k, v in layers.items() if k != "total"}
@@ -111,11 +152,9 @@ def scorecard_json(sc: Scorecard) -> dict:
         "experiments": [entry_json(sc, e) for e in sc.entries],
         "summary": {
             "total": total.all.total, "passed": total.all.passed, "by_tag": by_tag,
-            "calibration": total.calibration.to_json(), "validation": total.validation.to_json(),
+            **{k: total.of(k).to_json() for k in KINDS},
             "measures": total.measures.to_json(),
-            "by_layer": {k: {"all": v.all.to_json(), "calibration": v.calibration.to_json(),
-                             "validation": v.validation.to_json(), "measures": v.measures.to_json()}
-                         for k, v in layers.items()},
+            "by_layer": {k: _layer_json(v) for k, v in layers.items()},
         },
         "unsourced_parameters": [u.to_json() for u in sc.unsourced],
         "settings": dict(sc.settings),

@@ -1,9 +1,10 @@
 """The scorecard as one self-contained, offline HTML file.
 
 Inline CSS and inline SVG plots, no scripts and nothing fetched; the only URLs are
-citation links. Sections: totals per layer (calibration and validation apart), each
-experiment by layer (measures against published values with tolerance, pass or miss, a
-small plot where the finding is a curve, source, hypotheses, the file's notes on a miss),
+citation links. Sections: totals per layer (validation, consistency and calibration
+apart), each experiment by layer (its derived class with the reasons, measures against
+published values with tolerance and where the tolerance comes from, pass or miss, a small
+plot where the finding is a curve, source, hypotheses, the file's notes on a miss),
 and every assumed or fitted parameter with the reason or what it was fitted to.
 """
 
@@ -18,9 +19,12 @@ from .finding_figure import finding_figure
 from .library_run import LibraryEntry, is_trial
 from .scorecard import Scorecard, Tally
 
+_TAG = {"calibration": "cal", "consistency": "con", "validation": "val"}  # CSS class of each class's tag
+
 _EXTRA_CSS = """
 .pass{background:#dafbe1;color:#1a7f37}.miss{background:#ffebe9;color:#cf222e}
 .cal{background:#e7f0ff;color:#3b6fd6}.val{background:#eef1f6;color:#1d2330}
+.con{background:#fff4d6;color:#8a5a00}ul.why{margin:.1rem 0 .4rem 1rem;padding:0;font-size:.8rem;color:#475467}
 section.exp{background:#fff;border:1px solid #d6dbe3;padding:.4rem .9rem;margin:.6rem 0;display:grid;
 grid-template-columns:minmax(0,1fr) 430px;gap:.2rem 1rem}
 section.exp h3{margin:.3rem 0;grid-column:1/-1}section.exp .fig{margin:0;border:0;padding:0}
@@ -44,9 +48,9 @@ def _totals(sc: Scorecard) -> str:
     for layer, s in sc.layers.items():
         cls = ' style="font-weight:700"' if layer == "total" else ""
         rows.append(f"<tr{cls}><td>{_e(layer)}</td><td class='num'>{_tally(s.all)}</td>"
-                    f"<td class='num'>{_tally(s.validation)}</td><td class='num'>{_tally(s.calibration)}</td>"
-                    f"<td class='num'>{_tally(s.measures)}</td></tr>")
-    return ("<table><thead><tr><th>layer</th><th>experiments passed</th><th>validation</th>"
+                    f"<td class='num'>{_tally(s.validation)}</td><td class='num'>{_tally(s.consistency)}</td>"
+                    f"<td class='num'>{_tally(s.calibration)}</td><td class='num'>{_tally(s.measures)}</td></tr>")
+    return ("<table><thead><tr><th>layer</th><th>experiments passed</th><th>validation</th><th>consistency</th>"
             "<th>calibration</th><th>measures passed</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
@@ -60,13 +64,18 @@ def _measures(entry: LibraryEntry) -> str:
     if entry.result is None:
         return f'<p class="miss">error: {_e(entry.error)}</p>'
     rows = []
-    for m in entry.result.measures:
+    specs = entry.experiment.measure
+    for i, m in enumerate(entry.result.measures):
         ok = "ok" if m.passed else "bad"
+        spec = specs[i] if len(specs) == len(entry.result.measures) else None
+        basis = (f"{spec.tolerance_basis}: {spec.tolerance_note}" if spec is not None and spec.tolerance_basis
+                 else "not stated")
         rows.append(f"<tr><td>{_e(m.name)}</td><td class='num'>{_e(_fmt(m.simulated))}</td>"
                     f"<td class='num'>{_e(_expected(m))}</td><td>{_e(m.unit)}</td>"
+                    f"<td class='note'>{_e(basis)}</td>"
                     f"<td class='{ok}'>{'pass' if m.passed else 'miss'}</td></tr>")
     return ("<table><thead><tr><th>measure</th><th>simulated</th><th>published (tolerance)</th><th>unit</th>"
-            "<th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+            "<th>tolerance from</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _hypotheses(entry: LibraryEntry) -> str:
@@ -80,8 +89,9 @@ def _hypotheses(entry: LibraryEntry) -> str:
 def _experiment(sc: Scorecard, entry: LibraryEntry) -> str:
     exp = entry.experiment
     verdict = '<span class="tag pass">pass</span>' if entry.passed else '<span class="tag miss">miss</span>'
-    kind = ('<span class="tag cal">calibration</span>' if sc.is_calibration(entry)
-            else '<span class="tag val">validation</span>')
+    cls = sc.class_of(entry)
+    kind = f'<span class="tag {_TAG[cls.kind]}">{_e(cls.kind)}</span>'
+    why = ("<ul class='why'>" + "".join(f"<li>{_e(r)}</li>" for r in cls.reasons) + "</ul>") if cls.reasons else ""
     meta = [f"<code>{_e(exp.id)}</code>", _e(exp.source), f"hypotheses: {_e(_hypotheses(entry))}",
             f"{entry.seconds:.1f} s"]
     if is_trial(exp):
@@ -91,7 +101,7 @@ def _experiment(sc: Scorecard, entry: LibraryEntry) -> str:
     text = " ".join(exp.notes.split())
     notes = f'<div class="notes">{_e(text)}</div>' if text else ""
     return (f'<section class="exp" id="{_e(exp.id)}"><h3>{verdict} {kind} {_e(exp.title)}</h3>'
-            f'<div><p class="small muted">{" · ".join(meta)}</p>{_measures(entry)}</div>{plot}{notes}</section>')
+            f'<div><p class="small muted">{" · ".join(meta)}</p>{why}{_measures(entry)}</div>{plot}{notes}</section>')
 
 
 def _unsourced(sc: Scorecard) -> str:
@@ -132,8 +142,11 @@ def render_scorecard(sc: Scorecard) -> str:
         "<h1>ketasim validation scorecard</h1>"
         f'<p class="warn">{_e(DISCLAIMER)}</p>'
         "<p>Every experiment in the library is a published finding run through the model and scored against "
-        "the published value with its tolerance. <b>Validation</b> experiments are predictions the model was not "
-        "tuned to; <b>calibration</b> experiments set a parameter and are counted apart. A miss is reported, "
+        "the published value with its tolerance. Each experiment's class is derived, not declared: "
+        "<b>calibration</b> when a parameter its measures depend on cites its publication (or a fitted parameter "
+        "file names it), <b>consistency</b> when a hypothesis switch its file pins fixes the outcome, "
+        "<b>validation</b> otherwise: a prediction the model was not set up to reproduce. The three are counted "
+        "apart, and each experiment lists the reasons for its class. A miss is reported, "
         "never hidden: each file's notes say why it misses.</p>"
         f"{_settings(sc)}<h2>Totals per layer</h2>{_totals(sc)}{''.join(sections)}"
         f"<h2 id='unsourced'>Assumed and fitted parameters</h2>{_unsourced(sc)}"

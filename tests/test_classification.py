@@ -1,0 +1,183 @@
+"""Each experiment's class is derived (calibration > consistency > validation), with reasons;
+the library's experiments cite registered publications and say where each tolerance comes from."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from ketasim.experiments.loader import ExperimentFileError, library, parse_experiment
+from ketasim.parameters import Parameter
+from ketasim.validation.catalogue import CatalogueEntry, parameter_catalogue
+from ketasim.validation.classification import (Classification, Pin, citations, classify, classify_experiment,
+                                               classify_library)
+from ketasim.validation.reclassify import class_changes, reclassified
+
+
+def _pk(**extra) -> dict:
+    """A hand-built in-vivo experiment: plasma ketamine after the standard 40-min infusion."""
+    data = {"id": "pk-hand-built", "title": "t", "source": "s", "tags": ["pk"],
+            "protocol": {"duration": "3 h", "doses": [{"drug": "ketamine", "route": "iv", "dose": "0.5 mg/kg",
+                                                      "duration": "40 min"}]},
+            "measure": [{"observable": "plasma_ketamine", "statistic": "max", "unit": "ng/mL",
+                         "expected": 185, "rel_tol": 0.25}]}
+    data.update(extra)
+    return data
+
+
+def _q(name: str, source: str, note: str = "") -> Parameter:
+    return Parameter(name=name, value=1.0, unit="1", source=source, note=note)
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return {e.id: e for e in library()}
+
+
+@pytest.fixture(scope="module")
+def classes(lib):
+    return classify_library(lib.values())
+
+
+# ----- the pure rule ------------------------------------------------------------------
+
+def test_a_parameter_citing_the_experiments_source_makes_it_calibration():
+    exp = parse_experiment(_pk(references=["domino1982"]))
+    cat = (CatalogueEntry("ketamine_s", _q("k10", "domino1982")), CatalogueEntry("ketamine_s", _q("ke0", "olofsen2012")))
+    got = classify(exp, frozenset(), cat, ())
+    assert got == Classification("calibration", ("ketamine_s.k10: source domino1982",))
+
+
+def test_a_note_naming_the_key_or_the_id_cites_it_but_a_longer_key_does_not():
+    exp = parse_experiment(_pk(references=["domino1982"]))
+    cat = (CatalogueEntry("a", _q("x", "assumed", "set to the Domino 1982 mean (domino1982)")),
+           CatalogueEntry("b", _q("y", "fitted", "fitted to pk-hand-built's Cmax")),
+           CatalogueEntry("c", _q("z", "assumed", "as in domino1982b, another paper")),
+           CatalogueEntry("d", _q("w", "assumed", "see pk-hand-built-2")))
+    assert citations(exp, cat) == ("a.x: note names domino1982", "b.y: note names pk-hand-built")
+    assert classify(exp, frozenset(), cat, ()).kind == "calibration"
+
+
+def test_precedence_calibration_then_consistency_then_validation():
+    exp = parse_experiment(_pk(references=["domino1982"]))
+    pin = Pin("opioid_gate", "none", "protocol")
+    citing = (CatalogueEntry("m", _q("k", "domino1982")),)
+    other = (CatalogueEntry("m", _q("k", "olofsen2012")),)
+    assert classify(exp, frozenset(), citing, (pin,)).kind == "calibration"
+    got = classify(exp, frozenset(), other, (pin,))
+    assert got.kind == "consistency" and got.reasons == ("hypotheses.opioid_gate = none (protocol) changes what it measures",)
+    assert classify(exp, frozenset(), other, ()) == Classification("validation", ())
+    fitted = classify(exp, frozenset({"pk-hand-built"}), other, ())
+    assert fitted.kind == "calibration" and "fitted parameter file" in fitted.reasons[0]
+    with pytest.raises(ValueError):
+        Classification("prediction")
+
+
+# ----- on assembled models ---------------------------------------------------------------
+
+def test_hand_built_experiments_are_classified_on_their_assembled_model():
+    # Domino 1982's micro-constants are upstream of plasma ketamine
+    cal = classify_experiment(parse_experiment(_pk(references=["domino1982"])))
+    assert cal.kind == "calibration"
+    assert "ketamine_s.k10: source domino1982" in cal.reasons and "ketamine_r.k12: source domino1982" in cal.reasons
+    # a paper no parameter upstream of plasma ketamine cites
+    assert classify_experiment(parse_experiment(_pk(references=["williams2018"]))).kind == "validation"
+    # the fitted file's experiments are calibration whatever they cite
+    assert classify_experiment(parse_experiment(_pk()), frozenset({"pk-hand-built"})).kind == "calibration"
+    # a switch downstream of plasma ketamine changes nothing it measures: still validation
+    protocol = {**_pk()["protocol"], "hypotheses": {"opioid_gate": "none"}}
+    assert classify_experiment(parse_experiment(_pk(protocol=protocol))).kind == "validation"
+    # the NMDA block scheme is upstream of BDNF: pinning it makes a BDNF finding consistency
+    bdnf = _pk(measure=[{"observable": "bdnf", "statistic": "value_at", "at": "30 min", "range": [0.9, 1.1]}],
+               protocol={**_pk()["protocol"], "hypotheses": {"nmda_block": "kinetic"}})
+    got = classify_experiment(parse_experiment(bdnf))
+    assert got == Classification("consistency",
+                                 ("hypotheses.nmda_block = kinetic (protocol) changes what it measures",))
+
+
+def test_the_catalogue_follows_the_measures(lib):
+    pk = {e.owner for e in parameter_catalogue(lib["pk-end-of-infusion-cmax"])}
+    assert {"ketamine_s", "ketamine_r", "patient"} <= pk
+    assert not pk & {"circuit", "circuit network", "mood", "clinical (statistical)"}
+    circuit = {e.owner for e in parameter_catalogue(lib["circuit-disinhibition"])}
+    assert {"circuit", "circuit network", "nmda"} <= circuit and "clinical (statistical)" not in circuit
+    trial = {e.owner for e in parameter_catalogue(lib["clinical-williams2018-naltrexone"])}
+    assert {"circuit network", "clinical (statistical)", "mood", "pk_naltrexone"} <= trial
+    assert {e.owner for e in parameter_catalogue(lib["receptor-kotermanski-glun2a-mg"])} == {"receptor scheme"}
+    assert {e.owner for e in parameter_catalogue(lib["receptor-opioid-mor-ki"])} == {"offtargets"}
+
+
+def test_a_scorecard_json_is_reclassified_without_simulating():
+    old = {"experiments": [{"id": "a", "tags": ["pk"], "passed": True, "calibration": True},
+                           {"id": "b", "tags": ["pk"], "passed": False, "calibration": False},
+                           {"id": "c", "tags": ["clinical"], "passed": True, "calibration": False}],
+           "summary": {"total": 3, "passed": 2, "calibration": [1, 1], "validation": [2, 1],
+                       "by_layer": {k: {"all": a, "calibration": [0, 0], "validation": [0, 0], "measures": [9, 9]}
+                                    for k, a in (("pk", [2, 1]), ("clinical", [1, 1]), ("total", [3, 2]))}}}
+    new = {"a": Classification("validation"), "b": Classification("consistency", ("why",)),
+           "c": Classification("calibration", ("p: source k",))}
+    assert class_changes(old, new) == [("a", "calibration", "validation"), ("b", "validation", "consistency"),
+                                       ("c", "validation", "calibration")]
+    out = reclassified(old, new)
+    s = out["summary"]
+    assert (s["calibration"], s["consistency"], s["validation"]) == ([1, 1], [1, 0], [1, 1])
+    assert s["by_layer"]["pk"] == {"all": [2, 1], "calibration": [0, 0], "consistency": [1, 0],
+                                   "validation": [1, 1], "measures": [9, 9]}
+    assert [e["class"] for e in out["experiments"]] == ["validation", "consistency", "calibration"]
+    assert out["experiments"][2]["calibration"] is True and out["experiments"][1]["class_reasons"] == ["why"]
+    assert old["experiments"][0]["calibration"] is True  # the input is not changed
+    assert class_changes(out, new) == []
+    json.dumps(out)
+
+
+# ----- the schema ------------------------------------------------------------------------
+
+def test_references_must_be_registered_and_a_tolerance_basis_needs_its_note():
+    with pytest.raises(ExperimentFileError, match=r"references\[1\]: .*no_such_paper"):
+        parse_experiment(_pk(references=["domino1982", "no_such_paper"]), "x.toml")
+    measure = {**_pk()["measure"][0], "tolerance_basis": "ci"}
+    with pytest.raises(ExperimentFileError, match=r"measure\[0\].*tolerance_note"):
+        parse_experiment(_pk(measure=[measure]), "x.toml")
+    with pytest.raises(ExperimentFileError, match=r"measure\[0\]\.tolerance_basis"):
+        parse_experiment(_pk(measure=[{**measure, "tolerance_basis": "guess", "tolerance_note": "n"}]), "x.toml")
+    ok = parse_experiment(_pk(measure=[{**measure, "tolerance_note": "95% CI 150-220 ng/mL"}]))
+    assert ok.measure[0].tolerance_basis == "ci"
+
+
+# ----- the library ------------------------------------------------------------------------
+
+def test_every_library_experiment_cites_registered_publications(lib):
+    bare = sorted(eid for eid, e in lib.items() if not e.references)
+    assert not bare, f"{len(bare)} experiments without references: {bare}"
+
+
+def test_every_library_measure_says_where_its_tolerance_comes_from(lib):
+    bare = sorted(f"{eid} measure[{i}]" for eid, e in lib.items() for i, m in enumerate(e.measure)
+                  if m.tolerance_basis is None)
+    assert not bare, f"{len(bare)} measures without tolerance_basis: {bare}"
+
+
+def test_no_two_library_measures_test_the_same_published_number(lib):
+    seen = defaultdict(list)
+    for eid, e in lib.items():
+        for i, m in enumerate(e.measure):
+            if not e.references:
+                continue  # reported by the test above; without keys the number cannot be identified
+            value = tuple(m.range) if m.range is not None else m.expected
+            seen[(tuple(sorted(e.references)), m.statistic or m.endpoint, m.unit, value)].append(f"{eid} measure[{i}]")
+    dup = {k: v for k, v in seen.items() if len({x.split()[0] for x in v}) > 1}
+    assert not dup, f"measures testing the same published number: {list(dup.values())}"
+
+
+def test_known_library_classes(lib, classes):
+    # the naltrexone trials pin the opioid gate, which sets the trial's outcome
+    for eid in ("clinical-williams2018-naltrexone", "clinical-yoon2019-naltrexone"):
+        assert classes[eid].kind == "consistency", (eid, classes[eid])
+        assert any("opioid_gate" in r for r in classes[eid].reasons)
+    # oral F of ketamine is set from the paper whose number the experiment tests
+    oral = classes["pk-oral-bioavailability"]
+    assert oral.kind == "calibration" and any(".F_oral" in r for r in oral.reasons), oral
+    # every class has its reasons; validation needs none
+    assert all(c.reasons for c in classes.values() if c.kind != "validation")
