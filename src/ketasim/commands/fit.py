@@ -22,6 +22,8 @@ from pathlib import Path
 
 import typer
 
+from .common import console, guard
+
 METHOD_HELP = "levenberg_marquardt (default) or bfgs"
 
 
@@ -78,8 +80,6 @@ def fit(
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 ) -> None:
     """Fit parameters to experiments by gradient-based optimisation through the diffrax solver."""
-    from ..cli import _guard, console
-
     def go():
         from .. import __version__
         from ..analysis.fit import METHODS, fit as run_fit, fit_problem
@@ -113,7 +113,7 @@ def fit(
         save_parameter_file(ParameterFile(result.named_values(), prov), out)
         return result
 
-    result = _guard(go)
+    result = guard(go)
     data = result_json(result, out)
     if as_json:
         print(json.dumps(data))
@@ -137,8 +137,6 @@ def result_json(result, out: Path) -> dict:
 
 def print_result(data: dict) -> None:
     from rich.table import Table
-
-    from ..cli import console
 
     table = Table(title="Parameters")
     for col in ("parameter", "unit", "start", "fitted", "bounds", "note"):

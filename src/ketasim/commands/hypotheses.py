@@ -8,6 +8,9 @@ from typing import Optional
 
 import typer
 
+from ..files import atomic_write
+from .common import console, err_console, guard
+
 DEFAULT_PATIENTS = 100  # per trial arm: every clinical trial runs once per value of every relevant switch
 
 
@@ -23,8 +26,6 @@ def hypotheses(
     """Run the library under each value of each hypothesis switch: which findings each explains."""
     from rich.progress import Progress
     from rich.table import Table
-
-    from ..cli import _atomic_write, _guard, console, err_console
 
     def go():
         from ..errors import InputError
@@ -49,7 +50,7 @@ def hypotheses(
                                   on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
         return table_of(runs, entries, switches)
 
-    table = _guard(go)
+    table = guard(go)
     from ..validation.hypotheses import conflicts, table_json
 
     for s, values in table.switches.items():
@@ -76,5 +77,5 @@ def hypotheses(
         for c in found:
             console.print(f"  {c.switch}: {c.first} needs {c.first_value}, {c.second} needs {c.second_value}")
     if json_out:
-        _atomic_write(json_out, lambda p: p.write_text(json.dumps(table_json(table), indent=1)))
+        atomic_write(json_out, lambda p: p.write_text(json.dumps(table_json(table), indent=1)))
         console.print(f"wrote {json_out}")

@@ -17,6 +17,9 @@ from typing import Optional
 
 import typer
 
+from ..files import atomic_write
+from .common import console, guard, one_dose_regimen, parse_hypotheses, write_figures
+
 METHODS = ("morris", "sobol")
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 DAY = 1440.0
@@ -45,8 +48,6 @@ def sensitivity(
     as_json: bool = typer.Option(False, "--json", help="print the JSON instead of the table"),
 ) -> None:
     """Global sensitivity (SALib Morris or Sobol) of course outputs to the varying parameters."""
-    from ketasim.cli import _atomic_write, _guard, _one_dose_regimen, _parse_hypotheses, _write_figures, console
-
     def go():
         from ketasim.errors import InputError
 
@@ -59,14 +60,14 @@ def sensitivity(
             raise InputError("--batch-size: must be at least 1")
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
-        regimen = _one_dose_regimen(drug, route, dose, infusion)
-        return run_analysis(method, n, levels, seed, regimen, species, _parse_hypotheses(hypothesis),
+        regimen = one_dose_regimen(drug, route, dose, infusion)
+        return run_analysis(method, n, levels, seed, regimen, species, parse_hypotheses(hypothesis),
                             output, parameter, duration, batch_size)
 
-    doc, figures = _guard(go)
-    paths = _write_figures(out, figures)
+    doc, figures = guard(go)
+    paths = write_figures(out, figures)
     doc["figures"] = paths
-    _atomic_write(out / "sensitivity.json", lambda p: p.write_text(json.dumps(doc, indent=1)))
+    atomic_write(out / "sensitivity.json", lambda p: p.write_text(json.dumps(doc, indent=1)))
     if as_json:
         print(json.dumps(doc))
         return

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import typer
 
+from .common import err_console, fail, guard
+
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 LOOPBACK_NAMES = ("localhost",)
 _HOSTNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
@@ -78,8 +80,6 @@ def serve(
     port: int = typer.Option(8501, "--port", help="TCP port"),
 ) -> None:
     """Open the interactive explorer (Streamlit) at http://HOST:PORT; Ctrl-C stops it."""
-    from ..cli import _guard, err_console, fail
-
     def go():
         from ..errors import InputError
 
@@ -87,7 +87,7 @@ def serve(
             raise InputError(f"--port: must be between 1 and 65535 (got {port})")
         return check_host(host)
 
-    checked = _guard(go)
+    checked = guard(go)
     if not is_loopback(checked):
         err_console.print(f"warning: --host {checked} makes the explorer reachable from other machines; it has no "
                           "authentication (use 127.0.0.1 unless you mean it)", markup=False, highlight=False)

@@ -1,0 +1,86 @@
+"""What every `ketasim` command shares: the consoles, the one-line refusal, and option parsing.
+
+Bad user input (`InputError`) becomes one line on stderr and exit status 2; a numerical
+failure (`SimulationError`) one line and exit status 3. The commands import from here,
+and `ketasim.cli` only builds the Typer app and registers them, so no command imports
+the command line back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..files import atomic_write
+
+console = Console()
+err_console = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print `error: message` as one line on stderr and exit with `code`."""
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guard(fn: Callable[[], T]) -> T:
+    """Run fn(); known input errors become one line on stderr and exit status 2 (numerical failures: 3)."""
+    from ..errors import InputError
+    from ..simulate import SimulationError
+
+    try:
+        return fn()
+    except InputError as exc:
+        fail(str(exc))
+    except SimulationError as exc:
+        fail(str(exc), code=3)
+
+
+def parse_hypotheses(items: list[str]) -> dict[str, str]:
+    """The repeatable `--hypothesis NAME=VALUE` option as a mapping; a missing `=` is refused."""
+    out = {}
+    for it in items:
+        if "=" not in it:
+            fail(f"--hypothesis: expected NAME=VALUE, got {it!r}")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def one_dose_regimen(drug: str, route: str, dose: str, infusion: Optional[str], repeat_every: Optional[str] = None,
+                     repeat_count: int = 1) -> list:
+    """The regimen of the command line's dose options (one dose, or repeats of it), parsed.
+
+    infusion: IV infusion duration ('none', '' or '0': a bolus; ignored for other routes).
+    """
+    from ..engine.dosing import DoseEvent
+    from ..units import parse_dose, parse_quantity
+
+    amount, per_kg = parse_dose(dose, "--dose")
+    inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
+    every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
+    return [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
+
+
+def write_figures(folder: Path, figs: dict) -> list[str]:
+    """Write matplotlib figures as PNG files into `folder` (atomically); returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fig in figs.items():
+        atomic_write(folder / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
+    return [str(folder / n) for n in figs]
+
+
+def print_rows(title: str, rows: list[dict]) -> None:
+    """Print rows (dicts with the same keys) as a Rich table; floats to 4 significant digits, None as —."""
+    table = Table(title=title)
+    for col in rows[0].keys() if rows else []:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*[("—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r.values()])
+    console.print(table)

@@ -1,0 +1,39 @@
+"""`ketasim experiment run`: run one experiment file and score it against the published values."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from .common import console, guard
+
+
+
+def _print_results(results, as_json: bool) -> None:
+    from ..experiments.results import to_json
+
+    if as_json:
+        print(json.dumps(to_json(results)))
+        return
+    table = Table(title="Experiments")
+    for col in ("id", "measure", "simulated", "expected", "unit", "result"):
+        table.add_column(col)
+    for r in results:
+        for m in r.measures:
+            exp = f"{m.expected:g} {m.tolerance}" if m.expected is not None else m.tolerance
+            table.add_row(r.id, m.name, f"{m.simulated:.4g}", exp, m.unit, "pass" if m.passed else "MISS")
+    console.print(table)
+    s = to_json(results)["summary"]
+    console.print(f"{s['passed']} of {s['total']} experiments passed")
+
+
+def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", help="print results as JSON")) -> None:
+    """Run one experiment file and score it against the published values."""
+    from ..experiments.loader import load_experiment
+    from ..experiments.run import run_experiment
+
+    results = guard(lambda: [run_experiment(load_experiment(file), keep_series=False)])
+    _print_results(results, as_json)

@@ -1,0 +1,113 @@
+"""`ketasim run`: simulate a regimen, write the results (NetCDF) and the HTML report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..files import atomic_write
+from .common import console, guard, one_dose_regimen, parse_hypotheses, print_rows
+
+
+def run(
+    drug: str = typer.Option("ketamine", help="drug (ketamine, esketamine, arketamine, ...)"),
+    route: str = typer.Option("iv", help="iv, intranasal, oral, sublingual, im (ip for rodents)"),
+    dose: str = typer.Option("0.5 mg/kg", help="dose, e.g. '0.5 mg/kg' or '56 mg'"),
+    infusion: Optional[str] = typer.Option("40 min", help="IV infusion duration; 'none' for a bolus"),
+    repeat_every: Optional[str] = typer.Option(None, help="repeat interval, e.g. '3.5 d'"),
+    repeat_count: int = typer.Option(1, help="number of doses"),
+    weight: Optional[str] = typer.Option(None, help="body weight, e.g. '70 kg'"),
+    species: str = typer.Option("human", help="human, rat or mouse"),
+    cyp2b6: str = typer.Option("*1/*1", help="CYP2B6 genotype"),
+    bdnf: str = typer.Option("val/val", help="BDNF Val66Met genotype: val/val, val/met, met/met"),
+    trkb: str = typer.Option("wt", help="TrkB: wt or knockout"),
+    stress: str = typer.Option("none", help="chronic stress (depressed-like, fewer PFC spines): none or chronic"),
+    duration: str = typer.Option("24 h", help="simulated time"),
+    hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable)"),
+    solver: str = typer.Option("auto", help="auto, exact, tsit5, kvaerno5, ... or scipy"),
+    out: Path = typer.Option(Path("results.nc"), help="NetCDF results file"),
+    report: Path = typer.Option(Path("report.html"), help="HTML report"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    circuit_figures: bool = typer.Option(False, "--circuit-figures",
+                                         help="also run the spiking circuit at peak brain ketamine and put "
+                                              "its raster and spectrum in the report (about a minute)"),
+    parameters: Optional[Path] = typer.Option(None, "--parameters",
+                                              help="parameter file (ketasim fit) whose values the run uses"),
+) -> None:
+    """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
+
+    def go():
+        from ..patient import Patient
+        from ..report.html import write_report
+        from ..report.sections import layer_sections
+        from ..report.summary import pk_summary, receptor_summary
+        from ..simulate import model_for, simulate
+        from ..units import parse_quantity
+
+        w = parse_quantity(weight, "kg", "--weight") if weight else None
+        regimen = one_dose_regimen(drug, route, dose, infusion, repeat_every, repeat_count)
+        patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
+        hyp = parse_hypotheses(hypothesis)
+        model = model_for(regimen, species, hyp)
+        pf = None
+        if parameters is not None:
+            from ..analysis.parameter_file import check_against, load_parameter_file
+
+            pf = load_parameter_file(parameters, "--parameters")
+            check_against(pf, model.parameters, "--parameters")
+        # One solve serves the results and the report's cascade figure, whose weeks view runs
+        # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
+        from ..report.cascade import WEEKS_DAYS, extended_times
+        from ..simulate import default_grid, minutes
+
+        dur = minutes(duration, "--duration")
+        times = extended_times(default_grid(dur), dur) if dur > 0 else None
+        full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0) if dur > 0 else duration, hyp,
+                        times=times, solver=solver, parameters=dict(pf.values) if pf else None)
+        ds = full.sel(time=slice(None, dur))
+        if pf is not None:
+            ds.attrs["parameter_file"] = pf.to_attr(parameters)
+            model = model.with_parameters(model.parameters.with_mapping(dict(pf.values)))  # the report's table
+        rows = pk_summary(ds)
+        rec = receptor_summary(ds)
+        atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
+        extra = _circuit_figures(ds, hyp) if circuit_figures else ()
+        secs = layer_sections(ds)
+        atomic_write(report, lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
+                                                     receptor_rows=rec, extra_figures=extra, sections=secs,
+                                                     cascade=(ds, full)))
+        return rows, rec, secs
+
+    rows, rec, secs = guard(go)
+    if as_json:
+        print(json.dumps({"summary": rows, "receptors": rec, "layers": {s.title: s.rows for s in secs},
+                          "results": str(out), "report": str(report)}))
+        return
+    print_rows("Pharmacokinetic summary", rows)
+    print_rows("Receptor block and occupancy (fraction)", rec)
+    for sec in secs:
+        if sec.rows:
+            print_rows(sec.title, sec.rows)
+    console.print(f"wrote {out} and {report}")
+
+
+def _circuit_figures(ds, hyp: dict) -> tuple:
+    """Raster and spectra of the spiking circuit without drug and at the run's peak brain ketamine."""
+    import numpy as np
+
+    from ..circuit import figures as cf
+    from ..circuit.blocks import drug_block
+    from ..circuit.network import run_circuit
+
+    peak = float(np.max(ds["brain_ketamine"].values))
+    block = hyp.get("circuit_block", "interneuron_preferential")
+    with console.status("simulating the spiking circuit at peak brain ketamine..."):
+        runs = {"no drug": run_circuit(drug_block(0.0, block), 1000.0),
+                f"peak brain ketamine {peak:.2g} uM": run_circuit(drug_block(peak, block), 1000.0)}
+    return ((f"Spiking circuit at peak brain ketamine ({peak:.2g} uM, {block} block): raster of 200 cells "
+             "per type and population rates (Hz) in the last 500 ms.", cf.raster_figure(list(runs.values())[1])),
+            ("LFP-proxy power spectra (Welch) of the spiking circuit without drug and at peak brain "
+             "ketamine; gamma band (30-80 Hz) shaded.", cf.spectrum_figure(runs)))

@@ -1,0 +1,102 @@
+"""`ketasim validate`: run the experiment library and print (and write) the scorecard."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from ..files import atomic_write
+from .common import console, err_console, guard
+
+
+def validate(
+    json_out: Optional[Path] = typer.Option(None, "--json", help="write the scorecard JSON here"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="write the HTML scorecard (plots, sources) here"),
+    tags: list[str] = typer.Option([], "--tags", help="only experiments whose layer tag is one of these"),
+    ids: list[str] = typer.Option([], "--id", help="only these experiment ids (repeatable)"),
+    strict: bool = typer.Option(False, help="exit 1 if any experiment misses"),
+    parameters: Optional[Path] = typer.Option(None, "--parameters",
+                                              help="fitted parameter file (ketasim fit); the experiments it was "
+                                                   "fitted to count as calibration"),
+    patients: Optional[int] = typer.Option(None, "--patients",
+                                           help="cap each trial arm at this many patients (default: the file's n)"),
+    jobs: int = typer.Option(1, "--jobs", help="experiments run in this many processes"),
+) -> None:
+    """Run the built-in experiment library and print the scorecard (a miss is information: exit 0)."""
+    from ..validation.scorecard import Scorecard, scorecard_json
+
+    def go():
+        from datetime import datetime, timezone
+
+        from .. import __version__
+        from ..errors import InputError
+        from ..experiments.loader import library
+        from ..validation.library_run import checked_selection, environment, require_at_least, run_library
+        from ..validation.unsourced import unsourced_parameters
+
+        require_at_least(patients, 1, "--patients")
+        require_at_least(jobs, 1, "--jobs")
+        for path, flag in ((json_out, "--json"), (html_out, "--html")):
+            if path is not None and path.exists() and path.is_dir():
+                raise InputError(f"{flag}: {path} is a folder")
+        values, calibration, settings = {}, frozenset(), {}
+        if parameters is not None:
+            from ..analysis.parameter_file import load_parameter_file
+
+            pf = load_parameter_file(parameters, "--parameters")
+            values, calibration = dict(pf.values), pf.calibration_experiments
+            settings["parameter_file"] = str(parameters)
+            settings["parameter_file_values"] = json.dumps(values)
+            settings["parameter_file_provenance"] = json.dumps(pf.provenance_json())
+        exps = checked_selection(library(), tags, ids)
+        if not exps:
+            raise InputError("--tags/--id: no experiment selected")
+        from rich.progress import Progress
+
+        t0 = datetime.now(timezone.utc)
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("experiments", total=len(exps))
+            entries = run_library(exps, patients, values, jobs,
+                                  on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
+
+        settings = {"ketasim_version": __version__, "date": t0.strftime("%Y-%m-%d %H:%M UTC"),
+                    "environment": environment(jobs),
+                    "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
+                    "experiments": len(exps), "tags": ", ".join(tags) or "all",
+                    "trial_patients_per_arm": patients or "as in each file", **settings}
+        return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
+
+    sc = guard(go)
+    _print_scorecard(sc)
+    data = scorecard_json(sc)
+    if json_out:
+        atomic_write(json_out, lambda p: p.write_text(json.dumps(data, indent=1)))
+    if html_out:
+        from ..validation.scorecard_html import render_scorecard
+
+        atomic_write(html_out, lambda p: p.write_text(render_scorecard(sc), encoding="utf-8"))
+    if json_out or html_out:
+        console.print("wrote " + " and ".join(str(p) for p in (json_out, html_out) if p))
+    if strict and not sc.passed:
+        raise typer.Exit(1)
+
+
+def _print_scorecard(sc) -> None:
+    table = Table(title="Validation scorecard")
+    for col in ("experiment", "layer", "kind", "result", "measures"):
+        table.add_column(col)
+    for e in sc.entries:
+        ms = e.result.measures if e.result else ()
+        detail = f"{sum(m.passed for m in ms)} of {len(ms)} passed" if ms else e.error
+        table.add_row(e.experiment.id, e.experiment.tags[0], "calibration" if sc.is_calibration(e) else "validation",
+                      "[green]pass[/green]" if e.passed else "[red]miss[/red]", detail)
+    console.print(table)
+    for layer, s in sc.layers.items():
+        v, c = s.validation, s.calibration
+        console.print(f"{layer}: {s.all.passed} of {s.all.total} passed "
+                      f"(validation {v.passed}/{v.total}, calibration {c.passed}/{c.total}; "
+                      f"measures {s.measures.passed}/{s.measures.total})")
