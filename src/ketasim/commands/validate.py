@@ -92,11 +92,12 @@ def _print_scorecard(sc) -> None:
     for e in sc.entries:
         ms = e.result.measures if e.result else ()
         detail = f"{sum(m.passed for m in ms)} of {len(ms)} passed" if ms else e.error
-        table.add_row(e.experiment.id, e.experiment.tags[0], "calibration" if sc.is_calibration(e) else "validation",
+        table.add_row(e.experiment.id, e.experiment.tags[0], sc.class_of(e).kind,
                       "[green]pass[/green]" if e.passed else "[red]miss[/red]", detail)
     console.print(table)
     for layer, s in sc.layers.items():
-        v, c = s.validation, s.calibration
+        v, k, c = s.validation, s.consistency, s.calibration
         console.print(f"{layer}: {s.all.passed} of {s.all.total} passed "
-                      f"(validation {v.passed}/{v.total}, calibration {c.passed}/{c.total}; "
+                      f"(validation {v.passed}/{v.total}, consistency {k.passed}/{k.total}, "
+                      f"calibration {c.passed}/{c.total}; "
                       f"measures {s.measures.passed}/{s.measures.total})")
