@@ -2,7 +2,9 @@
 
 One source text is generated per model and executed with `xp` bound to either
 `jax.numpy` (diffrax backend) or `numpy` (SciPy reference backend), so both backends
-run literally the same equations. Signatures (all values in canonical units):
+run literally the same equations. The generator takes the assembled model's pieces as
+arguments (it does not import `engine.model`, whose `AssembledModel.source` calls it).
+Signatures (all values in canonical units):
 
     rhs(t, y, p, u) -> dy/dt          y: (n_states,), p: (n_params,), u: (n_dose_channels,)
     observe(t, y, p) -> (..., n_obs)  y: (..., n_states), t broadcastable to y[..., 0]
@@ -13,13 +15,10 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Sequence
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
-
-if TYPE_CHECKING:
-    from .model import AssembledModel
 
 
 class _Printer(NumPyPrinter):
@@ -40,25 +39,36 @@ class _Printer(NumPyPrinter):
         return out
 
 
-def _pr(expr: sp.Expr) -> str:
+def print_expr(expr: sp.Expr) -> str:
+    """Python source of a SymPy expression, with `numpy.` functions (bound to jax.numpy or numpy)."""
     return _Printer({"fully_qualified_modules": True}).doprint(expr)
 
 
-def generate_source(model: "AssembledModel") -> str:
+def generate_source(param_symbols: Sequence[str], states: Sequence, assignments: Sequence,
+                    derivatives: Sequence[sp.Expr], dose_channels: Sequence[str],
+                    observable_names: Sequence[str]) -> str:
+    """The source text of rhs, observe and init of a flat model.
+
+    param_symbols: flat ids in the order of the p vector; states: records with `.symbol`
+    and `.initial` (a SymPy expression in parameter symbols); assignments: records with
+    `.symbol` and `.expr`, in topological order; derivatives: one per state, without dose
+    input; dose_channels: flat state ids that take the infusion vector u; observable_names:
+    the symbols (states or assignments) returned by observe, in order.
+    """
     lines: list[str] = []
-    pset = "\n".join(f"    {s} = _p[{i}]" for i, s in enumerate(model.param_symbols))
-    chan = {s: j for j, s in enumerate(model.dose_channels)}
+    pset = "\n".join(f"    {s} = _p[{i}]" for i, s in enumerate(param_symbols))
+    chan = {s: j for j, s in enumerate(dose_channels)}
 
     # rhs
     lines.append("def rhs(_t, _y, _p, _u):")
     lines.append("    t = _t")
-    lines += [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(model.states)]
+    lines += [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
     if pset:
         lines.append(pset)
-    lines += [f"    {a.symbol} = {_pr(a.expr)}" for a in model.assignments]
+    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments]
     outs = []
-    for s, d in zip(model.states, model.derivatives):
-        term = _pr(d)
+    for s, d in zip(states, derivatives):
+        term = print_expr(d)
         if s.symbol in chan:
             term = f"({term}) + _u[{chan[s.symbol]}]"
         outs.append(f"({term}) + _z")
@@ -69,12 +79,12 @@ def generate_source(model: "AssembledModel") -> str:
     # observe
     lines.append("def observe(_t, _y, _p):")
     lines.append("    t = _t")
-    lines += [f"    {s.symbol} = _y[..., {i}]" for i, s in enumerate(model.states)]
+    lines += [f"    {s.symbol} = _y[..., {i}]" for i, s in enumerate(states)]
     if pset:
         lines.append(pset)
-    lines += [f"    {a.symbol} = {_pr(a.expr)}" for a in model.assignments]
+    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments]
     lines.append("    _z = 0.0 * _y[..., 0] + 0.0 * _t")
-    obs = ", ".join(f"{o.name} + _z" for o in model.observables)
+    obs = ", ".join(f"{name} + _z" for name in observable_names)
     lines.append(f"    return numpy.stack([{obs}], axis=-1)")
     lines.append("")
 
@@ -82,8 +92,8 @@ def generate_source(model: "AssembledModel") -> str:
     lines.append("def init(_p):")
     if pset:
         lines.append(pset)
-    inits = ", ".join(f"{_pr(s.initial)} + 0.0 * _p[0]" if model.param_symbols else _pr(s.initial)
-                      for s in model.states)
+    inits = ", ".join(f"{print_expr(s.initial)} + 0.0 * _p[0]" if param_symbols else print_expr(s.initial)
+                      for s in states)
     lines.append(f"    return numpy.stack([{inits}])")
     return "\n".join(lines) + "\n"
 
@@ -103,8 +113,3 @@ def compile_source(source: str, backend: str):
     namespace: dict[str, object] = {"numpy": xp}
     exec(compile(source, f"<ketasim generated {backend}>", "exec"), namespace)
     return namespace["rhs"], namespace["observe"], namespace["init"]
-
-
-def compile_functions(model: "AssembledModel", backend: str):
-    """(rhs, observe, init) of an assembled model for 'jax' or 'numpy'."""
-    return compile_source(model.source, backend)

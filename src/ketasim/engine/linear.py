@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from .codegen import _pr
+from .codegen import print_expr
 
 if TYPE_CHECKING:
     from .model import AssembledModel
@@ -186,13 +186,13 @@ def _derive_linear_form(model: "AssembledModel") -> LinearForm | None:
     repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"))
     lines = ["def linear_parts(_p):"]
     lines += [f"    {s} = _p[{k}]" for k, s in enumerate(model.param_symbols)]
-    lines += [f"    {s} = {_pr(e)}" for s, e in repl]
+    lines += [f"    {s} = {print_expr(e)}" for s, e in repl]
     lines.append("    _0 = 0.0 * _p[0]")
     flat = ["_0"] * (n * n)
     for (i, j, _), e in zip(entries, reduced[: len(entries)]):
-        flat[i * n + j] = f"({_pr(e)}) + _0"
+        flat[i * n + j] = f"({print_expr(e)}) + _0"
     lines.append(f"    _A = numpy.stack([{', '.join(flat)}]).reshape(({n}, {n}))")
-    bs = ", ".join(f"{_pr(e)} + 0.0 * _p[0]" for e in reduced[len(entries):])
+    bs = ", ".join(f"{print_expr(e)} + 0.0 * _p[0]" for e in reduced[len(entries):])
     lines.append(f"    _b = numpy.stack([{bs}])")
     lines.append("    return _A, _b")
     return LinearForm(

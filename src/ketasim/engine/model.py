@@ -11,6 +11,7 @@ import sympy as sp
 
 from ..parameters import ParameterSet
 from ..units import to_canonical_factor
+from .codegen import compile_source, generate_source
 from .module import Module
 
 
@@ -90,12 +91,10 @@ class AssembledModel:
     # ----- generated code -------------------------------------------------------
     @cached_property
     def source(self) -> str:
-        from .codegen import generate_source
-
-        return generate_source(self)
+        """The generated source of rhs, observe and init (see `engine.codegen`)."""
+        return generate_source(self.param_symbols, self.states, self.assignments, self.derivatives,
+                               self.dose_channels, self.observable_names)
 
     def functions(self, backend: str):
         """(rhs, observe, init) compiled for 'jax' or 'numpy'."""
-        from .codegen import compile_functions
-
-        return compile_functions(self, backend)
+        return compile_source(self.source, backend)

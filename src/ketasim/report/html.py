@@ -325,7 +325,7 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
     it was run with (for equations and parameter records; may be None). summary_rows:
     rows for the summary table, columns from the dict keys (default `pk_summary(ds)`).
     extra_figures: (caption, Figure or SVG text) pairs appended after the standard
-    figures. sections: `report.sections.ReportSection` records of the later layers
+    figures. sections: `report.section.ReportSection` records of the later layers
     (plasticity, systems, ...), rendered after the receptors in the order given.
     cascade: (acute Dataset, weeks Dataset) for the cascade figure (default: `ds` for both).
     """

@@ -9,6 +9,7 @@ one panel each on a shared logarithmic time axis (minutes to the end of the run)
 from __future__ import annotations
 
 from ..mechanisms.plasticity import OBSERVABLES
+from .section import ReportSection
 from .timecourse import extreme_rows, log_time_panels
 
 CASCADE = (
@@ -36,10 +37,8 @@ def cascade_figure(ds):
     return log_time_panels(ds, [((n,), lab) for n, lab in CASCADE], panel_height=1.3, left=0.27, reference=ref)
 
 
-def section(ds):
+def section(ds) -> ReportSection | None:
     """A ReportSection for the plasticity observables in `ds`, or None when there are none."""
-    from .sections import ReportSection
-
     if not any(n in ds for n in OBSERVABLES):
         return None
     figures = [("Cascade: NMDA block -> glutamate -> BDNF -> mTORC1 -> synaptic proteins -> spines",

@@ -1,31 +1,20 @@
-"""Report sections contributed by the later layers (plasticity, systems, ...).
+"""Report sections contributed by the later layers (plasticity, systems, symptoms), in one registry.
 
 Each layer provides one function `section(ds) -> ReportSection | None` (None when the
 run has none of its observables). `layer_sections(ds)` calls them in cascade order; the
-CLI prints each section's rows and the HTML report renders its table and figures.
+CLI prints each section's rows and the HTML report renders its table and figures. The
+record itself is `report.section.ReportSection`, which the layers import (not this module).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import clinical, plasticity, systems
+from . import plasticity, symptoms, systems
+from .section import ReportSection
 
-
-@dataclass(frozen=True)
-class ReportSection:
-    """title: heading; intro: one paragraph (plain text); rows: summary table rows (dicts,
-    columns from the keys); figures: (caption, matplotlib Figure or SVG text) pairs."""
-
-    title: str
-    intro: str
-    rows: list[dict] = field(default_factory=list)
-    figures: list[tuple[str, Any]] = field(default_factory=list)
-
-
-SECTION_BUILDERS: tuple[Callable[[Any], "ReportSection | None"], ...] = (plasticity.section, systems.section,
-                                                                                  clinical.section)
+SECTION_BUILDERS: tuple[Callable[[Any], ReportSection | None], ...] = (plasticity.section, systems.section,
+                                                                        symptoms.section)
 
 
 def layer_sections(ds) -> list[ReportSection]:

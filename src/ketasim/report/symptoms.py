@@ -1,4 +1,4 @@
-"""The clinical layer's section of the run report (summary rows and figures).
+"""The symptoms section of the run report: the clinical layer's scales and effects (rows and figures).
 
 Rows: each clinical observable's extreme (trough for the depression scales, peak for the
 acute and adverse effects), its time, its baseline and its value at 2 h, 24 h, 3 d and
@@ -9,6 +9,7 @@ baseline, without placebo response or fluctuation (those are the trial engine's)
 
 from __future__ import annotations
 
+from .section import ReportSection
 from .timecourse import extreme_rows, log_time_panels
 
 SCALES = ("madrs", "hamd", "depression_severity")
@@ -28,10 +29,8 @@ PANELS = (
 )
 
 
-def section(ds):
+def section(ds) -> ReportSection | None:
     """A ReportSection for the clinical observables in `ds`, or None when there are none."""
-    from .sections import ReportSection
-
     if not any(n in ds for n in OBSERVABLES):
         return None
     return ReportSection(title="Clinical: depression scales, acute and adverse effects", intro=INTRO,

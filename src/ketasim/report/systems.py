@@ -8,6 +8,7 @@ connectivity.
 
 from __future__ import annotations
 
+from .section import ReportSection
 from .timecourse import extreme_rows, log_time_panels
 
 RELATIVE = ("dopamine_pfc", "dopamine_striatum", "serotonin_pfc", "ht1b_binding", "opioid_tone",
@@ -39,10 +40,8 @@ def systems_figure(ds):
     return log_time_panels(ds, PANELS, panel_height=1.5, left=0.22)
 
 
-def section(ds):
+def section(ds) -> ReportSection | None:
     """A ReportSection for the systems observables in `ds`, or None when there are none."""
-    from .sections import ReportSection
-
     if not any(n in ds for n in OBSERVABLES):
         return None
     return ReportSection(title="Systems: neuromodulators, habenula, inflammation, networks", intro=INTRO,

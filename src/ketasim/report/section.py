@@ -1,0 +1,22 @@
+"""The record a later layer contributes to the run report: a heading, a paragraph, rows and figures.
+
+Its own module so that the layers' section builders (`plasticity`, `systems`, `symptoms`)
+and the registry that lists them (`sections`) both import it, and neither imports the other
+back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """title: heading; intro: one paragraph (plain text); rows: summary table rows (dicts,
+    columns from the keys); figures: (caption, matplotlib Figure or SVG text) pairs."""
+
+    title: str
+    intro: str
+    rows: list[dict] = field(default_factory=list)
+    figures: list[tuple[str, Any]] = field(default_factory=list)
