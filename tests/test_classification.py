@@ -137,6 +137,8 @@ def test_a_scorecard_json_is_reclassified_without_simulating():
 def test_references_must_be_registered_and_a_tolerance_basis_needs_its_note():
     with pytest.raises(ExperimentFileError, match=r"references\[1\]: .*no_such_paper"):
         parse_experiment(_pk(references=["domino1982", "no_such_paper"]), "x.toml")
+    with pytest.raises(ExperimentFileError, match=r"references\[0\]: .*not a publication"):
+        parse_experiment(_pk(references=["assumed"]), "x.toml")
     measure = {**_pk()["measure"][0], "tolerance_basis": "ci"}
     with pytest.raises(ExperimentFileError, match=r"measure\[0\].*tolerance_note"):
         parse_experiment(_pk(measure=[measure]), "x.toml")

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..parameters import UNSOURCED
 from ..references import registry
 
 STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_baseline",
@@ -27,6 +28,8 @@ TOLERANCE_BASES = ("ci", "sd", "range", "band")
 
 def _known_reference(key: str) -> str:
     """`key` when it is in the reference registry (data/references.toml), else a one-line error."""
+    if key in UNSOURCED:
+        raise ValueError(f"{key!r} is not a publication: give the key of the paper whose numbers are tested")
     if key not in registry():
         raise ValueError(f"unknown reference key {key!r}: add it to ketasim/data/references.toml")
     return key
