@@ -12,7 +12,7 @@ from ketasim.experiments.loader import ExperimentFileError, library, parse_exper
 from ketasim.parameters import Parameter
 from ketasim.validation.catalogue import CatalogueEntry, parameter_catalogue
 from ketasim.validation.classification import (Classification, Pin, citations, classify, classify_experiment,
-                                               classify_library)
+                                               classify_library, relevant_pins)
 from ketasim.validation.reclassify import class_changes, reclassified
 
 
@@ -95,6 +95,19 @@ def test_hand_built_experiments_are_classified_on_their_assembled_model():
     got = classify_experiment(parse_experiment(bdnf))
     assert got == Classification("consistency",
                                  ("hypotheses.nmda_block = kinetic (protocol) changes what it measures",))
+
+
+def test_in_vitro_a_switch_counts_only_when_the_assay_reads_it(lib):
+    def pinned(exp, switch, value):
+        return exp.model_copy(update={"protocol": exp.protocol.model_copy(update={"hypotheses": {switch: value}})})
+
+    # the binding assay evaluates the off-target module, whose D2 term the switch sets
+    binding = classify(pinned(lib["receptor-opioid-mor-ki"], "ketamine_d2", "high_affinity"), frozenset(), (),
+                       relevant_pins(pinned(lib["receptor-opioid-mor-ki"], "ketamine_d2", "high_affinity")))
+    assert binding.kind == "consistency" and "ketamine_d2 = high_affinity" in binding.reasons[0]
+    # the voltage clamp runs the receptor scheme, which no switch changes
+    clamp = pinned(lib["receptor-kotermanski-glun2a-mg"], "nmda_block", "kinetic")
+    assert relevant_pins(clamp) == ()
 
 
 def test_the_catalogue_follows_the_measures(lib):
