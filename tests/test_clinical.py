@@ -5,14 +5,13 @@ import pytest
 
 import ketasim as k
 from ketasim.clinical.chunk import TrialArm, simulate_chunk, visit_grid
-from ketasim.engine.dosing import pad_segments
 from ketasim.clinical.cohorts import COHORTS
 from ketasim.clinical.observation import ar1, observe_patient, value
-from ketasim.clinical.patients import draw_patient, patient_rng
-from ketasim.engine.dosing import DosingError
+from ketasim.engine.dosing import DosingError, Schedule
 from ketasim.errors import InputError
 from ketasim.mechanisms.clinical.mood import MOOD
 from ketasim.mechanisms.drugs import procedure_event, route
+from ketasim.population import draw_population
 
 
 def test_ar1_fluctuation_has_the_declared_sd_and_daily_correlation():
@@ -91,12 +90,12 @@ def test_hamd_follows_the_leucht_linking():
 
 def test_patient_draws_depend_only_on_seed_arm_cohort_and_index():
     model = k.simulate.__globals__["model_for"]((), "human", None)
-    a = draw_patient(model, patient_rng(1, "ketamine", "trd", 5))
-    b = draw_patient(model, patient_rng(1, "ketamine", "trd", 5))
-    c = draw_patient(model, patient_rng(1, "ketamine", "trd", 6))
-    assert np.array_equal(a.params, b.params) and a.weight == b.weight
-    assert not np.array_equal(a.params, c.params)
-    genos = [draw_patient(model, patient_rng(3, "x", "trd", i)).bdnf for i in range(1500)]
+    a = draw_population(model, 1, 1, "trd", "ketamine", start=5)
+    b = draw_population(model, 8, 1, "trd", "ketamine")      # patient 5 drawn in another chunking
+    c = draw_population(model, 1, 1, "trd", "ketamine", start=6)
+    assert np.array_equal(a.p[0], b.p[5]) and a.weight[0] == b.weight[5] and a.bdnf[0] == b.bdnf[5]
+    assert not np.array_equal(a.p[0], c.p[0])
+    genos = list(draw_population(model, 1500, 3, "trd", "x").bdnf)
     met = (genos.count("val/met") + 2 * genos.count("met/met")) / (2 * len(genos))
     assert met == pytest.approx(0.2, abs=0.025)
 
@@ -105,15 +104,17 @@ def test_pad_segments_keeps_boluses_and_infusion_rates():
     breaks = np.array([0.0, 40.0, 100.0])
     jumps = np.array([[1.0, 0.0], [0.0, 2.0]])
     rates = np.array([[3.0], [0.0]])
-    b, (j,), (r,) = pad_segments(breaks, (jumps,), (rates,))
+    b = Schedule(breaks, jumps, rates).padded().breaks
     assert len(b) - 1 == 2
-    b, (j,), (r,) = pad_segments(np.array([0.0, 40.0, 100.0, 130.0]), (np.ones((3, 2)),), (np.array([[3.0], [1.0], [0.0]]),))
+    s = Schedule(np.array([0.0, 40.0, 100.0, 130.0]), np.ones((3, 2)), np.array([[3.0], [1.0], [0.0]])).padded()
+    b, j, r = s.breaks, s.jumps, s.rates
     assert len(b) - 1 == 4 and j.sum() == 6.0
     # the split segment is the longest (40-100): same rate on both halves, no bolus at the new break
     assert list(b) == [0.0, 40.0, 70.0, 100.0, 130.0]
     assert list(r[:, 0]) == [3.0, 1.0, 1.0, 0.0] and list(j[2]) == [0.0, 0.0]
     # padded to the trial's largest arm (20 segments -> 32): one compiled solve for every arm
-    b, (j,), (r,) = pad_segments(np.array([0.0, 40.0, 1440.0]), (np.ones((2, 1)),), (np.ones((2, 1)),), least=20)
+    s = Schedule(np.array([0.0, 40.0, 1440.0]), np.ones((2, 1)), np.ones((2, 1))).padded(least=20)
+    b, j = s.breaks, s.jumps
     assert len(b) - 1 == 32 and j.sum() == 2.0 and b[0] == 0.0 and b[-1] == 1440.0
 
 
@@ -127,7 +128,7 @@ def test_ect_is_a_procedure_event_for_humans_only():
 
 
 def test_experiment_procedure_with_a_drug_is_refused():
-    from ketasim.experiments.runner import ProtocolError, dose_events
+    from ketasim.experiments.plan import ProtocolError, dose_events
     from ketasim.experiments.schema import Dose
 
     with pytest.raises(ProtocolError, match=r"doses\[0\]\.procedure"):

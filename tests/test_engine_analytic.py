@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ketasim.engine.assembler import assemble
-from ketasim.engine.dosing import Deposit, DoseEvent, compile_schedule
+from ketasim.engine.dosing import Deposit, DoseEvent, Schedule, compile_schedule
 from ketasim.engine.module import Module
 from ketasim.engine.solve import solve
 from ketasim.parameters import p
@@ -29,7 +29,7 @@ def route(event, species):
 
 def conc(ts, regimen, solver):
     sched = compile_schedule(MODEL, regimen, 70.0, float(ts[-1]), route)
-    ys = solve(MODEL, MODEL.param_vector, sched.jumps, sched.rates, sched.breaks, ts, solver=solver,
+    ys = solve(MODEL, MODEL.param_vector, sched, ts, solver=solver,
                rtol=1e-10, atol=1e-13)
     _, observe, _ = MODEL.functions("numpy")
     return observe(ts, ys, MODEL.param_vector)[:, 0]
@@ -65,7 +65,7 @@ def test_unit_conversion_of_outputs():
     """An output declared in ng/mL is 1000 x the same quantity in mg/L."""
     m = assemble([Module(name="u", equations="dA/dt = -k*A : mg\nc = A / V : ng/mL",
                          parameters=ONE_CMT.parameters, outputs=("c",), initial={"A": 5.0})])
-    ys = solve(m, m.param_vector, np.zeros((1, 1)), np.zeros((1, 0)), np.array([0.0, 1.0]), np.array([0.0]),
+    ys = solve(m, m.param_vector, Schedule(np.array([0.0, 1.0]), np.zeros((1, 1)), np.zeros((1, 0))), np.array([0.0]),
                solver="scipy")
     _, observe, _ = m.functions("numpy")
     assert observe(np.array([0.0]), ys, m.param_vector)[0, 0] / m.observables[0].factor == pytest.approx(500.0)

@@ -24,11 +24,11 @@ def test_each_patient_equals_a_single_simulation():
     model = model_for(REG, "human", None)
     draw = draw_population(model, 3, 5)
     i = 1
-    def declared(j, sym):  # the drawn canonical value back in the parameter's declared unit
-        par = model.parameters[sym.replace("__", ".", 1)]
+    def declared(j, name):  # the drawn canonical value back in the parameter's declared unit
+        par = model.parameters[name]
         return draw.p[i, j] / par.canonical * par.value if par.canonical != 0 else float(draw.p[i, j])
 
-    overrides = {sym.replace("__", ".", 1): declared(j, sym) for j, sym in enumerate(model.param_symbols)}
+    overrides = {name: declared(j, name) for j, name in enumerate(model.param_names)}
     one = k.simulate(REG, duration="3 h", parameters=overrides, patient=k.Patient(weight_kg=float(draw.weight[i])))
     # the full model is nonlinear (plasticity layer), so both go through diffrax with rtol 1e-8;
     # a batched and a single solve take their own adaptive steps, so they agree to a small
@@ -44,3 +44,35 @@ def test_peak_variability_reflects_declared_cv():
     # k10 (CV 25%) dominates the end-of-infusion level; weight-scaled dose adds little
     assert 0.05 < cv < 0.4
     assert 200 < np.median(cmax) < 280
+
+
+def test_a_trial_arm_and_simulate_population_draw_the_same_patients(monkeypatch):
+    """One patient draw: patients 2-4 of trial arm "ketamine" (seed 7, cohort trd) are
+    patients 2-4 of `simulate_population(..., seed=7, cohort="trd", arm="ketamine")`:
+    same weights, genotypes and parameter vectors. The solves are replaced by a recorder
+    of what each side hands to the one batched solve loop."""
+    import ketasim.population as population
+    from ketasim.clinical.chunk import TrialArm, simulate_chunk
+
+    seen = []
+
+    def record(model, p, schedule, ts, batch, solver, observe, rtol=1e-8, atol=1e-10):
+        seen.append((p.copy(), schedule))
+        yield 0, p.shape[0], np.zeros((p.shape[0], len(ts), len(model.observables)))
+
+    monkeypatch.setattr(population, "batched_observables", record)
+    arm = TrialArm(name="ketamine", regimen=tuple(REG))
+    chunk = simulate_chunk(arm, "trd", start=2, n=3, seed=7, visits=[1.0])
+    pop = k.simulate_population(REG, n=5, seed=7, duration="1 d", cohort="trd", arm="ketamine")
+    (p_trial, s_trial), (p_pop, s_pop) = seen
+    np.testing.assert_array_equal(chunk.covariates["weight"], pop.weight.values[2:])
+    np.testing.assert_array_equal(chunk.covariates["cyp2b6"], pop.cyp2b6.values[2:])
+    np.testing.assert_array_equal(chunk.covariates["bdnf"], pop.bdnf.values[2:])
+    np.testing.assert_array_equal(p_trial, p_pop[2:])
+    # the weights reach the dose: the same mg/kg infusion rate, proportional to each weight
+    rate_trial, rate_pop = s_trial.rates[:, 0].sum(axis=-1), s_pop.rates[:, 0].sum(axis=-1)
+    np.testing.assert_allclose(rate_trial, rate_pop[2:], rtol=1e-12)
+    np.testing.assert_allclose(rate_pop / pop.weight.values, rate_pop[0] / pop.weight.values[0], rtol=1e-12)
+    # another arm name (or the default population key) draws other patients
+    other = k.simulate_population(REG, n=5, seed=7, duration="1 d", cohort="trd")
+    assert not np.array_equal(other.weight.values, pop.weight.values)

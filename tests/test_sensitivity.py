@@ -227,7 +227,7 @@ def test_morris_on_the_pk_model_ranks_clearance_and_volume_above_the_inert_param
     one = evaluate(np.array([[np.log(0.4381), np.log(0.114), 0.063, 0.97]]))
     sched = schedule_for(model, regimen, 70.0, 180.0)
     ts = np.arange(0.0, 181.0)
-    ys = solve(model, model.param_vector, sched.jumps, sched.rates, sched.breaks, ts, solver="scipy")
+    ys = solve(model, model.param_vector, sched, ts, solver="scipy")
     _, observe, _ = model.functions("numpy")
     j = model.observable_names.index("plasma_s_ketamine")
     peak = observe(ts, ys, model.param_vector)[:, j].max() / model.observables[j].factor

@@ -1,20 +1,29 @@
-"""Virtual populations: parameter sets drawn from declared variability and covariates.
+"""Virtual populations: patients drawn from declared variability and covariates.
+
+Patient i is drawn from its own generator, keyed by (seed, arm, cohort, i) (`patient_rng`),
+so a patient's draw depends neither on how patients are batched or chunked nor on which
+worker draws it, and `simulate_population(..., seed, cohort, arm)` draws the very patients
+of that arm of a virtual trial with that seed and cohort (`ketasim.clinical.chunk`).
+Populations outside a trial use the arm key `POPULATION_ARM`.
 
 Each parameter with a between-subject CV is drawn log-normally around its typical value
-(median = value, sigma = sqrt(ln(1 + CV^2))). Body weight and CYP2B6 genotype are drawn
-as covariates. Patients are simulated in fixed-size `jax.vmap` batches (the last batch is
-padded, so the solver compiles once). Randomness only through `numpy.random.Generator`.
+(median = value, sigma = sqrt(ln(1 + CV^2))) and clipped to its bounds. Body weight,
+CYP2B6 and BDNF Val66Met genotypes are covariates, applied through `Patient.overrides`
+(the same path as a single simulation). Patients are simulated in fixed-size `jax.vmap`
+batches (`batched_observables`: the last batch is padded, so the solver compiles once).
+Randomness only through `numpy.random.Generator`.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from .engine.dosing import DoseEvent
+from .engine.dosing import DoseEvent, Schedule
 from .errors import InputError
 from .parameters import p as _p
 from .patient import CYP2B6_GENOTYPES, Patient, default_weight
@@ -25,37 +34,70 @@ WEIGHT_CV = _p("weight_cv", 0.18, "1", "assumed", "between-subject CV of adult b
 CYP2B6_6_FREQ = _p("cyp2b6_6_allele_frequency", 0.25, "1", "assumed", "CYP2B6*6 allele frequency",
                    note="approximate European frequency (higher in African ancestry); reported without a "
                         "confirmed primary source, and without in-vivo effect on clearance (Rao 2016)")
+MET_ALLELE_FREQ = _p("bdnf_met_allele_frequency", 0.2, "1", "pivac2009",
+                     "BDNF Val66Met Met-allele frequency of the simulated population",
+                     note="about 0.2 in European samples (19.5% in Croatians) and 0.4-0.5 in East Asian ones "
+                          "(46.3% in Koreans; Petryshen 2010: 0-72% across 58 populations)")
+BDNF_GENOTYPES = ("val/val", "val/met", "met/met")
+DEFAULT_COHORT = "trd"            # the default cohort of a virtual trial (protocol.population.cohort)
+POPULATION_ARM = "population"     # the arm key of patients drawn outside a trial
+
+
+def patient_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:
+    """The generator of one patient; stable across processes, batchings and chunkings."""
+    key = [int(seed), zlib.crc32(arm.encode()), zlib.crc32(cohort.encode()), int(index)]
+    return np.random.default_rng(np.random.SeedSequence(key))
 
 
 @dataclass(frozen=True)
 class PopulationDraw:
-    """The sampled parameter matrix (canonical units) and covariates of n patients."""
+    """The parameter matrix (canonical units) and covariates of patients start .. start+n-1."""
 
     p: np.ndarray            # (n, n_params) canonical
     weight: np.ndarray       # (n,) kg
     cyp2b6: np.ndarray       # (n,) genotype strings
+    bdnf: np.ndarray         # (n,) BDNF Val66Met genotype strings
+    index: np.ndarray        # (n,) patient index within the arm
 
 
-def draw_population(model, n: int, seed: int, species: str = "human",
-                    cyp2b6_scenario: str = "in_vivo") -> PopulationDraw:
-    """Draw n virtual patients for an assembled model.
+def draw_population(model, n: int, seed: int, cohort: str = DEFAULT_COHORT, arm: str = POPULATION_ARM,
+                    start: int = 0, species: str = "human", cyp2b6_scenario: str = "in_vivo",
+                    bdnf: str | None = None) -> PopulationDraw:
+    """Draw patients start .. start+n-1 of (seed, arm, cohort) for an assembled model.
 
-    Parameters with a CV are drawn log-normally and clipped to their bounds; covariates
-    (weight, CYP2B6 genotype) are drawn, turned into `Patient`s and applied through
-    `Patient.overrides`, the same path as a single simulation.
+    Each patient's generator (`patient_rng`) gives, in order: one standard normal per
+    model parameter (log-normal parameters, `lognormal_parameters`), the body weight
+    (log-normal, CV `WEIGHT_CV`), the CYP2B6 genotype (binomial in the *6 allele) and the
+    BDNF Val66Met genotype (binomial in the Met allele). bdnf: a fixed genotype for every
+    patient (genotype-stratified trial arms); the draw is still made, so the other
+    covariates do not depend on whether the genotype is fixed. The covariates become
+    parameter values through `Patient.overrides` (names the model lacks are skipped).
     """
-    rng = np.random.default_rng(seed)
-    p = lognormal_parameters(model, rng.standard_normal((n, len(model.param_vector))))
+    if n < 1:
+        raise InputError("n: must be at least 1")
+    if bdnf is not None and bdnf not in BDNF_GENOTYPES:
+        raise InputError(f"bdnf: unknown genotype {bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
+    n_params = len(model.param_symbols)
     sigma_w = np.sqrt(np.log1p(WEIGHT_CV.value ** 2))
-    weight = default_weight(species) * np.exp(sigma_w * rng.standard_normal(n))
-    geno = np.array(CYP2B6_GENOTYPES)[rng.binomial(2, CYP2B6_6_FREQ.value, size=n)]
-    overrides = [Patient(species, weight_kg=float(w), cyp2b6=str(g), cyp2b6_scenario=cyp2b6_scenario).overrides()
-                 for w, g in zip(weight, geno)]
-    idx = {s: j for j, s in enumerate(model.param_symbols)}
-    for key in overrides[0]:
-        unit = model.parameters[key].unit
-        p[:, idx[key.replace(".", "__", 1)]] = [to_canonical(o[key], unit) for o in overrides]
-    return PopulationDraw(p=p, weight=weight, cyp2b6=geno)
+    z = np.empty((n, n_params))
+    weight = np.empty(n)
+    cyp, met = [], []
+    for i in range(n):
+        rng = patient_rng(seed, arm, cohort, start + i)
+        z[i] = rng.standard_normal(n_params)
+        weight[i] = default_weight(species) * np.exp(sigma_w * rng.standard_normal())
+        cyp.append(CYP2B6_GENOTYPES[rng.binomial(2, CYP2B6_6_FREQ.value)])
+        met.append(BDNF_GENOTYPES[rng.binomial(2, MET_ALLELE_FREQ.value)])
+    genotypes = [bdnf or g for g in met]
+    p = lognormal_parameters(model, z)
+    for i in range(n):
+        patient = Patient(species, weight_kg=float(weight[i]), cyp2b6=cyp[i], cyp2b6_scenario=cyp2b6_scenario,
+                          bdnf=genotypes[i])
+        for key, value in patient.overrides().items():
+            if key in model.param_index:
+                p[i, model.param_index[key]] = to_canonical(value, model.parameters[key].unit)
+    return PopulationDraw(p=p, weight=weight, cyp2b6=np.array(cyp), bdnf=np.array(genotypes),
+                          index=np.arange(start, start + n, dtype=np.int64))
 
 
 def lognormal_parameters(model, z: np.ndarray) -> np.ndarray:
@@ -66,8 +108,8 @@ def lognormal_parameters(model, z: np.ndarray) -> np.ndarray:
     """
     base = model.param_vector
     p = np.tile(base, (z.shape[0], 1))
-    for j, sym in enumerate(model.param_symbols):
-        rec = model.parameters[sym.replace("__", ".", 1)]
+    for j, name in enumerate(model.param_names):
+        rec = model.parameters[name]
         if rec.cv > 0:
             sigma = np.sqrt(np.log1p(rec.cv ** 2))
             p[:, j] = base[j] * np.exp(sigma * z[:, j])
@@ -79,23 +121,22 @@ def lognormal_parameters(model, z: np.ndarray) -> np.ndarray:
 
 
 def weight_scaled_schedule(model, regimen, weights: np.ndarray, duration: float,
-                           least_segments: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every patient's dosing schedule: breaks (K+1,), jumps (n, K, S), rates (n, K, C).
+                           least_segments: int | None = None) -> Schedule:
+    """Every patient's dosing schedule, batched: jumps (n, K, S), rates (n, K, C), shared breaks.
 
     A schedule is linear in body weight (mg/kg doses scale, mg doses do not), so two
     compilations give every patient's exactly: S(w) = S(0) + w (S(1) - S(0)). weights: kg, (n,).
     least_segments: None keeps the regimen's segments; a number pads them
-    (`dosing.pad_segments`) to at least that many, then to a power of two.
+    (`Schedule.padded`) to at least that many, then to a power of two.
     """
-    from .engine.dosing import pad_segments
     from .simulate import schedule_for
 
     s0, s1 = schedule_for(model, regimen, 0.0, duration), schedule_for(model, regimen, 1.0, duration)
-    breaks, (j0, j1), (r0, r1) = s0.breaks, (s0.jumps, s1.jumps), (s0.rates, s1.rates)
     if least_segments is not None:
-        breaks, (j0, j1), (r0, r1) = pad_segments(breaks, (j0, j1), (r0, r1), least_segments)
+        s0, s1 = s0.padded(least_segments), s1.padded(least_segments)
     w = np.asarray(weights, dtype=float)[:, None, None]
-    return breaks, j0[None] + w * (j1 - j0)[None], r0[None] + w * (r1 - r0)[None]
+    return Schedule(s0.breaks, s0.jumps[None] + w * (s1.jumps - s0.jumps)[None],
+                    s0.rates[None] + w * (s1.rates - s0.rates)[None])
 
 
 def simulate_population(
@@ -108,36 +149,54 @@ def simulate_population(
     times: Sequence[float] | None = None,
     batch_size: int = 1000,
     solver: str = "auto",
+    cohort: str = DEFAULT_COHORT,
+    arm: str = POPULATION_ARM,
 ) -> xr.Dataset:
-    """Simulate n virtual patients; returns the Dataset with a `patient` dimension."""
+    """Simulate n virtual patients; returns the Dataset with a `patient` dimension.
+
+    cohort, arm: the patient key with `seed` (see `draw_population`): the arm name of a
+    virtual trial with the same seed and cohort draws that arm's patients (with the
+    trial's model, i.e. the same drugs and hypotheses).
+    """
     from .simulate import check_finite, default_grid, minutes, model_for, provenance, to_dataset
 
     if n < 1:
         raise InputError("n: must be at least 1")
+    check_cohort(cohort)
     regimen = tuple(regimen)
     dur = minutes(duration, "duration")
     model = model_for(regimen, species, hypotheses)
-    draw = draw_population(model, n, seed, species)
+    draw = draw_population(model, n, seed, cohort, arm, species=species)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
-    breaks, jumps, rates = weight_scaled_schedule(model, regimen, draw.weight, dur)
+    schedule = weight_scaled_schedule(model, regimen, draw.weight, dur)
     obs_fn = jitted_observe(model)
     out = np.empty((n, len(ts), len(model.observables)))
-    for start, stop, obs in batched_observables(model, draw.p, jumps, rates, breaks, ts, min(batch_size, n),
-                                                solver, obs_fn):
+    for start, stop, obs in batched_observables(model, draw.p, schedule, ts, min(batch_size, n), solver, obs_fn):
         out[start:stop] = obs
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
     ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
-    ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6))
-    return ds
+    ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6),
+                          bdnf=("patient", draw.bdnf))
+    return ds.assign_attrs(cohort=cohort, arm=arm)
 
 
-def batched_observables(model, p: np.ndarray, jumps: np.ndarray, rates: np.ndarray, breaks, ts: np.ndarray,
-                        batch: int, solver: str, observe):
+def check_cohort(cohort: str) -> None:
+    """InputError naming `cohort` unless it is a declared cohort (`ketasim.clinical.cohorts.COHORTS`)."""
+    from .clinical.cohorts import COHORTS
+
+    if cohort not in COHORTS:
+        raise InputError(f"cohort: unknown cohort {cohort!r} (one of {', '.join(COHORTS)})")
+
+
+def batched_observables(model, p: np.ndarray, schedule: Schedule, ts: np.ndarray, batch: int, solver: str,
+                        observe, rtol: float = 1e-8, atol: float = 1e-10):
     """Solve patients in batches of `batch` and yield (start, stop, observables (stop - start, T, O)).
 
-    p, jumps, rates: one row per patient. The last batch is padded by wrapping round to
-    the first patients, so every solve has the same shape and compiles once; the padding
-    is dropped before `observe` (a jitted batch observe, e.g. `jitted_observe`).
+    The one batched solve loop (populations, trial chunks, sensitivity samples). p: (n, P),
+    one row per patient; schedule: batched, one row per patient. The last batch is padded
+    by wrapping round to the first patients, so every solve has the same shape and
+    compiles once; the padding is dropped before `observe` (a jitted batch observe, e.g.
+    `jitted_observe`). rtol, atol: the adaptive solvers' tolerances.
     """
     from .engine.solve import solve
 
@@ -145,7 +204,7 @@ def batched_observables(model, p: np.ndarray, jumps: np.ndarray, rates: np.ndarr
     for start in range(0, n, batch):
         stop = min(start + batch, n)
         sl = np.arange(start, start + batch) % n
-        ys = solve(model, p[sl], jumps[sl], rates[sl], breaks, ts, solver=solver, batched=True)[: stop - start]
+        ys = solve(model, p[sl], schedule.rows(sl), ts, solver=solver, rtol=rtol, atol=atol)[: stop - start]
         yield start, stop, np.asarray(observe(ts, ys, p[start:stop]))
 
 

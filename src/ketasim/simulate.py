@@ -118,8 +118,7 @@ def simulate(
     if backend not in ("jax", "scipy"):
         raise InputError(f"backend: unknown backend {backend!r} (jax or scipy)")
     try:
-        ys = solve(model, p, sched.jumps, sched.rates, sched.breaks, ts,
-                   solver="scipy" if backend == "scipy" else solver)
+        ys = solve(model, p, sched, ts, solver="scipy" if backend == "scipy" else solver)
     except SolverError as exc:
         raise SimulationError(str(exc)) from None
     _, observe, _ = model.functions("numpy")

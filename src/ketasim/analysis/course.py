@@ -4,7 +4,7 @@
 analysis calls: a sample matrix (N, k) in the space's sampling coordinates becomes N
 parameter vectors (the base model's canonical vector with the k varying columns
 replaced after unit conversion), which are solved in fixed-size `jax.vmap` batches
-(`engine.solve.solve(..., batched=True)`, as `population.simulate_population` does; the
+(`population.batched_observables`, the loop `population.simulate_population` uses; the
 last batch is padded by wrapping, so the solver compiles once), and reduced to the
 requested outputs (N, m). A non-finite output is a numerical failure
 (`SimulationError`), never a NaN handed to the analysis.
@@ -68,12 +68,12 @@ class CourseEvaluator:
 
         p, weight = self.parameters(x)
         n = p.shape[0]
-        breaks, jumps, rates = weight_scaled_schedule(self.model, self.regimen, weight, self.duration)
+        schedule = weight_scaled_schedule(self.model, self.regimen, weight, self.duration)
         out = np.empty((n, len(self.outputs)))
         factor = np.array([_observable(self.model, o).factor for o in self.observed])
         done = 0
         try:
-            for start, stop, obs in batched_observables(self.model, p, jumps, rates, breaks, self.ts,
+            for start, stop, obs in batched_observables(self.model, p, schedule, self.ts,
                                                         batch_size(n, self.batch_size), self.solver, self.observe):
                 series = {name: obs[:, :, j] / factor[j] for j, name in enumerate(self.observed)}
                 out[start:stop] = compute_outputs(self.outputs, self.ts, series)
@@ -145,13 +145,12 @@ def course_evaluator(model: AssembledModel, regimen: Sequence[DoseEvent], space:
     check_outputs(outputs, model.observable_names, duration)
     overrides = {k: v for k, v in Patient(model.species).overrides().items() if k in model.parameters}
     base = model.param_vector_of(model.parameters.with_mapping(overrides))
-    index = {s.replace("__", ".", 1): j for j, s in enumerate(model.param_symbols)}
     observed = tuple(dict.fromkeys(o.observable for o in outputs))
     cols = tuple(model.observable_names.index(o) for o in observed)
     return CourseEvaluator(
         model=model, regimen=tuple(regimen), space=space, outputs=outputs, duration=float(duration),
         ts=output_grid(duration, outputs), base=base,
-        columns=np.array([index[r.name] for r in space.ranges], dtype=int),
+        columns=np.array([model.param_index[r.name] for r in space.ranges], dtype=int),
         factors=np.array([to_canonical_factor(r.unit) for r in space.ranges]),
         base_weight=float(overrides.get(WEIGHT, default_weight(model.species))),
         observe=_jitted_observe(model, cols), observed=observed,

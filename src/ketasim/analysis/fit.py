@@ -114,9 +114,10 @@ def _structure(problem: FitProblem, options: SolverOptions) -> tuple:
     def arr(a):
         return None if a is None else (np.asarray(a).shape, np.asarray(a).tobytes())
 
-    exps = tuple((e.model.source, len(e.model.states), e.slots, arr(e.ts), arr(e.breaks), arr(e.jumps),
-                  arr(e.rates), tuple((t.plan.kind, t.plan.column, t.plan.factor, arr(t.plan.weights),
-                                       arr(t.plan.baseline), arr(t.plan.index)) for t in e.targets))
+    exps = tuple((e.model.source, len(e.model.states), e.slots, arr(e.ts), arr(e.schedule.breaks),
+                  arr(e.schedule.jumps), arr(e.schedule.rates),
+                  tuple((t.plan.kind, t.plan.column, t.plan.factor, arr(t.plan.weights),
+                         arr(t.plan.baseline), arr(t.plan.index)) for t in e.targets))
                  for e in problem.experiments)
     return exps, tuple(fp.log for fp in problem.parameters), options
 
@@ -149,7 +150,8 @@ def _build_functions(problem: FitProblem, options: SolverOptions) -> _Functions:
     parts = []
     for e in problem.experiments:
         _, observe, _ = e.model.functions("jax")
-        parts.append((e.slots, e.ts, e.breaks, e.jumps, e.rates, tuple(t.plan for t in e.targets),
+        sched = e.schedule
+        parts.append((e.slots, e.ts, sched.breaks, sched.jumps, sched.rates, tuple(t.plan for t in e.targets),
                       pure_solve(e.model.source, len(e.model.states), options), observe))
 
     def simulate(x, data):

@@ -20,10 +20,11 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
 from ..errors import InputError
 from ..experiments.schema import Experiment
-from ..units import parse_quantity, to_canonical_factor
+from ..units import to_canonical_factor
 from .fit_parameters import FitParameter, resolve_parameters
 from .fit_statistics import SUPPORTED, MeasurePlan, plan_measure
 from .submodel import submodel
@@ -52,16 +53,14 @@ class ExperimentPlan:
 
     model: the cut-down model; p0: its canonical parameter vector (covariates and protocol
     overrides applied); slots: (fitted parameter index, position in p, canonical factor);
-    breaks, jumps, rates: the schedule; ts: output grid (min); targets: its measures.
+    schedule: the compiled regimen; ts: output grid (min); targets: its measures.
     """
 
     experiment: str
     model: AssembledModel
     p0: np.ndarray
     slots: tuple[tuple[int, int, float], ...]
-    breaks: np.ndarray
-    jumps: np.ndarray
-    rates: np.ndarray
+    schedule: Schedule
     ts: np.ndarray
     targets: tuple[Target, ...]
 
@@ -105,17 +104,16 @@ def _supported(exp: Experiment, where: str) -> None:
 
 def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, where: str):
     """(full model, cut model, p0 vector, schedule, grid, targets) of one experiment."""
-    from ..experiments.runner import dose_events, measure_grid, patient_of
+    from ..experiments.plan import experiment_plan
     from ..simulate import schedule_for
 
-    prot = exp.protocol
-    doses = dose_events(prot.doses, "protocol.doses")
-    patient = patient_of(exp)
-    duration = parse_quantity(prot.duration, "min", "protocol.duration")
-    if duration <= 0:
-        raise InputError(f"{where}: protocol.duration: must be positive")
-    full = build(doses, exp.species, prot.hypotheses)
-    unknown = [k for k in prot.parameters if k not in full.parameters]
+    try:
+        plan = experiment_plan(exp)
+    except InputError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    doses = plan.regimen
+    full = build(doses, plan.species, dict(plan.hypotheses))
+    unknown = [k for k, _ in plan.parameters if k not in full.parameters]
     if unknown:
         raise InputError(f"{where}: protocol.parameters.{unknown[0]}: the model has no such parameter")
     measures = []
@@ -131,10 +129,10 @@ def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, w
             raise InputError(f"{f}.observable: unknown observable {m.observable!r}")
         measures.append((i, m, f))
     cut = submodel(full, {m.observable for _, m, _ in measures}, doses)
-    overrides = {**patient.overrides(), **prot.parameters}
+    overrides = {**plan.patient.overrides(), **dict(plan.parameters)}
     pset = cut.parameters.with_mapping({k: v for k, v in overrides.items() if k in cut.parameters})
-    sched = schedule_for(cut, doses, patient.weight, duration)
-    ts = measure_grid(duration)
+    sched = schedule_for(cut, doses, plan.patient.weight, plan.duration)
+    ts = plan.times
     obs = {o.name: (j, o) for j, o in enumerate(cut.observables)}
     targets = []
     for i, m, f in measures:
@@ -178,11 +176,10 @@ def fit_problem(experiments: Sequence[Experiment], parameters: Sequence[str],
     fitted = resolve_parameters(parameters, known, bounds, initial)
     plans = []
     for exp, (full, cut, p0, sched, ts, targets) in zip(experiments, planned):
-        index = {sym.replace("__", ".", 1): j for j, sym in enumerate(cut.param_symbols)}
+        index = cut.param_index
         slots = tuple((k, index[n], to_canonical_factor(fp.unit)) for k, fp in enumerate(fitted)
                       for n in fp.names if n in index)
-        plans.append(ExperimentPlan(exp.id, cut, np.asarray(p0, dtype=float), slots, np.asarray(sched.breaks),
-                                    np.asarray(sched.jumps), np.asarray(sched.rates), ts, targets))
+        plans.append(ExperimentPlan(exp.id, cut, np.asarray(p0, dtype=float), slots, sched, ts, targets))
     used = {k for p in plans for k, _, _ in p.slots}
     idle = [fp.label for k, fp in enumerate(fitted) if k not in used]
     if idle:

@@ -1,10 +1,12 @@
 """One task of a virtual trial: a batch of patients of one arm, from draw to rated scores.
 
-`simulate_chunk` draws patients start .. start+n-1 of an arm (each from its own
-generator, so the result for a patient does not depend on the chunking), solves the slow
-model for all of them in one `jax.vmap` batch (Kvaerno5, an implicit solver: the model
-is stiff over weeks, with minute-scale receptor and PK dynamics), and passes each
-patient's mechanistic course through the observation model.
+`simulate_chunk` draws patients start .. start+n-1 of an arm (`population.draw_population`,
+each from its own generator, so the result for a patient does not depend on the chunking,
+and `simulate_population` with the trial's seed, cohort and arm name draws the same
+patients), solves the slow model for all of them in one padded `jax.vmap` batch
+(`population.batched_observables`; Kvaerno5, an implicit solver: the model is stiff over
+weeks, with minute-scale receptor and PK dynamics), and passes each patient's mechanistic
+course through the observation model.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from ..errors import InputError
 from ..units import MINUTES_PER_DAY
 from .cohorts import COHORTS
 from .observation import observe_patient
-from .patients import draw_patient, patient_rng
 
 ACUTE_WINDOW = 360.0   # min: dissociation and sedation peaks are read in the first 6 h
 ACUTE_STEP = 5.0       # min
@@ -80,7 +81,7 @@ def visit_grid(visits: Sequence[float]) -> np.ndarray:
 class Courses:
     """The mechanistic part of n patients' courses (what the observation model reads)."""
 
-    draws: tuple                  # PatientDraw per patient
+    draw: object                  # population.PopulationDraw of the n patients
     severity: np.ndarray          # (n, V) depression_severity at the visits
     burden: np.ndarray            # (n, V) side_effect_burden at the visits
     cadss_peak: np.ndarray        # (n,) peak CADSS in the first 6 h
@@ -113,9 +114,7 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
         dropout_day=np.array([o.dropout_day for o in out]),
         dropout_side_effect=np.array([o.dropout_side_effect for o in out]),
         cadss_peak=c.cadss_peak,
-        covariates={"weight": np.array([d.weight for d in c.draws]),
-                    "cyp2b6": np.array([d.cyp2b6 for d in c.draws]),
-                    "bdnf": np.array([d.bdnf for d in c.draws])},
+        covariates={"weight": c.draw.weight, "cyp2b6": c.draw.cyp2b6, "bdnf": c.draw.bdnf},
     )
 
 
@@ -128,6 +127,8 @@ def treatment_days(arm: TrialArm) -> np.ndarray:
 
 def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:
     """The observation model's generator of one patient, a stream apart from its parameter draw."""
+    from ..population import patient_rng
+
     return np.random.default_rng(patient_rng(seed, arm, cohort, index).integers(2**63))
 
 
@@ -135,9 +136,9 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
                         species: str = "human", batch: int | None = None,
                         parameters: Mapping[str, float] | None = None) -> Courses:
     """Draw the patients and solve the slow model for all of them in one batch."""
-    from ..engine.solve import SolverError, solve
+    from ..engine.solve import SolverError
     from ..mechanisms.registry import build_model
-    from ..population import jitted_observe, weight_scaled_schedule
+    from ..population import batched_observables, draw_population, jitted_observe, weight_scaled_schedule
     from ..simulate import SimulationError
 
     if cohort not in COHORTS:
@@ -147,25 +148,20 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     model = build_model(species, dict(arm.hypotheses), arm.drugs)
     if parameters:
         model = model.with_parameters(model.parameters.with_mapping(dict(parameters)))
-    draws = [draw_patient(model, patient_rng(seed, arm.name, cohort, start + i), species, bdnf=arm.bdnf)
-             for i in range(n)]
+    draw = draw_population(model, n, seed, cohort, arm.name, start=start, species=species, bdnf=arm.bdnf)
     duration = max(days[-1], 1.0) * MINUTES_PER_DAY
     acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)
     ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))
     at_visit = np.searchsorted(ts, days * MINUTES_PER_DAY)
     in_acute = np.searchsorted(ts, acute)
 
-    size = max(batch or n, n)
-    rows = np.arange(size) % n                       # pad by repeating patients
-    p = np.stack([draws[i].params for i in rows])
-    w = np.array([draws[i].weight for i in rows])
-    breaks, jumps, rates = weight_scaled_schedule(model, arm.regimen, w, duration, least_segments=arm.segments)
+    schedule = weight_scaled_schedule(model, arm.regimen, draw.weight, duration, least_segments=arm.segments)
     try:
-        ys = solve(model, p, jumps, rates, breaks, ts, solver="kvaerno5", batched=True,
-                   rtol=TRIAL_RTOL, atol=TRIAL_ATOL)
+        # one batch padded to `batch` patients (by repeating patients), so every chunk compiles once
+        (_, _, obs), = batched_observables(model, draw.p, schedule, ts, max(batch or n, n), "kvaerno5",
+                                           jitted_observe(model), rtol=TRIAL_RTOL, atol=TRIAL_ATOL)
     except SolverError as exc:
         raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: {exc}") from None
-    obs = np.asarray(jitted_observe(model)(ts, ys, p))[:n]
     if not np.isfinite(obs).all():
         raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: non-finite observables")
     col = {o.name: j for j, o in enumerate(model.observables)}
@@ -176,7 +172,7 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
             return np.zeros((n, len(idx)))
         return obs[:, idx, col[name]] / factor[name]
 
-    prm = {s: j for j, s in enumerate(model.param_symbols)}
-    line = (float(p[0, prm["mood__hamd_per_madrs"]]), float(p[0, prm["mood__hamd_at_madrs_zero"]]))
-    return Courses(tuple(draws), series("depression_severity", at_visit), series("side_effect_burden", at_visit),
+    prm = model.param_index
+    line = (float(draw.p[0, prm["mood.hamd_per_madrs"]]), float(draw.p[0, prm["mood.hamd_at_madrs_zero"]]))
+    return Courses(draw, series("depression_severity", at_visit), series("side_effect_burden", at_visit),
                    series("cadss", in_acute).max(axis=1), series("sedation", in_acute).max(axis=1), line)

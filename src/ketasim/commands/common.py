@@ -55,17 +55,14 @@ def parse_hypotheses(items: list[str]) -> dict[str, str]:
 
 def one_dose_regimen(drug: str, route: str, dose: str, infusion: Optional[str], repeat_every: Optional[str] = None,
                      repeat_count: int = 1) -> list:
-    """The regimen of the command line's dose options (one dose, or repeats of it), parsed.
+    """The regimen of the command line's dose options (one dose, or repeats of it), parsed by
+    `experiments.plan.one_dose_regimen` (the one place dose strings become `DoseEvent`s).
 
     infusion: IV infusion duration ('none', '' or '0': a bolus; ignored for other routes).
     """
-    from ..engine.dosing import DoseEvent
-    from ..units import parse_dose, parse_quantity
+    from ..experiments.plan import one_dose_regimen as plan_regimen
 
-    amount, per_kg = parse_dose(dose, "--dose")
-    inf = None if infusion in (None, "", "none", "0") or route != "iv" else parse_quantity(infusion, "min", "--infusion")
-    every = parse_quantity(repeat_every, "min", "--repeat-every") if repeat_every else None
-    return [DoseEvent(drug, route, amount, per_kg, 0.0, inf, every, repeat_count, None, "--dose")]
+    return list(plan_regimen(drug, route, dose, infusion, repeat_every, repeat_count))
 
 
 def write_figures(folder: Path, figs: dict) -> list[str]:

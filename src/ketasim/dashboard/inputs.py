@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
-from ..experiments.runner import dose_events
+from ..experiments.plan import dose_events
 from ..experiments.schema import Arm, Dose, Experiment, Measure, PatientSpec, Population, Protocol, Repeat
 from ..mechanisms.drugs import DRUGS, RODENT_ONLY, expand, route as route_of
 from ..mechanisms.registry import resolve_hypotheses

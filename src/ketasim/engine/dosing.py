@@ -55,11 +55,59 @@ Router = Callable[[DoseEvent, str], Sequence[Deposit]]
 Expander = Callable[[DoseEvent], Sequence[DoseEvent]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Schedule:
-    breaks: np.ndarray   # (K+1,) minutes
-    jumps: np.ndarray    # (K, n_states) canonical amounts added at breaks[k]
-    rates: np.ndarray    # (K, n_channels) canonical mg/min during segment k
+    """A compiled regimen over K dosing segments; the one record every solver takes whole.
+
+    breaks: (K+1,) segment boundaries, minutes. jumps: canonical amounts added to the state
+    vector at breaks[k]; rates: canonical mg/min into each dose channel during segment k.
+    One subject: jumps (K, n_states), rates (K, n_channels). A batch of n subjects sharing
+    the breaks (`batched`): jumps (n, K, n_states), rates (n, K, n_channels).
+    """
+
+    breaks: np.ndarray
+    jumps: np.ndarray
+    rates: np.ndarray
+
+    @property
+    def segments(self) -> int:
+        """K, the number of dosing segments."""
+        return len(self.breaks) - 1
+
+    @property
+    def batched(self) -> bool:
+        """True for a batch of subjects (a leading patient axis on jumps and rates)."""
+        return np.ndim(self.jumps) == 3
+
+    def rows(self, index: np.ndarray) -> "Schedule":
+        """The subjects `index` of a batched schedule (a batched schedule again)."""
+        return Schedule(self.breaks, np.asarray(self.jumps)[index], np.asarray(self.rates)[index])
+
+    def subject(self, i: int) -> "Schedule":
+        """Subject i of a batched schedule, as a one-subject schedule."""
+        return Schedule(self.breaks, np.asarray(self.jumps)[i], np.asarray(self.rates)[i])
+
+    def padded(self, least: int = 0) -> "Schedule":
+        """Split the longest segments until their number is a power of two (at least `least`).
+
+        The compiled solve is specialised to the number of segments; rounding it up lets
+        arms with different regimens (and trials of similar length) share one compilation.
+        A split segment keeps its infusion rates and gets no bolus at the new break, so the
+        solution is unchanged. Works on one-subject and batched schedules alike.
+        """
+        k = max(self.segments, least)
+        target = 1 << max(k - 1, 0).bit_length()
+        breaks = [float(b) for b in self.breaks]
+        source = list(range(self.segments))      # old segment of each new segment
+        first = [True] * self.segments           # whether it starts where the old one did
+        while len(breaks) - 1 < target:
+            i = int(np.argmax(np.diff(breaks)))
+            breaks.insert(i + 1, 0.5 * (breaks[i] + breaks[i + 1]))
+            source.insert(i + 1, source[i])
+            first.insert(i + 1, False)
+        src, keep = np.asarray(source, dtype=int), np.asarray(first)[:, None]
+        jumps = np.where(keep, np.take(np.asarray(self.jumps), src, axis=-2), 0.0)
+        return Schedule(np.asarray(breaks), jumps, np.take(np.asarray(self.rates), src, axis=-2))
 
 
 def expand_repeats(event: DoseEvent) -> list[DoseEvent]:
@@ -87,7 +135,7 @@ def compile_schedule(
     if duration <= 0:
         raise DosingError("duration: must be positive")
     idx = model.qualified_state_index
-    chan = {c: j for j, c in enumerate(model.dose_channels)}
+    chan = {model.state_index[c]: j for j, c in enumerate(model.dose_channels)}  # by state column
     boluses: list[tuple[float, int, float]] = []
     infusions: list[tuple[float, float, int, float]] = []
     times = {0.0, float(duration)}
@@ -104,7 +152,6 @@ def compile_schedule(
                 if dev.duration is not None and dev.duration <= 0:
                     raise DosingError(f"{dev.field}.duration: must be positive")
                 for d in deposits:
-                    target = d.target.replace(".", "__", 1)
                     if d.target not in idx:
                         raise DosingError(f"{dev.field}.drug: the model has no state {d.target} for {dev.drug}")
                     if dev.start >= duration:
@@ -113,10 +160,10 @@ def compile_schedule(
                         boluses.append((dev.start, idx[d.target], mg * d.fraction))
                         times.add(dev.start)
                     else:
-                        if target not in chan:
+                        if idx[d.target] not in chan:
                             raise DosingError(f"{dev.field}.duration: {dev.drug} by {dev.route} cannot be infused")
                         end = min(dev.start + dev.duration, duration)
-                        infusions.append((dev.start, end, chan[target], mg * d.fraction / dev.duration))
+                        infusions.append((dev.start, end, chan[idx[d.target]], mg * d.fraction / dev.duration))
                         times.update((dev.start, end))
     breaks = np.array(sorted(t for t in times if 0.0 <= t <= duration))
     K = len(breaks) - 1
@@ -130,28 +177,3 @@ def compile_schedule(
             if breaks[k] >= t0 and breaks[k + 1] <= t1:
                 rates[k, j] += rate
     return Schedule(breaks=breaks, jumps=jumps, rates=rates)
-
-
-def pad_segments(breaks: np.ndarray, jumps: tuple[np.ndarray, ...], rates: tuple[np.ndarray, ...],
-                 least: int = 0):
-    """Split the longest dosing segments until their number is a power of two.
-
-    The compiled solve is specialised to the number of segments; rounding it up lets arms
-    with different regimens (and trials of similar length) share one compilation. A split
-    segment keeps its infusion rates and gets no bolus at the new break, so the solution
-    is unchanged. `least`: pad to at least this many segments (then to a power of two).
-    Returns (breaks, jumps, rates) with the same tuple structure.
-    """
-    k = max(len(breaks) - 1, least)
-    target = 1 << max(k - 1, 0).bit_length()
-    breaks = list(breaks)
-    js = [list(j) for j in jumps]
-    rs = [list(r) for r in rates]
-    while len(breaks) - 1 < target:
-        i = int(np.argmax(np.diff(breaks)))
-        breaks.insert(i + 1, 0.5 * (breaks[i] + breaks[i + 1]))
-        for j in js:
-            j.insert(i + 1, np.zeros_like(j[i]))
-        for r in rs:
-            r.insert(i + 1, r[i])
-    return np.asarray(breaks), tuple(np.asarray(j) for j in js), tuple(np.asarray(r) for r in rs)

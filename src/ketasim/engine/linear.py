@@ -26,6 +26,7 @@ import sympy as sp
 from .codegen import print_expr
 
 if TYPE_CHECKING:
+    from .dosing import Schedule
     from .model import AssembledModel
 
 
@@ -306,13 +307,14 @@ def jitted_linear(source: str, model: "AssembledModel", batched: bool, active: t
     return _SOLVERS[key]
 
 
-def solve_linear(model: "AssembledModel", p, jumps, rates, breaks, ts, batched: bool = False):
-    """Solve one patient (or a batch when `batched`) exactly; returns (ys, ok)."""
+def solve_linear(model: "AssembledModel", p, schedule: "Schedule", ts):
+    """Solve one patient (or a batch, for a batched schedule) exactly; returns (ys, ok)."""
     import jax.numpy as jnp
 
     from . import jaxconfig  # noqa: F401
 
-    grid, seg, is_start, pair, pairs, out_idx = plan(np.asarray(breaks), np.asarray(ts))
+    jumps, rates, batched = schedule.jumps, schedule.rates, schedule.batched
+    grid, seg, is_start, pair, pairs, out_idx = plan(np.asarray(schedule.breaks), np.asarray(ts))
     J = np.asarray(jumps)
     dosed = np.abs(J.reshape(-1, J.shape[-1])).sum(axis=0) > 0
     R = np.asarray(rates)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
@@ -13,6 +14,12 @@ from ..parameters import ParameterSet
 from ..units import to_canonical_factor
 from .codegen import compile_source, generate_source
 from .module import Module
+
+
+def qualified_name(symbol: str) -> str:
+    """The qualified name 'module.name' of a flat symbol id 'module__name' (see `assembler`)."""
+    module, _, name = symbol.partition("__")
+    return f"{module}.{name}"
 
 
 @dataclass(frozen=True)
@@ -71,12 +78,22 @@ class AssembledModel:
     def qualified_state_index(self) -> dict[str, int]:
         return {f"{s.module}.{s.name}": i for i, s in enumerate(self.states)}
 
+    @cached_property
+    def param_names(self) -> tuple[str, ...]:
+        """Qualified parameter names ('module.param') in the order of the p vector."""
+        return tuple(qualified_name(sym) for sym in self.param_symbols)
+
+    @cached_property
+    def param_index(self) -> Mapping[str, int]:
+        """Column of each parameter in the p vector, by qualified name ('module.param')."""
+        return MappingProxyType({name: j for j, name in enumerate(self.param_names)})
+
     @property
     def param_vector(self) -> np.ndarray:
         return self.param_vector_of(self.parameters)
 
     def param_vector_of(self, params: ParameterSet) -> np.ndarray:
-        return np.array([params[sym.replace("__", ".", 1)].canonical for sym in self.param_symbols])
+        return np.array([params[name].canonical for name in self.param_names])
 
     @property
     def observable_names(self) -> tuple[str, ...]:

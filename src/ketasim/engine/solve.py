@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from .dosing import Schedule
 from .model import AssembledModel
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
@@ -30,28 +31,29 @@ def choose(model: AssembledModel, solver: str) -> str:
     return solver
 
 
-def solve(model: AssembledModel, p: np.ndarray, jumps: np.ndarray, rates: np.ndarray,
-          breaks: np.ndarray, ts: np.ndarray, solver: str = "auto", batched: bool = False,
+def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, solver: str = "auto",
           rtol: float = 1e-8, atol: float = 1e-10) -> np.ndarray:
-    """States on the output grid, canonical units: (T, S), or (B, T, S) when batched."""
+    """States on the output grid, canonical units: (T, S), or (B, T, S) for a batched schedule.
+
+    p: (P,) canonical parameters, or (B, P) with a batched `schedule` (one row per subject).
+    """
     method = choose(model, solver)
+    batched = schedule.batched
     if method == "scipy":
-        from .dosing import Schedule
         from .solver_scipy import solve_scipy
 
         if batched:
-            return np.stack([solve_scipy(model, p[i], Schedule(breaks, jumps[i], rates[i]), ts)
-                             for i in range(p.shape[0])])
-        return solve_scipy(model, p, Schedule(breaks, jumps, rates), ts)
+            return np.stack([solve_scipy(model, p[i], schedule.subject(i), ts) for i in range(p.shape[0])])
+        return solve_scipy(model, p, schedule, ts)
     if method == "exact":
         from .linear import solve_linear
 
-        ys, ok = solve_linear(model, p, jumps, rates, breaks, ts, batched=batched)
+        ys, ok = solve_linear(model, p, schedule, ts)
     else:
         from .solver_jax import SolverOptions, jitted
 
         fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol), batched)
-        ys, ok = fn(p, jumps, rates, breaks, ts)
+        ys, ok = fn(p, schedule.jumps, schedule.rates, schedule.breaks, ts)
     ys = np.asarray(ys)
     if not bool(np.all(np.asarray(ok))) and np.isfinite(ys).all():
         raise SolverError(f"numerical failure: the {method} solver did not finish "

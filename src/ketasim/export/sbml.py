@@ -243,8 +243,8 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
     p_values = dict(zip(model.param_symbols, model.param_vector))
 
     # parameters
-    for sym in model.param_symbols:
-        rec = model.parameters[sym.replace("__", ".", 1)]
+    for sym, name in zip(model.param_symbols, model.param_names):
+        rec = model.parameters[name]
         notes = [f"canonical value in {_canon_label(rec.unit)}; declared {rec.value!r} {rec.unit}",
                  f"source: {rec.source}"]
         if rec.description:

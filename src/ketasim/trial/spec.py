@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..experiments.schema import Experiment
-from ..units import MINUTES_PER_DAY, parse_quantity
+from ..units import MINUTES_PER_DAY
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
 
@@ -72,10 +72,6 @@ class TrialSpec:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def _days(text: str, field: str) -> float:
-    return parse_quantity(text, "min", field) / MINUTES_PER_DAY
-
-
 def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[float, ...]:
     """Every whole day from 0 to the duration, the duration itself, and the extra days; sorted, unique."""
     days = set(np.arange(0.0, np.floor(duration_days + 1e-9) + 1.0).tolist()) | {float(duration_days)}
@@ -93,12 +89,12 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     parameters: overrides by qualified name (a fitted parameter file's values), merged over
     `protocol.parameters` (the override wins); with check_models, a protocol parameter the
     trial's model lacks is an error and an override it lacks is left out (one file serves
-    a library of models, see `experiments.runner.merged_parameters`).
+    a library of models, see `experiments.plan.merged_parameters`).
     """
     from ..clinical.chunk import TrialArm
-    from ..clinical.patients import BDNF_GENOTYPES
     from ..clinical.cohorts import COHORTS
-    from ..experiments.runner import dose_events
+    from ..experiments.plan import experiment_plan
+    from ..population import BDNF_GENOTYPES
 
     prot = exp.protocol
     if prot.population is None or not prot.arms:
@@ -114,25 +110,23 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     size = chunk or pop.chunk or DEFAULT_CHUNK
     if size < 1:
         raise TrialSpecError("chunk: must be at least 1")
-    duration = _days(prot.duration, "protocol.duration")
-    if duration <= 0:
-        raise TrialSpecError("protocol.duration: must be positive")
+    plan = experiment_plan(exp)
+    duration = plan.duration / MINUTES_PER_DAY
     extra = []
-    for i, m in enumerate(exp.measure):
-        if m.at is not None:
-            at = _days(m.at, f"measure[{i}].at")
+    for i, times in enumerate(plan.measures):
+        if times.at is not None:
+            at = times.at / MINUTES_PER_DAY
             if not 0 <= at <= duration:
                 raise TrialSpecError(f"measure[{i}].at: must be between 0 and the trial's duration")
             extra.append(at)
     arms = []
     for name, arm in prot.arms.items():
         where = f"protocol.arms.{name}"
-        regimen = dose_events(arm.doses, f"{where}.doses")
         hyp = {**prot.hypotheses, **arm.hypotheses}
         if arm.bdnf is not None and arm.bdnf not in BDNF_GENOTYPES:
             raise TrialSpecError(f"{where}.bdnf: unknown genotype {arm.bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
-        arms.append(TrialArm(name=name, regimen=regimen, hypotheses=tuple(sorted(hyp.items())), blinded=arm.blinded,
-                             bdnf=arm.bdnf))
+        arms.append(TrialArm(name=name, regimen=plan.arm_regimen(name), hypotheses=tuple(sorted(hyp.items())),
+                             blinded=arm.blinded, bdnf=arm.bdnf))
     # one model for every arm (the union of the trial's drugs), so the solve compiles once
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
     arms = [replace(a, model_drugs=drugs) for a in arms]
@@ -151,7 +145,7 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
 def _known_parameters(protocol_parameters, overrides, species: str, arms) -> dict[str, float]:
     """protocol.parameters (each must be a parameter of every arm's model) with the overrides
     that every arm's model has merged over them."""
-    from ..experiments.runner import merged_parameters
+    from ..experiments.plan import merged_parameters
     from ..mechanisms.registry import build_model
 
     known = set.intersection(*(set(build_model(species, dict(a.hypotheses), a.drugs).parameters) for a in arms))
@@ -172,4 +166,4 @@ def _check_arm(arm, species: str, duration_days: float, where: str) -> int:
     except InputError as exc:
         msg = str(exc)
         raise TrialSpecError(msg if msg.startswith(where) else f"{where}: {msg}") from None
-    return len(schedule_for(model, arm.regimen, 70.0, duration_days * MINUTES_PER_DAY).breaks) - 1
+    return schedule_for(model, arm.regimen, 70.0, duration_days * MINUTES_PER_DAY).segments

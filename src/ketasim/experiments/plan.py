@@ -1,0 +1,192 @@
+"""Protocol -> plan: every unit string of an experiment's protocol parsed once, into a `SimulationPlan`.
+
+An experiment file (and the command line's dose options) speak in quantity strings
+("0.5 mg/kg", "40 min", "7 d"). This module is the one place they become canonical
+numbers: doses become `DoseEvent`s (mg or mg/kg, times in minutes), the duration and the
+measures' times (`at`, `baseline_at`, `window`) minutes, the patient a `Patient` (weight
+in kg, age in years). The experiment runner, the fit problem, the trial specification and
+the command line build on the plan; nothing downstream parses a unit string of the
+protocol again. Errors name the field (`ProtocolError`, an `InputError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from ..engine.dosing import DoseEvent
+from ..errors import InputError
+from ..mechanisms.drugs import PROCEDURES, procedure_event
+from ..patient import Patient
+from ..units import parse_dose, parse_quantity
+from .schema import Dose, Experiment, Measure
+
+MEASURE_TIME_STEP = 1.0  # min; experiments are scored on a 1-min grid up to a day
+
+
+class ProtocolError(InputError):
+    """A protocol field is invalid (one line, names the field)."""
+
+
+@dataclass(frozen=True)
+class MeasureTimes:
+    """A measure's times, minutes: `at`, `baseline_at` and `window` (None where not given)."""
+
+    at: float | None
+    baseline_at: float
+    window: tuple[float, float] | None
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationPlan:
+    """What an experiment simulates, in canonical numbers.
+
+    regimen: the protocol's doses (empty for a trial, whose doses are per arm in `arms`);
+    reference_regimen: `reference_doses` (bioavailability), empty when absent; duration and
+    times (the output grid, `measure_grid`): minutes; hypotheses and parameters
+    (`protocol.parameters`, qualified name -> value in the parameter's unit) as sorted
+    pairs; measures: each measure's parsed times, in the order of `experiment.measure`.
+    """
+
+    species: str
+    regimen: tuple[DoseEvent, ...]
+    duration: float
+    patient: Patient
+    times: np.ndarray
+    hypotheses: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[tuple[str, float], ...] = ()
+    reference_regimen: tuple[DoseEvent, ...] = ()
+    arms: tuple[tuple[str, tuple[DoseEvent, ...]], ...] = ()
+    measures: tuple[MeasureTimes, ...] = ()
+
+    def arm_regimen(self, name: str) -> tuple[DoseEvent, ...]:
+        """The regimen of trial arm `name` (KeyError if there is none)."""
+        return dict(self.arms)[name]
+
+
+@dataclass(frozen=True)
+class DoseLabels:
+    """Where a dose's errors point: the labels of its dose, infusion duration and repeat interval."""
+
+    dose: str
+    duration: str
+    every: str
+
+
+def dose_labels(field: str) -> DoseLabels:
+    """The labels of an experiment file's dose entry `field` (e.g. 'protocol.doses[0]')."""
+    return DoseLabels(f"{field}.dose", f"{field}.duration", f"{field}.repeat.every")
+
+
+CLI_LABELS = DoseLabels("--dose", "--infusion", "--repeat-every")
+
+
+def dose_event(drug: str, route: str, dose: str, start: float, duration: str | None, every: str | None,
+               count: int, field: str, labels: DoseLabels) -> DoseEvent:
+    """One drug dose from its strings: amount in mg (or mg/kg), infusion duration and repeat
+    interval in minutes. start: minutes (already parsed); field: the event's origin."""
+    amount, per_kg = parse_dose(dose, labels.dose)
+    minutes = parse_quantity(duration, "min", labels.duration) if duration else None
+    interval = parse_quantity(every, "min", labels.every) if every else None
+    return DoseEvent(drug, route, amount, per_kg, start, minutes, interval, count, None, field)
+
+
+def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
+    """An experiment file's dose entries (`where`, e.g. 'protocol.doses') as `DoseEvent`s."""
+    out = []
+    for i, d in enumerate(doses):
+        f = f"{where}[{i}]"
+        start = parse_quantity(d.start, "min", f"{f}.start")
+        if start < 0:
+            raise ProtocolError(f"{f}.start: must not be negative")
+        count = d.repeat.count if d.repeat else 1
+        if d.procedure is not None:
+            if d.drug or d.route or d.dose or d.duration:
+                raise ProtocolError(f"{f}.procedure: a procedure has no drug, route, dose or duration")
+            if d.procedure not in PROCEDURES:
+                raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} (one of {', '.join(PROCEDURES)})")
+            every = parse_quantity(d.repeat.every, "min", f"{f}.repeat.every") if d.repeat else None
+            out.append(procedure_event(d.procedure, start, every, count, f))
+            continue
+        out.append(dose_event(d.drug, d.route, d.dose, start, d.duration, d.repeat.every if d.repeat else None,
+                              count, f, dose_labels(f)))
+    return tuple(out)
+
+
+def one_dose_regimen(drug: str, route: str, dose: str, infusion: str | None, repeat_every: str | None = None,
+                     repeat_count: int = 1) -> tuple[DoseEvent, ...]:
+    """The command line's dose options as a regimen: one dose at time 0 (or repeats of it).
+
+    infusion: IV infusion duration ('none', '' or '0': a bolus; ignored for other routes).
+    """
+    inf = None if infusion in (None, "", "none", "0") or route != "iv" else infusion
+    return (dose_event(drug, route, dose, 0.0, inf, repeat_every, repeat_count, "--dose", CLI_LABELS),)
+
+
+def patient_of(exp: Experiment) -> Patient:
+    """The protocol's patient: weight (kg) and age (years) parsed, covariates checked by `Patient`."""
+    ps = exp.protocol.patient
+    weight = parse_quantity(ps.weight, "kg", "protocol.patient.weight") if ps.weight else None
+    age = parse_quantity(ps.age, "year", "protocol.patient.age") if ps.age else None
+    return Patient(species=exp.species, weight_kg=weight, cyp2b6=ps.cyp2b6,
+                   cyp2b6_scenario=ps.cyp2b6_scenario, sex=ps.sex, age_years=age,
+                   bdnf=ps.bdnf, trkb=ps.trkb, stress=ps.stress)
+
+
+def measure_grid(duration: float) -> np.ndarray:
+    """Output times (min) an experiment is scored on: every minute up to a day, the default grid beyond."""
+    from ..simulate import default_grid
+
+    if duration <= 1440:
+        return np.arange(0.0, duration + 1e-9, MEASURE_TIME_STEP)
+    return default_grid(duration)
+
+
+def measure_times(m: Measure, field: str) -> MeasureTimes:
+    """A measure's `at`, `baseline_at` and `window`, in minutes (`field`: e.g. 'measure[0]')."""
+    at = parse_quantity(m.at, "min", f"{field}.at") if m.at is not None else None
+    base = parse_quantity(m.baseline_at, "min", f"{field}.baseline_at")
+    window = None
+    if m.window is not None:
+        window = (parse_quantity(m.window[0], "min", f"{field}.window"),
+                  parse_quantity(m.window[1], "min", f"{field}.window"))
+    return MeasureTimes(at, base, window)
+
+
+def protocol_duration(exp: Experiment) -> float:
+    """`protocol.duration` in minutes; must be positive."""
+    if exp.protocol.duration is None:
+        raise ProtocolError("protocol.duration: missing (an in-vivo protocol or a trial needs one)")
+    duration = parse_quantity(exp.protocol.duration, "min", "protocol.duration")
+    if duration <= 0:
+        raise ProtocolError("protocol.duration: must be positive")
+    return duration
+
+
+def experiment_plan(exp: Experiment) -> SimulationPlan:
+    """The `SimulationPlan` of an in-vivo experiment or a virtual trial (not an in-vitro one)."""
+    prot = exp.protocol
+    if prot.in_vitro is not None:
+        raise ProtocolError("protocol.in_vitro: an in-vitro protocol has no simulation plan")
+    duration = protocol_duration(exp)
+    regimen = dose_events(prot.doses, "protocol.doses")
+    reference = dose_events(prot.reference_doses, "protocol.reference_doses")
+    arms = tuple((name, dose_events(arm.doses, f"protocol.arms.{name}.doses")) for name, arm in prot.arms.items())
+    measures = tuple(measure_times(m, f"measure[{i}]") for i, m in enumerate(exp.measure))
+    return SimulationPlan(species=exp.species, regimen=regimen, duration=duration, patient=patient_of(exp),
+                          times=measure_grid(duration), hypotheses=tuple(prot.hypotheses.items()),
+                          parameters=tuple(prot.parameters.items()), reference_regimen=reference,
+                          arms=arms, measures=measures)
+
+
+def merged_parameters(protocol_parameters: Mapping[str, float], overrides: Mapping[str, float] | None,
+                      known) -> dict[str, float]:
+    """protocol.parameters with the overrides the model knows merged over them (the override wins).
+
+    known: the model's qualified parameter names. Override names the model does not have
+    are left out: one fitted parameter file is applied to a whole library whose models
+    differ (a comparator drug's PK module exists only where that drug is dosed).
+    """
+    return {**dict(protocol_parameters), **{k: float(v) for k, v in dict(overrides or {}).items() if k in known}}
