@@ -105,11 +105,12 @@ def test_report_is_self_contained_and_complete(simulated, tmp_path):
 
 
 def test_citation_doi_is_a_plain_link(simulated, monkeypatch):
-    from ketasim.references import Reference
     import ketasim.report.html as rep
+    import ketasim.report.model_html as model_html
+    from ketasim.references import Reference
 
     ds, model = simulated
-    monkeypatch.setattr(rep, "lookup", lambda key: Reference(key, f"Author <{key}> 1999.", doi="10.1000/x&y"))
+    monkeypatch.setattr(model_html, "lookup", lambda key: Reference(key, f"Author <{key}> 1999.", doi="10.1000/x&y"))
     html = rep.render_report(ds, model, [], "t")
     assert '<a href="https://doi.org/10.1000/x&amp;y">doi:10.1000/x&amp;y</a>' in html
     assert "Author &lt;domino1982&gt; 1999." in html

@@ -185,14 +185,15 @@ def known_overrides(parameters: Mapping[str, float] | None, hypotheses: Mapping[
     `offtargets.X` for X of the off-target module (others are left out: a fitted file's PK
     values have nothing to act on in a voltage clamp or a binding assay)."""
     from ..mechanisms.offtargets import offtarget_module
-    from ..receptor.values import _UNITS
+    from ..receptor.parameters import NMDA_PARAMETERS
 
+    scheme = {q.name for q in NMDA_PARAMETERS}
     d2 = dict(hypotheses or {}).get("ketamine_d2", "none")
     off = {q.name for q in offtarget_module(d2=d2).parameters} if d2 in ("none", "high_affinity") else set()
     out = {}
     for k, v in dict(parameters or {}).items():
         module, _, name = k.partition(".")
-        if (module == "nmda" and name in _UNITS) or (module == "offtargets" and name in off):
+        if (module == "nmda" and name in scheme) or (module == "offtargets" and name in off):
             out[k] = float(v)
     return out
 

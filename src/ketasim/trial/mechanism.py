@@ -49,7 +49,8 @@ def mechanism_html(spec: TrialSpec, courses: tuple[ArmCourse, ...]) -> str:
     from ..mechanisms.registry import build_model
     from ..report.cascade import cascade_figure
     from ..report.figures import figure_to_svg
-    from ..report.html import _e, _figure, _modules, _parameters
+    from ..report.markup import esc, html_figure
+    from ..report.model_html import equations_html, parameters_html
 
     parts = ['<h2>The mechanism in a typical patient</h2>',
              '<p class="small muted">Each arm\'s regimen in one typical patient (70 kg, reference genotypes, the '
@@ -58,7 +59,7 @@ def mechanism_html(spec: TrialSpec, courses: tuple[ArmCourse, ...]) -> str:
     for c in courses:
         fig = cascade_figure(c.dataset.sel(time=slice(None, ACUTE_MIN)), c.dataset)
         if fig is not None:
-            parts += [f"<h3>{_e(c.arm)}</h3>", _figure(figure_to_svg(fig), f"Cascade of arm {c.arm}.")]
+            parts += [f"<h3>{esc(c.arm)}</h3>", html_figure(figure_to_svg(fig), f"Cascade of arm {c.arm}.")]
     if not courses:
         return "".join(parts)
     arm = spec.arms[0]
@@ -67,7 +68,7 @@ def mechanism_html(spec: TrialSpec, courses: tuple[ArmCourse, ...]) -> str:
     if spec.parameters:
         model = model.with_parameters(model.parameters.with_mapping(dict(spec.parameters)))
     parts += ["<h2>Model equations</h2>",
-              f'<p class="small muted">The model all arms share (drugs: {_e(", ".join(sorted(drugs)))}; '
-              f"hypotheses of arm {_e(arm.name)}). A state equation reads d(state)/dt.</p>",
-              _modules(model), "<h2>Parameters</h2>", _parameters(courses[0].dataset, model)]
+              f'<p class="small muted">The model all arms share (drugs: {esc(", ".join(sorted(drugs)))}; '
+              f"hypotheses of arm {esc(arm.name)}). A state equation reads d(state)/dt.</p>",
+              equations_html(model), "<h2>Parameters</h2>", parameters_html(courses[0].dataset, model)]
     return "".join(parts)

@@ -11,10 +11,9 @@ and every assumed or fitted parameter with the reason or what it was fitted to.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from html import escape
 
 from ..report.figures import figure_to_svg
-from ..report.html import _CSS, DISCLAIMER, _fmt
+from ..report.markup import CSS, DISCLAIMER, esc, fmt_value
 from .finding_figure import finding_figure
 from .library_run import LibraryEntry, is_trial
 from .scorecard import Scorecard, Tally
@@ -33,10 +32,6 @@ td.ok{color:#1a7f37;font-weight:700}td.bad{color:#cf222e;font-weight:700}
 """
 
 
-def _e(x) -> str:
-    return escape(str(x), quote=True)
-
-
 def _tally(t: Tally) -> str:
     if not t.total:
         return "—"
@@ -47,7 +42,7 @@ def _totals(sc: Scorecard) -> str:
     rows = []
     for layer, s in sc.layers.items():
         cls = ' style="font-weight:700"' if layer == "total" else ""
-        rows.append(f"<tr{cls}><td>{_e(layer)}</td><td class='num'>{_tally(s.all)}</td>"
+        rows.append(f"<tr{cls}><td>{esc(layer)}</td><td class='num'>{_tally(s.all)}</td>"
                     f"<td class='num'>{_tally(s.validation)}</td><td class='num'>{_tally(s.consistency)}</td>"
                     f"<td class='num'>{_tally(s.calibration)}</td><td class='num'>{_tally(s.measures)}</td></tr>")
     return ("<table><thead><tr><th>layer</th><th>experiments passed</th><th>validation</th><th>consistency</th>"
@@ -56,13 +51,13 @@ def _totals(sc: Scorecard) -> str:
 
 def _expected(m) -> str:
     if m.range is not None:
-        return f"[{_fmt(m.range[0])}, {_fmt(m.range[1])}]"
-    return f"{_fmt(m.expected)} {m.tolerance}".strip()
+        return f"[{fmt_value(m.range[0])}, {fmt_value(m.range[1])}]"
+    return f"{fmt_value(m.expected)} {m.tolerance}".strip()
 
 
 def _measures(entry: LibraryEntry) -> str:
     if entry.result is None:
-        return f'<p class="miss">error: {_e(entry.error)}</p>'
+        return f'<p class="miss">error: {esc(entry.error)}</p>'
     rows = []
     specs = entry.experiment.measure
     for i, m in enumerate(entry.result.measures):
@@ -70,9 +65,9 @@ def _measures(entry: LibraryEntry) -> str:
         spec = specs[i] if len(specs) == len(entry.result.measures) else None
         basis = (f"{spec.tolerance_basis}: {spec.tolerance_note}" if spec is not None and spec.tolerance_basis
                  else "not stated")
-        rows.append(f"<tr><td>{_e(m.name)}</td><td class='num'>{_e(_fmt(m.simulated))}</td>"
-                    f"<td class='num'>{_e(_expected(m))}</td><td>{_e(m.unit)}</td>"
-                    f"<td class='note'>{_e(basis)}</td>"
+        rows.append(f"<tr><td>{esc(m.name)}</td><td class='num'>{esc(fmt_value(m.simulated))}</td>"
+                    f"<td class='num'>{esc(_expected(m))}</td><td>{esc(m.unit)}</td>"
+                    f"<td class='note'>{esc(basis)}</td>"
                     f"<td class='{ok}'>{'pass' if m.passed else 'miss'}</td></tr>")
     return ("<table><thead><tr><th>measure</th><th>simulated</th><th>published (tolerance)</th><th>unit</th>"
             "<th>tolerance from</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
@@ -90,27 +85,27 @@ def _experiment(sc: Scorecard, entry: LibraryEntry) -> str:
     exp = entry.experiment
     verdict = '<span class="tag pass">pass</span>' if entry.passed else '<span class="tag miss">miss</span>'
     cls = sc.class_of(entry)
-    kind = f'<span class="tag {_TAG[cls.kind]}">{_e(cls.kind)}</span>'
-    why = ("<ul class='why'>" + "".join(f"<li>{_e(r)}</li>" for r in cls.reasons) + "</ul>") if cls.reasons else ""
-    meta = [f"<code>{_e(exp.id)}</code>", _e(exp.source), f"hypotheses: {_e(_hypotheses(entry))}",
+    kind = f'<span class="tag {_TAG[cls.kind]}">{esc(cls.kind)}</span>'
+    why = ("<ul class='why'>" + "".join(f"<li>{esc(r)}</li>" for r in cls.reasons) + "</ul>") if cls.reasons else ""
+    meta = [f"<code>{esc(exp.id)}</code>", esc(exp.source), f"hypotheses: {esc(_hypotheses(entry))}",
             f"{entry.seconds:.1f} s"]
     if is_trial(exp):
-        meta.append(f"{exp.protocol.population.n} patients per arm, cohort {_e(exp.protocol.population.cohort)}")
+        meta.append(f"{exp.protocol.population.n} patients per arm, cohort {esc(exp.protocol.population.cohort)}")
     fig = finding_figure(entry)
     plot = f'<div class="fig">{figure_to_svg(fig)}</div>' if fig is not None else "<div></div>"
     text = " ".join(exp.notes.split())
-    notes = f'<div class="notes">{_e(text)}</div>' if text else ""
-    return (f'<section class="exp" id="{_e(exp.id)}"><h3>{verdict} {kind} {_e(exp.title)}</h3>'
+    notes = f'<div class="notes">{esc(text)}</div>' if text else ""
+    return (f'<section class="exp" id="{esc(exp.id)}"><h3>{verdict} {kind} {esc(exp.title)}</h3>'
             f'<div><p class="small muted">{" · ".join(meta)}</p>{why}{_measures(entry)}</div>{plot}{notes}</section>')
 
 
 def _unsourced(sc: Scorecard) -> str:
     rows = []
     for u in sc.unsourced:
-        rows.append(f"<tr class='{'fitted' if u.source == 'fitted' else 'unsourced'}'><td>{_e(u.owner)}</td>"
-                    f"<td><code>{_e(u.name)}</code></td><td class='num'>{_e(_fmt(u.value))}</td><td>{_e(u.unit)}</td>"
-                    f"<td>{_e(u.species)}</td><td><span class='tag {_e(u.source)}'>{_e(u.source)}</span></td>"
-                    f"<td class='note'>{_e(u.note)}</td></tr>")
+        rows.append(f"<tr class='{'fitted' if u.source == 'fitted' else 'unsourced'}'><td>{esc(u.owner)}</td>"
+                    f"<td><code>{esc(u.name)}</code></td><td class='num'>{esc(fmt_value(u.value))}</td><td>{esc(u.unit)}</td>"
+                    f"<td>{esc(u.species)}</td><td><span class='tag {esc(u.source)}'>{esc(u.source)}</span></td>"
+                    f"<td class='note'>{esc(u.note)}</td></tr>")
     n_fit = sum(u.source == "fitted" for u in sc.unsourced)
     head = (f"<p>{len(sc.unsourced) - n_fit} assumed and {n_fit} fitted values. An assumed value says why it was "
             "chosen; a fitted one says what it was fitted to.</p>")
@@ -120,7 +115,7 @@ def _unsourced(sc: Scorecard) -> str:
 
 
 def _settings(sc: Scorecard) -> str:
-    items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(_fmt(v) if not isinstance(v, (dict, list)) else v)}</dd>"
+    items = "".join(f"<dt>{esc(k)}</dt><dd>{esc(fmt_value(v) if not isinstance(v, (dict, list)) else v)}</dd>"
                     for k, v in sc.settings.items())
     return f'<dl class="meta">{items}</dl>'
 
@@ -132,15 +127,15 @@ def render_scorecard(sc: Scorecard) -> str:
         if layer == "total":
             continue
         entries = [e for e in sc.entries if e.experiment.tags[0] == layer]
-        sections.append(f'<h2 id="layer-{_e(layer)}">{_e(layer)}</h2>'
+        sections.append(f'<h2 id="layer-{esc(layer)}">{esc(layer)}</h2>'
                         + "".join(_experiment(sc, e) for e in entries))
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>ketasim validation scorecard</title><style>{_CSS}{_EXTRA_CSS}</style></head><body><main>"
+        f"<title>ketasim validation scorecard</title><style>{CSS}{_EXTRA_CSS}</style></head><body><main>"
         "<h1>ketasim validation scorecard</h1>"
-        f'<p class="warn">{_e(DISCLAIMER)}</p>'
+        f'<p class="warn">{esc(DISCLAIMER)}</p>'
         "<p>Every experiment in the library is a published finding run through the model and scored against "
         "the published value with its tolerance. Each experiment's class is derived, not declared: "
         "<b>calibration</b> when a parameter its measures depend on cites its publication (or a fitted parameter "
