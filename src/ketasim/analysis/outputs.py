@@ -12,8 +12,10 @@ Statistics (values in the observable's own unit unless said otherwise):
 - `max`, `min`, `mean`, `auc` (unit x min), `time_of_max` (min): over the whole
   course, or over [0, T] when a time is given.
 
-Everything is computed on batched arrays: one row per patient (sample), so a batch of
-simulations becomes an (n_patients, n_outputs) matrix in one call.
+This module is the grammar only: a spec becomes `measures.Options` once, and the values
+come from the statistics registry (`ketasim.measures`), on batched arrays: one row per
+patient (sample), so a batch of simulations becomes an (n_patients, n_outputs) matrix in
+one call. The baseline of this grammar is t = 0.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import InputError
+from ..measures import STATISTICS as REGISTRY
+from ..measures import Options
 from ..units import parse_quantity
 
 POINT_STATISTICS = ("value_at", "ratio_to_baseline", "change_from_baseline", "relief")
@@ -51,14 +55,16 @@ class OutputSpec:
     text: str
 
     def unit(self, observable_unit: str) -> str:
-        """The unit the output's values are in, given the observable's unit."""
-        if self.statistic in ("ratio_to_baseline", "relief"):
-            return "1"
-        if self.statistic == "time_of_max":
-            return "min"
-        if self.statistic == "auc":
-            return f"({observable_unit})*min" if observable_unit != "1" else "min"
-        return observable_unit
+        """The unit the output's values are in, given the observable's unit (the registry's rule)."""
+        return REGISTRY[self.statistic].unit(observable_unit)
+
+    @property
+    def options(self) -> Options:
+        """The statistic's options: a point statistic reads `at` against t = 0; a window
+        statistic covers [0, at], or the whole course when no time is given."""
+        if self.statistic in POINT_STATISTICS:
+            return Options(at=self.at, baseline_at=0.0)
+        return Options(window=None if self.at is None else (0.0, self.at))
 
 
 def parse_output(text: str, field: str = "--output") -> OutputSpec:
@@ -95,34 +101,9 @@ def output_times(specs: Sequence[OutputSpec]) -> list[float]:
     return sorted({0.0} | {s.at for s in specs if s.at is not None})
 
 
-def _at(ts: np.ndarray, y: np.ndarray, t: float) -> np.ndarray:
-    """y (n, T) linearly interpolated at time t (min): (n,)."""
-    i = int(np.clip(np.searchsorted(ts, t), 1, len(ts) - 1))
-    w = (t - ts[i - 1]) / (ts[i] - ts[i - 1])
-    return (1.0 - w) * y[:, i - 1] + w * y[:, i]
-
-
 def statistic(spec: OutputSpec, ts: np.ndarray, y: np.ndarray) -> np.ndarray:
     """One output for every patient: ts (T,) min, y (n, T) in the observable's unit -> (n,)."""
-    if spec.statistic in POINT_STATISTICS:
-        v, b = _at(ts, y, spec.at), _at(ts, y, 0.0)
-        if spec.statistic == "value_at":
-            return v
-        if spec.statistic == "change_from_baseline":
-            return v - b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = v / b
-        return ratio if spec.statistic == "ratio_to_baseline" else 1.0 - ratio
-    sel = ts <= (spec.at if spec.at is not None else ts[-1]) + 1e-9
-    tw, yw = ts[sel], y[:, sel]
-    if spec.statistic == "max":
-        return yw.max(axis=1)
-    if spec.statistic == "min":
-        return yw.min(axis=1)
-    if spec.statistic == "time_of_max":
-        return tw[np.argmax(yw, axis=1)]
-    auc = np.trapezoid(yw, tw, axis=1)
-    return auc if spec.statistic == "auc" else auc / (tw[-1] - tw[0])
+    return REGISTRY[spec.statistic].numpy(ts, y, spec.options)
 
 
 def compute_outputs(specs: Sequence[OutputSpec], ts: np.ndarray, series: dict[str, np.ndarray]) -> np.ndarray:

@@ -22,13 +22,13 @@ from typing import Mapping
 import numpy as np
 from scipy.optimize import curve_fit
 
+from ..measures import MeasureError
 from ..receptor.clamp import (ClampError, Step, blockers_of, composition, ic50, mg_remaining,
                               steady_block, steady_conductance, time_course)
 from ..receptor.scheme import Bath
 from ..receptor.values import ReceptorValues
 from ..units import from_canonical, parse_quantity, to_canonical
 from .schema import Experiment, InVitro, Measure
-from .statistics import MeasureError
 
 IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1", "occupancy": "1"}
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..engine.dosing import DoseEvent
+from ..measures import Curve, MeasureError, measure_call
 from .plan import SimulationPlan, experiment_plan, merged_parameters
 from .results import ExperimentResult, MeasureResult, score
 from .schema import Experiment
-from .statistics import compute
 
 
 def _simulate(plan: SimulationPlan, regimen: tuple[DoseEvent, ...], solver: str,
@@ -43,8 +43,6 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
     file's values), merged over `protocol.parameters` (the override wins). Names the
     experiment's model does not have are ignored (see `merged_parameters`).
     """
-    from .statistics import MeasureError
-
     plan = experiment_plan(exp)
     ds = _simulate(plan, plan.regimen, solver, parameters)
     reference = None
@@ -59,16 +57,16 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
         if m.observable not in ds:
             raise MeasureError(f"{f}.observable: unknown observable {m.observable!r}")
         y = ds[m.observable].values
-        ref_arg = None
+        other, other_unit, dose, ref_dose = None, None, None, None
         if reference is not None:
             rds, dose, ref_dose = reference
-            ref_arg = (rds["time"].values, rds[m.observable].values, dose, ref_dose)
-        versus = None
+            other = Curve(rds["time"].values, rds[m.observable].values)
         if m.versus is not None:
             if m.versus not in ds:
                 raise MeasureError(f"{f}.versus: unknown observable {m.versus!r}")
-            versus = (ds[m.versus].values, ds[m.versus].attrs["units"])
-        value = compute(m.statistic, t, y, ds[m.observable].attrs["units"], m, f, ref_arg, versus)
+            other, other_unit = Curve(t, ds[m.versus].values), ds[m.versus].attrs["units"]
+        call = measure_call(m, t, ds[m.observable].attrs["units"], f, other_unit, dose, ref_dose)
+        value = call.value(t, y, other)
         passed, tol = score(value, m)
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))

@@ -13,8 +13,9 @@ from typing import Iterable
 
 import numpy as np
 
-from ..experiments.statistics import MeasureError
-from ..experiments.statistics import terminal_half_life as log_linear_half_life
+from ..measures import STATISTICS
+
+MIN_PER_H = 60.0
 
 DEFAULT_ANALYTES = (
     "plasma_ketamine", "plasma_s_ketamine", "plasma_r_ketamine", "plasma_norketamine",
@@ -29,44 +30,32 @@ def _finite_or_none(x: float | None) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def _one(name: str, t: np.ndarray, y: np.ndarray) -> float | None:
+    """The registry's statistic `name` of one curve (t min), or None when it is undefined."""
+    return _finite_or_none(STATISTICS[name].numpy(t, y[None, :])[0])
+
+
 def auc_trapezoid(t_min: np.ndarray, c: np.ndarray) -> float | None:
-    """AUC of c over t (t in minutes) by the linear trapezoid rule, in c-unit·h."""
+    """AUC of c over t (t in minutes) by the linear trapezoid rule, in c-unit·h; non-finite
+    samples are left out, None with fewer than two left."""
     t = np.asarray(t_min, dtype=float)
     y = np.asarray(c, dtype=float)
     ok = np.isfinite(t) & np.isfinite(y)
-    t, y = t[ok], y[ok]
-    if t.size < 2:
+    if ok.sum() < 2:
         return None
-    area = float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(t))) / 60.0
-    return _finite_or_none(area)
+    area = _one("auc", t[ok], y[ok])
+    return None if area is None else area / MIN_PER_H
 
 
-def terminal_half_life(t_min: np.ndarray, c: np.ndarray, fraction: float = 0.3) -> float | None:
-    """Terminal half-life in hours, or None.
-
-    Log-linear least-squares fit of ln c against t over the last `fraction` of the
-    simulated window, using only points where c is positive and declining (c below the
-    previous sample). Needs at least three such points and a negative slope.
-    """
+def terminal_half_life(t_min: np.ndarray, c: np.ndarray) -> float | None:
+    """Terminal half-life in hours, or None: the registry's `terminal_half_life` (a log-linear
+    fit over the last 30 % of the simulated window, on the points where c is positive and
+    declining; at least three of them and a negative slope)."""
     t = np.asarray(t_min, dtype=float)
-    y = np.asarray(c, dtype=float)
-    if t.size < 3:
+    if t.size < 3 or not np.all(np.isfinite(t)) or t[-1] <= t[0]:
         return None
-    t0, t1 = float(t[0]), float(t[-1])
-    if not (math.isfinite(t0) and math.isfinite(t1)) or t1 <= t0:
-        return None
-    start = t1 - fraction * (t1 - t0)
-    declining = np.zeros(t.size, dtype=bool)
-    declining[1:] = y[1:] < y[:-1]
-    sel = (t >= start) & np.isfinite(y) & (y > 0) & declining
-    if int(sel.sum()) < 3:
-        return None
-    if np.ptp(t[sel]) <= 0:
-        return None
-    try:
-        return _finite_or_none(log_linear_half_life(t[sel], y[sel]) / 60.0)
-    except MeasureError:
-        return None
+    value = _one("terminal_half_life", t, np.asarray(c, dtype=float))
+    return None if value is None else value / MIN_PER_H
 
 
 def pk_summary(ds, analytes: Iterable[str] = DEFAULT_ANALYTES) -> list[dict]:
@@ -86,8 +75,7 @@ def pk_summary(ds, analytes: Iterable[str] = DEFAULT_ANALYTES) -> list[dict]:
         unit = str(da.attrs.get("units", ""))
         ok = np.isfinite(y)
         if ok.any():
-            i = int(np.nanargmax(np.where(ok, y, -np.inf)))
-            cmax, tmax = _finite_or_none(y[i]), _finite_or_none(t[i])
+            cmax, tmax = _one("max", t[ok], y[ok]), _one("time_of_max", t[ok], y[ok])
         else:
             cmax = tmax = None
         rows.append({
@@ -117,10 +105,10 @@ def receptor_summary(ds, names: Iterable[str] = RECEPTOR_OBSERVABLES) -> list[di
         if name not in ds:
             continue
         y = np.asarray(ds[name].values, dtype=float)
-        k = int(np.argmax(y))
-        peak = _finite_or_none(y[k])
-        above = y >= 0.5 * y[k] if y[k] > 0 else np.zeros(y.size, bool)
+        peak = float(STATISTICS["max"].numpy(t, y[None, :])[0])
+        above = y >= 0.5 * peak if peak > 0 else np.zeros(y.size, bool)
         dur = float(np.sum(np.diff(t)[above[:-1] & above[1:]])) if above.any() else 0.0
-        rows.append({"observable": name, "peak": peak, "time of peak (min)": _finite_or_none(t[k]),
+        rows.append({"observable": name, "peak": _finite_or_none(peak),
+                     "time of peak (min)": _one("time_of_max", t, y),
                      "above half-peak (min)": _finite_or_none(dur)})
     return rows

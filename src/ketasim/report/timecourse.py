@@ -6,6 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..measures import STATISTICS, Options
+
 
 def extreme_rows(ds, names: Sequence[str], falling: Sequence[str], checkpoints: Sequence[tuple[str, float]],
                  baseline: bool = False) -> list[dict]:
@@ -16,16 +18,18 @@ def extreme_rows(ds, names: Sequence[str], falling: Sequence[str], checkpoints: 
     for name in names:
         if name not in ds:
             continue
-        y = np.asarray(ds[name].values, dtype=float)
+        y = np.asarray(ds[name].values, dtype=float)[None, :]
         trough = name in falling
-        i = int(np.argmin(y) if trough else np.argmax(y))
+        value, when = ("min", "time_of_min") if trough else ("max", "time_of_max")
         row: dict = {"observable": name}
         if baseline:
-            row["baseline"] = round(float(y[0]), 4)
-        row.update({"extreme": "trough" if trough else "peak", "value": round(float(y[i]), 4),
-                    "time (h)": round(float(t[i]) / 60.0, 2)})
+            row["baseline"] = round(float(y[0, 0]), 4)
+        row.update({"extreme": "trough" if trough else "peak",
+                    "value": round(float(STATISTICS[value].numpy(t, y)[0]), 4),
+                    "time (h)": round(float(STATISTICS[when].numpy(t, y)[0]) / 60.0, 2)})
         for label, at in checkpoints:
-            row[label] = round(float(np.interp(at, t, y)), 4) if t[-1] >= at else "-"
+            row[label] = round(float(STATISTICS["value_at"].numpy(t, y, Options(at=at))[0]), 4) \
+                if t[-1] >= at else "-"
         rows.append(row)
     return rows
 

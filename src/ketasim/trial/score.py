@@ -9,7 +9,7 @@ import numpy as np
 
 from ..experiments.results import ExperimentResult, MeasureResult, score
 from ..experiments.schema import Experiment
-from ..experiments.statistics import MeasureError
+from ..measures import MeasureError
 from ..units import parse_quantity
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf
 from .outcomes import ArmOutcomes
