@@ -31,10 +31,10 @@ def baseline():
 @pytest.mark.parametrize("cell", CELLS)
 def test_network_mg_block_is_the_receptor_layers(cell):
     import brian2 as b2
-    from ketasim.circuit.network import _namespace
+    from ketasim.circuit.network import cell_namespace
     b2.start_scope()
     volts = np.array([-80.0, -65.0, -50.0, -30.0, 0.0])
-    g = b2.NeuronGroup(len(volts), neuron_equations(cell), namespace=_namespace(cell, {}),
+    g = b2.NeuronGroup(len(volts), neuron_equations(cell), namespace=cell_namespace(cell, {}),
                        method="euler", codeobj_class=b2.NumpyCodeObject)
     g.v = volts * b2.mV
     expected = [mg_unblocked(cell, v) for v in volts]

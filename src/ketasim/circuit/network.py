@@ -101,7 +101,8 @@ nmda_drug_block : 1 (constant, shared)
 """
 
 
-def _namespace(cell: str, ov: Mapping[str, float]) -> dict:
+def cell_namespace(cell: str, ov: Mapping[str, float]) -> dict:
+    """Brian2 namespace (constants with units) of one cell type's equations; ov: parameter overrides."""
     import brian2 as b2
     v = lambda name, unit: P.value(name, unit, ov)  # noqa: E731
     rise, decay = v("tau_nmda_rise", "ms"), v("tau_nmda_decay", "ms")
@@ -127,12 +128,16 @@ def _dual_exp_peak(rise: float, decay: float) -> float:
     return float(rise / (decay - rise) * (np.exp(-t / decay) - np.exp(-t / rise)))
 
 
-def _build(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float], values: ReceptorValues):
+def build_network(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float], values: ReceptorValues):
+    """(Brian2 network, population sizes, spike monitors, LFP-proxy currents) of the circuit under `blocks`.
+
+    Used by the runtime run here and by the standalone (C++) sweep in `circuit.standalone`.
+    """
     import brian2 as b2
     sizes = population_sizes(n_scale, ov, values)
     groups = {}
     for c in CELLS:
-        ns = _namespace(c, ov)
+        ns = cell_namespace(c, ov)
         g = b2.NeuronGroup(sizes[c], neuron_equations(c, values), threshold="v > v_cut",
                            reset="v = v_reset\nw += b", refractory=P.value(f"refractory_{c}", "ms", ov) * b2.ms,
                            method="euler", namespace=ns, name=f"{c}_cells")
@@ -145,7 +150,7 @@ def _build(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float],
         prob = P.value(f"connection_prob_{pre}_{post}", "1", ov)
         p_eff = min(1.0, prob / n_scale)
         scale = prob / n_scale / p_eff if p_eff > 0 else 0.0  # keeps summed input per cell at full size
-        ns = {"nmda_norm": _namespace(post, ov)["nmda_norm"]}
+        ns = {"nmda_norm": cell_namespace(post, ov)["nmda_norm"]}
         if pre == "pyramidal":
             model = "w_ampa : siemens (constant, shared)\nw_nmda : siemens (constant, shared)"
             on_pre = "g_ampa_post += w_ampa\nh_nmda_post += w_nmda * nmda_norm"
@@ -164,7 +169,7 @@ def _build(blocks: Mapping[str, float], n_scale: float, ov: Mapping[str, float],
                               weight=P.value(f"weight_ampa_ext_{c}", "nS", ov) * b2.nS) for c in CELLS]
     probe = b2.NeuronGroup(1, "i_exc : amp\ni_inh : amp", name="lfp_probe")
     # summed only when the monitor samples it (every SAMPLE_DT_MS), not every time step
-    tap = b2.Synapses(groups["pyramidal"], probe, name="lfp_tap", namespace=_namespace("pyramidal", ov),
+    tap = b2.Synapses(groups["pyramidal"], probe, name="lfp_tap", namespace=cell_namespace("pyramidal", ov),
                       dt=SAMPLE_DT_MS * b2.ms,
                       model="i_exc_post = abs(i_ampa_pre + i_nmda_pre) : amp (summed)\n"
                             "i_inh_post = abs(i_gaba_pre) : amp (summed)")
@@ -207,7 +212,7 @@ def run_circuit(blocks: Mapping[str, float], duration_ms: float = 2000.0, seed: 
         b2.start_scope()
         b2.defaultclock.dt = dt_ms * b2.ms
         b2.seed(int(seed))
-        net, sizes, spikes, currents = _build(blocks, n_scale, ov, values)
+        net, sizes, spikes, currents = build_network(blocks, n_scale, ov, values)
         total = warmup_ms + duration_ms
         net.run(total * b2.ms, namespace={})
         i_exc = np.asarray(currents.i_exc[0] / b2.nA)

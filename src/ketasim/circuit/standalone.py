@@ -9,8 +9,8 @@ command line), so each level is one run of the same binary, and levels can run a
 processes, each writing its own results folder.
 
 Because Brian2's C++ standalone random numbers come from the same Mersenne Twister and
-seed as its runtime mode, and the network is built from the same `_build`, a level run here
-gives the same spikes as `run_circuit` with the same seed (checked by
+seed as its runtime mode, and the network is built by the same `build_network`, a level
+run here gives the same spikes as `run_circuit` with the same seed (checked by
 `benchmarks/circuit_sweep.py`; needs single-threaded standalone, OpenMP changes the
 random streams).
 """
@@ -32,7 +32,7 @@ import numpy as np
 from ..errors import InputError
 from ..receptor.values import DEFAULT, ReceptorValues
 from .blocks import CELLS
-from .network import CircuitResult, _build, assemble_result, check_run
+from .network import CircuitResult, assemble_result, build_network, check_run
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def sweep_standalone(block_sets: Sequence[Mapping[str, float]], duration_ms: flo
         b2.prefs.devices.cpp_standalone.openmp_threads = 0
         b2.defaultclock.dt = dt_ms * b2.ms
         b2.seed(int(seed))
-        net, sizes, spikes, currents = _build(block_sets[0], n_scale, ov, values)
+        net, sizes, spikes, currents = build_network(block_sets[0], n_scale, ov, values)
         net.run(total * b2.ms, namespace={})
         b2.device.build(run=False, directory=str(project))
         recorded = {f"{c}_{k}": spikes[c].variables[k] for c in CELLS for k in ("i", "t")}
