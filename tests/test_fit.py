@@ -16,12 +16,12 @@ import pytest
 
 from ketasim.analysis.fit import fit, fit_problem, loss_and_grad, start_point
 from ketasim.analysis.fit_parameters import FitParameter, from_unconstrained, parse_bounds, to_unconstrained
-from ketasim.analysis.fit_statistics import SUPPORTED, apply_plan, plan_measure
+from ketasim.analysis.fit_problem import SUPPORTED, MeasurePlan
 from ketasim.analysis.parameter_file import (FitProvenance, ParameterFile, check_against, load_parameter_file,
                                              save_parameter_file)
 from ketasim.errors import InputError
 from ketasim.experiments.loader import parse_experiment
-from ketasim.experiments.statistics import compute
+from ketasim.measures import measure_call
 
 CL_TRUE, V_TRUE = 19.4, 50.0          # L/h and L: pk_midazolam's declared cl_70 and v_70 (70 kg)
 DOSE_MG, INFUSION_MIN = 5.0, 10.0
@@ -122,9 +122,9 @@ def test_traceable_statistics_equal_the_runner_statistics(statistic, extra):
     unit = {"auc": "ng/mL*h", "ratio_to_baseline": "%"}.get(statistic, "ug/L")
     m = Measure(observable="x", statistic=statistic, unit=unit, expected=1.0, rel_tol=0.1, **extra)
     canonical = 1e-3   # canonical magnitude per ng/mL (mg/L)
-    plan = plan_measure(m, t, 0, canonical, "ng/mL", "measure[0]")
-    assert apply_plan(plan, (y * canonical)[:, None]) == pytest.approx(compute(statistic, t, y, "ng/mL", m, "m"),
-                                                                      rel=1e-12)
+    plan = MeasurePlan(0, canonical, measure_call(m, t, "ng/mL", "measure[0]"))
+    assert float(plan.value(t, (y * canonical)[:, None])) == pytest.approx(
+        measure_call(m, t, "ng/mL", "m").value(t, y), rel=1e-12)
     assert statistic in SUPPORTED
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import ketasim as k
-from ketasim.experiments.statistics import terminal_half_life
+from ketasim.measures import STATISTICS, Options
 
 
 def _auc(ds, name):
@@ -41,8 +41,7 @@ def test_mouse_half_life_is_minutes_and_nothing_left_at_24h():
     ds = k.simulate([k.DoseEvent("ketamine", "ip", 10.0, per_kg=True)], k.Patient(species="mouse"),
                     duration="24 h", times=np.arange(0, 1441.0))
     t, y = ds.time.values, ds.plasma_ketamine.values
-    sel = (t >= 30) & (t <= 120)
-    assert 10 < terminal_half_life(t[sel], y[sel]) < 25
+    assert 10 < STATISTICS["half_life"].numpy(t, y[None, :], Options(window=(30.0, 120.0)))[0] < 25
     assert float(ds.plasma_ketamine.sel(time=1440)) < 1e-3 * float(ds.plasma_ketamine.max())
 
 

@@ -6,7 +6,7 @@ loss below 1 means the measures sit inside their tolerances on average. The simu
 values are pure JAX functions of the unconstrained coordinates x of the fitted
 parameters (`fit_parameters`): x -> values -> canonical parameter vector -> the pure
 diffrax solve of each experiment's model (`engine.solver_jax.pure_solve`) -> the
-generated `observe` -> the traceable statistics (`fit_statistics`). Derivatives are
+generated `observe` -> the statistics' JAX faces (`ketasim.measures`). Derivatives are
 reverse-mode through diffrax (`RecursiveCheckpointAdjoint`, its default; it does not
 support forward mode).
 
@@ -37,7 +37,6 @@ from .fit_problem import FitProblem, Target, fit_problem  # noqa: F401  (re-expo
 
 __all__ = ["FitProblem", "FitResult", "MeasureFit", "Target", "fit", "fit_problem", "loss_and_grad",
            "loss_function", "residual_function", "start_point"]
-from .fit_statistics import apply_plan
 
 METHODS = ("levenberg_marquardt", "bfgs")
 PENALTY = 1e3   # residual of every measure when a solve fails (rejects the step)
@@ -116,8 +115,7 @@ def _structure(problem: FitProblem, options: SolverOptions) -> tuple:
 
     exps = tuple((e.model.source, len(e.model.states), e.slots, arr(e.ts), arr(e.schedule.breaks),
                   arr(e.schedule.jumps), arr(e.schedule.rates),
-                  tuple((t.plan.kind, t.plan.column, t.plan.factor, arr(t.plan.weights),
-                         arr(t.plan.baseline), arr(t.plan.index)) for t in e.targets))
+                  tuple(t.plan for t in e.targets))
                  for e in problem.experiments)
     return exps, tuple(fp.log for fp in problem.parameters), options
 
@@ -164,7 +162,7 @@ def _build_functions(problem: FitProblem, options: SolverOptions) -> _Functions:
             ts_ = jnp.asarray(ts)
             ys, ok = solve(p, jnp.asarray(jumps), jnp.asarray(rates), jnp.asarray(breaks), ts_)
             obs = observe(ts_, ys, p)
-            out += [apply_plan(plan, obs, jnp) for plan in plans]
+            out += [plan.value(ts, obs) for plan in plans]
             oks.append(ok)
         return jnp.stack(out), jnp.all(jnp.stack(oks))
 

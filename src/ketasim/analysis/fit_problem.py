@@ -6,7 +6,8 @@ cut to the modules its measured observables need, see `submodel`), the canonical
 parameter vector with its patient covariates and `protocol.parameters` applied, the
 compiled dosing schedule, the runner's output grid, and each measure as a
 `MeasurePlan` with its expected value and scale. Supported: experiments with doses (not
-in-vitro, not trials) and measures whose statistic is one of `fit_statistics.SUPPORTED`.
+in-vitro, not trials) and measures whose statistic is one of `SUPPORTED` (the registry's
+fittable statistics, evaluated by their JAX face).
 
 The scale of a measure is its tolerance: rel_tol * |expected|, abs_tol, or, for a range,
 half its width (with the midpoint as the expected value), so a residual of 1 is a
@@ -24,10 +25,33 @@ from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
 from ..errors import InputError
 from ..experiments.schema import Experiment
+from ..measures import STATISTICS, Call, measure_call
 from ..units import to_canonical_factor
 from .fit_parameters import FitParameter, resolve_parameters
-from .fit_statistics import SUPPORTED, MeasurePlan, plan_measure
 from .submodel import submodel
+
+
+SUPPORTED = tuple(name for name, s in STATISTICS.items() if s.fittable)
+
+
+@dataclass(frozen=True)
+class MeasurePlan:
+    """One measure as a traceable function of the canonical observables on the output grid.
+
+    column: the observable's column in the output of the model's `observe`; canonical: the
+    observable's `Observable.factor` (canonical magnitude / canonical = value in the
+    observable's unit); call: the statistic with its parsed options and its conversion to
+    the measure's unit. Hashable: part of the fit's compilation cache key.
+    """
+
+    column: int
+    canonical: float
+    call: Call
+
+    def value(self, ts: np.ndarray, obs):
+        """The measure's value, in its unit, from canonical observables obs (T, n_obs) (a JAX
+        array) on the NumPy grid ts (min)."""
+        return self.call.jax(ts, obs[:, self.column] / self.canonical)
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,7 +163,7 @@ def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, w
         j, o = obs[m.observable]
         expected, scale = expected_and_scale(m, f)
         targets.append(Target(exp.id, i, m.label, expected, scale, m.unit,
-                              plan_measure(m, ts, j, o.factor, o.unit, f)))
+                              MeasurePlan(j, o.factor, measure_call(m, ts, o.unit, f))))
     return full, cut, cut.param_vector_of(pset), sched, ts, tuple(targets)
 
 
