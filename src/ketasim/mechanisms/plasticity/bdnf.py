@@ -29,10 +29,10 @@ from ...parameters import p
 PARAMETERS = (
     p("autry_gain", 0.2, "1", "fitted",
       "relative rise of dendritic BDNF translation per unit fall of phospho-eEF2",
-      note="Autry 2011 show de-suppression of BDNF translation when p-eEF2 falls but the proportionality was "
+      note="Autry 2011 (autry2011) show de-suppression of BDNF translation when p-eEF2 falls but the proportionality was "
            "not quantified; kept small so that NMDA block without AMPA activation adds little BDNF release, as "
-           "Lepack 2015 found (ketamine-stimulated BDNF release in cortical neurons blocked by AMPA receptor "
-           "inhibition) and as NBQX pretreatment blocks ketamine's mTOR activation (Li 2010)"),
+           "Lepack 2015 (lepack2015) found (ketamine-stimulated BDNF release in cortical neurons blocked by AMPA receptor "
+           "inhibition) and as NBQX pretreatment blocks ketamine's mTOR activation (Li 2010, li2010)"),
     p("constitutive_share", 0.2, "1", "assumed",
       "share of drug-free BDNF secretion that is constitutive (activity-independent)", lower=0.0, upper=1.0,
       note="neuronal BDNF is secreted mostly through the regulated pathway; the split in vivo was not found"),
@@ -48,7 +48,7 @@ PARAMETERS = (
            "depolarisation (Lepack 2015) and Ca2+-triggered exocytosis is cooperative; second order assumed"),
     p("tau_bdnf_pool", 60.0, "min", "fitted", "turnover time of the dendritic releasable BDNF pool",
       note="set so that the surge-driven release is over by about 2 h, as the mTOR phosphorylation "
-           "window of Li et al. 2010 (up at 30-60 min, back by 2 h) requires"),
+           "window of Li et al. 2010 (li2010: up at 30-60 min, back by 2 h) requires"),
     p("tau_bdnf_clear", 15.0, "min", "assumed", "clearance time of extracellular BDNF",
       note="uptake and TrkB-mediated internalisation within tens of minutes; no in-vivo value retrieved"),
 )
@@ -95,11 +95,11 @@ ANTI_BDNF = Module(
     """,
     parameters=(
         p("tau_antibody", 36.0, "h", "assumed", "residence time of the infused antibody in mPFC tissue",
-          note="IgG cleared from brain parenchyma over a day or more; Lepack 2015 tested 24 h after the "
+          note="IgG cleared from brain parenchyma over a day or more; Lepack 2015 (lepack2015) tested 24 h after the "
                "infusion, so the antibody is taken to still be present then"),
         p("antibody_half_neutralizing", 0.02, "ug", "assumed",
           "amount of antibody in mPFC that neutralises half the local extracellular BDNF",
-          note="Lepack 2015 infused a large excess (1 ug/ul bilaterally) of a function-blocking antibody; "
+          note="Lepack 2015 (lepack2015) infused a large excess (1 ug/ul bilaterally) of a function-blocking antibody; "
                "a half-neutralising amount 50 times below the dose was chosen so the dose neutralises ~98%"),
     ),
     outputs=("bdnf_neutralization",),

@@ -24,10 +24,10 @@ EEF2 = Module(
         p("eef2k_nmda_share", 0.8, "1", "assumed",
           "share of resting eEF2 kinase activity that depends on resting NMDA receptor Ca2+ entry",
           lower=0.0, upper=1.0,
-          note="Autry 2011 show that NMDA block at rest deactivates eEF2 kinase and lowers p-eEF2; the "
+          note="Autry 2011 (autry2011) show that NMDA block at rest deactivates eEF2 kinase and lowers p-eEF2; the "
                "fraction that remains under full block was not retrieved; most of it is taken NMDA-dependent"),
         p("tau_eef2", 15.0, "min", "assumed", "time constant of eEF2 (de)phosphorylation",
-          note="Autry 2011 measured reduced p-eEF2 30 min after ketamine; a lag shorter than that is assumed"),
+          note="Autry 2011 (autry2011) measured reduced p-eEF2 30 min after ketamine; a lag shorter than that is assumed"),
     ),
     inputs={"nmda_block_pyramidal": "1"},
     outputs=("eef2_phosphorylation",),

@@ -19,10 +19,10 @@ PARAMETERS = (
     p("trkb_mtor_share", 0.9, "1", "assumed", "share of drug-free mTORC1 drive that comes from TrkB",
       lower=0.0, upper=1.0,
       note="BDNF-TrkB is the main growth-factor input to mTORC1 in cortical neurons and ketamine's mTORC1 "
-           "activation needs BDNF (Lepack 2015; Autry 2011); the remainder stands for amino-acid and "
+           "activation needs BDNF (Lepack 2015, lepack2015; Autry 2011, autry2011); the remainder stands for amino-acid and "
            "other inputs; no quantitative split was found"),
     p("tau_mtorc1", 10.0, "min", "assumed", "time constant of mTORC1 substrate (de)phosphorylation",
-      note="kinase-phosphatase cycles of minutes; Li 2010 saw phosphorylation within 30 min"),
+      note="kinase-phosphatase cycles of minutes; Li 2010 (li2010) saw phosphorylation within 30 min"),
 )
 
 

@@ -23,14 +23,14 @@ PROTEINS = Module(
     parameters=(
         p("mtor_dependent_share", 0.3, "1", "assumed", "share of drug-free synaptic protein synthesis that needs mTORC1",
           lower=0.0, upper=1.0,
-          note="rapamycin blocks activity-induced synaptic protein synthesis but basal levels persist (Li 2010: "
+          note="rapamycin blocks activity-induced synaptic protein synthesis but basal levels persist (Li 2010, li2010: "
                "rapamycin alone did not change the synaptic proteins); half rapamycin-sensitive assumed"),
         p("protein_mtor_order", 3.0, "1", "assumed",
           "order of synaptic protein translation in mTORC1 activity",
           note="mTORC1 acts on both p70S6K and 4E-BP1, each limiting cap-dependent translation, so translation "
                "is taken to rise with the square of activity; no dose-response was found"),
         p("tau_protein", 8.0, "h", "fitted", "relaxation time of the synaptic protein content",
-          note="set so that the synaptic proteins are up at 2 h (Li et al. 2010); their longer persistence "
+          note="set so that the synaptic proteins are up at 2 h (Li et al. 2010, li2010); their longer persistence "
                "(up to 72 h) then comes from capture into new spines, not from this constant"),
     ),
     inputs={"mtorc1_activity": "1", "spine_density": "1"},

@@ -41,17 +41,17 @@ SPINES = Module(
     parameters=(
         p("tau_spine", 7.0, "d", "assumed", "mean lifetime of a spine added or kept above the set point",
           note="ketamine-induced spine density stays elevated for up to 2 weeks in mouse frontal cortex "
-               "(Phoumthipphavong et al. 2016); a one-week relaxation returns it toward baseline over weeks"),
+               "(Phoumthipphavong et al. 2016, phoumthipphavong2016); a one-week relaxation returns it toward baseline over weeks"),
         p("tau_spine_maturation", 12.0, "h", "assumed", "time from induced formation to a stable, counted spine",
-          note="Moda-Sava 2019 (as summarised by later work): spine formation after ketamine was not altered at "
+          note="Moda-Sava 2019 (modasava2019, as summarised by later work): spine formation after ketamine was not altered at "
                "3-6 h but markedly at 12-24 h; a 12 h maturation lag reproduces that delay"),
         p("spine_setpoint", 1.0, "1", "assumed", "drug-free spine density relative to a healthy animal",
           lower=0.3, upper=1.0, note="1 healthy; lower under chronic stress, set by ketasim.patient"),
         p("spine_capacity", 1.3, "1", "assumed", "spine density (relative to healthy) at which no vacant sites remain",
-          note="healthy animals still gain spines after ketamine (Li et al. 2010), so the capacity lies above "
+          note="healthy animals still gain spines after ketamine (Li et al. 2010, li2010), so the capacity lies above "
                "the healthy density; 30% headroom assumed"),
         p("induced_formation_rate", 10.0, "1/d", "fitted", "induced spine formation per unit excess synaptic protein synthesis",
-          note="set so that spine density is clearly up at 24 h after 10 mg/kg in rat PFC (Li et al. 2010)"),
+          note="set so that spine density is clearly up at 24 h after 10 mg/kg in rat PFC (Li et al. 2010, li2010)"),
         p("per_synapse_weight", 0.5, "1", "assumed",
           "exponent of synaptic strength in the protein content per synapse",
           note="AMPA receptor content per synapse rises less than proportionally with the synaptic protein "
