@@ -10,7 +10,7 @@ from __future__ import annotations
 from . import pk, point, window
 from .errors import MeasureError
 from .statistic import Statistic
-from .units import dimensionless, minute, same, times_minute
+from .unit_rules import dimensionless, minute, same, times_minute
 
 NONE: frozenset[str] = frozenset()
 AT = frozenset({"at"})
