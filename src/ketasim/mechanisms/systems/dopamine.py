@@ -28,14 +28,14 @@ PARAMETERS = (
     p("da_glutamate_gain", 1.0, "1", "assumed", "rise of VTA drive per unit rise of cortical glutamate release",
       note="proportional drive; the cortical gain below carries the calibration"),
     p("da_gain_pfc", 2.2, "1", "fitted", "rise of mPFC dopamine per unit rise of VTA drive",
-      note="fitted to the about five-fold transient rise at 25 mg/kg i.p. in rats (Lindefors 1997)"),
+      note="fitted to the about five-fold transient rise at 25 mg/kg i.p. in rats (Lindefors 1997, lindefors1997)"),
     p("da_gain_striatum", 2.2 * 0.57 / 1.33, "1", "kokkinou2018",
       "rise of striatal dopamine per unit rise of VTA drive",
       note="the cortical gain times the ratio of Hedges' g, striatum 0.57 / cortex 1.33 (Kokkinou 2018), i.e. "
            "assuming equal relative variability of the two regions' measurements"),
     p("da_tolerance_rate", 0.008, "1/min", "fitted", "build-up of dopamine tolerance per unit excess VTA drive",
       note="set so that after 7 daily 25 mg/kg i.p. doses the rise evoked by the 8th is under a quarter of the "
-           "first's (Lindefors 1997: almost complete attenuation)"),
+           "first's (Lindefors 1997, lindefors1997: almost complete attenuation)"),
     p("da_tolerance_tau", 3.0, "d", "assumed", "time constant of recovery from dopamine tolerance",
       note="no recovery time course was found; days, so that daily dosing accumulates tolerance"),
     p("da_ht1b_exponent", 0.5, "1", "assumed", "sensitivity of striatal dopamine release to 5-HT1B binding",

@@ -49,11 +49,11 @@ PARAMETERS = (
     p("lhb_nmda_steepness", 8.0, "1", "fitted",
       "exponent of the NMDA-free fraction in the burst rate (bursts need NMDA current above a threshold)",
       note="set so that a mouse 10 mg/kg i.p. dose leaves bursting suppressed at 24 h and recovered by 3 d "
-           "(Ma 2023); with a shallow dependence, untrapping accelerates itself and the block ends in hours"),
+           "(Ma 2023, ma2023); with a shallow dependence, untrapping accelerates itself and the block ends in hours"),
     p("lhb_burst_lag", 5.0, "min", "fitted", "time constant with which LHb bursting follows its drive",
       note="minutes; with an instantaneous dependence the block stops its own uptake (bursting, hence channel "
            "opening, ends before the block reaches the drug's equilibrium) and the trapped block cannot outlast "
-           "the drug by a day as Ma 2023 report"),
+           "the drug by a day as Ma 2023 report (ma2023)"),
     p("lhb_burst_potential", -45.0, "mV", "assumed",
       "membrane potential at which LHb NMDA channels open during bursts (sets the Mg2+ and drug block)",
       note="LHb bursts ride on depolarised plateaus (Yang 2018 model); a value between rest (-60 mV) and spike "
@@ -61,7 +61,7 @@ PARAMETERS = (
     p("lhb_burst_open_probability", 0.0005, "1", "fitted",
       "time-averaged LHb NMDA open probability per unit relative burst rate",
       note="set so that ketamine at antidepressant doses binds within tens of minutes in bursting cells while "
-           "untrapping in silenced cells takes about a day (Ma 2023); channels open only during bursts"),
+           "untrapping in silenced cells takes about a day (Ma 2023, ma2023); channels open only during bursts"),
     p("lhb_tonic_open_probability", 1e-6, "1", "assumed",
       "LHb NMDA open probability without bursts (tonic firing and ambient glutamate)",
       note="a floor small against the burst term so that a silenced cell untraps over days, not never"),

@@ -41,12 +41,12 @@ PARAMETERS = (
     p("c_dmn_sn", -0.10, "1", "assumed", "drug-free DMN-salience coupling", note="weakly anticorrelated"),
     p("c_cen_sn", 0.20, "1", "assumed", "drug-free CEN-salience coupling", note="positively coupled task-positive systems"),
     p("k_dmn", 0.5, "1", "fitted", "decoupling of the DMN per unit rise of glutamate release",
-      note="set so that 0.5 mg/kg-range infusions lower DMN connectivity about half as much as salience (PMC7267897, "
+      note="set so that 0.5 mg/kg-range infusions lower DMN connectivity about half as much as salience (PMC7267897, pmc7267897, "
            "Cohen's d 0.63 vs 1.13)"),
     p("k_cen", 0.5, "1", "assumed", "decoupling of the CEN per unit rise of glutamate release",
       note="taken equal to the DMN's; no CEN effect size was reported in PMC7267897"),
     p("k_sn", 1.3, "1", "fitted", "decoupling of the salience network per unit rise of glutamate release",
-      note="set so that salience connectivity falls about twice as much as the DMN's (PMC7267897)"),
+      note="set so that salience connectivity falls about twice as much as the DMN's (PMC7267897, pmc7267897)"),
     p("k_between", 0.8, "1", "assumed", "decoupling of between-network coupling per unit rise of glutamate release",
       note="between the DMN's and the salience network's; Anticevic 2012 report a disrupted DMN-task-positive "
            "anticorrelation without an effect size used here"),

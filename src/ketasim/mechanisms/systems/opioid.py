@@ -38,7 +38,7 @@ PARAMETERS = (
     p("opioid_gate_k", 0.3, "1", "assumed",
       "opioid tone (relative) at which the gate is half of its maximum (permissive hypothesis)",
       note="chosen so that the drug-free permissiveness is 0.92 of its maximum (near saturation) and a 90% loss of tone "
-           "closes it to about 0.1; Williams 2018 report near-abolition of the response with naltrexone 50 mg"),
+           "closes it to about 0.1; Williams 2018 (williams2018) report near-abolition of the response with naltrexone 50 mg"),
     p("opioid_gate_hill", 2.0, "1", "assumed", "steepness of the gate in the opioid tone",
       note="a switch-like dependence; no dose-response of the attenuation was measured"),
 )

@@ -30,9 +30,9 @@ PARAMETERS = (
     p("ht_glutamate_gain", 1.0, "1", "assumed", "rise of raphe 5-HT output per unit rise of cortical glutamate release",
       note="ketamine's mPFC 5-HT rise needs AMPA receptors (Nishitani 2014); no proportionality constant was found"),
     p("ht1b_induction", 0.011, "1/min", "fitted", "5-HT1B up-regulation per unit excess glutamate release",
-      note="set so that 0.5 mg/kg IV over 40 min gives about +17% binding at 24-72 h (Tiger 2020, hippocampus)"),
+      note="set so that 0.5 mg/kg IV over 40 min gives about +17% binding at 24-72 h (Tiger 2020, tiger2020, hippocampus)"),
     p("ht1b_tau", 7.0, "d", "assumed", "time constant of return of 5-HT1B binding to baseline",
-      note="Tiger 2020 scanned once at 24-72 h; a week keeps the rise within that window; no later scan exists"),
+      note="Tiger 2020 (tiger2020) scanned once at 24-72 h; a week keeps the rise within that window; no later scan exists"),
     p("ht1b_auto_exponent", 0.5, "1", "assumed", "restraint of 5-HT release by terminal 5-HT1B autoreceptors",
       note="square-root dependence; no quantitative value was found"),
 )
@@ -40,12 +40,12 @@ PARAMETERS = (
 SSRI_PARAMETERS = (
     p("sert_ec50_citalopram", 8.0, "ng/mL", "fitted", "plasma citalopram at half-maximal SERT occupancy",
       note="set so that 20 mg/day (model steady state about 30 ng/mL) occupies about 77-80% of SERT "
-           "(Meyer 2001; Meyer 2004)"),
+           "(Meyer 2001, meyer2001; Meyer 2004, meyer2004)"),
 )
 TCA_PARAMETERS = (
     p("sert_ec50_amitriptyline", 40.0, "ng/mL", "assumed", "plasma amitriptyline at half-maximal SERT occupancy",
       note="chosen so that 150 mg/day (model steady state about 150-200 ng/mL) occupies about 80% of SERT, "
-           "the occupancy of SSRIs at clinical doses (Meyer 2004); amitriptyline's SERT affinity is high "
+           "the occupancy of SSRIs at clinical doses (Meyer 2004, meyer2004); amitriptyline's SERT affinity is high "
            "(nanomolar) but no PET occupancy at clinical doses was found"),
 )
 REUPTAKE_PARAMETERS = (
@@ -56,7 +56,7 @@ REUPTAKE_PARAMETERS = (
     p("ht1a_desensitisation", 2.0, "1", "assumed", "extent of 5-HT1A autoreceptor desensitisation per unit 5-HT rise",
       note="chosen so that the SSRI's 5-HT rise roughly doubles over weeks"),
     p("ht1a_tau", 14.0, "d", "assumed", "time constant of 5-HT1A autoreceptor desensitisation",
-      note="weeks, matching the delayed onset of SSRI action (many STAR*D remitters needed 8 weeks or more)"),
+      note="weeks, matching the delayed onset of SSRI action (many STAR*D remitters needed 8 weeks or more; trivedi2006)"),
 )
 
 
