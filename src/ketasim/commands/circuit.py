@@ -88,6 +88,7 @@ def _regimen_blocks(at: str, drug: str, route: str, dose: str, infusion: Optiona
     ds = simulate(regimen, Patient(species=species), f"{t_at + 1.0} min", {"circuit_block": block})
     t = ds["time"].values
     names = {c: ("nmda_block_mean" if block == "uniform" else f"nmda_block_{c}") for c in ("pyramidal", "pv", "sst")}
-    import numpy as np
+    from ..measures import STATISTICS, Options
 
-    return {c: float(np.interp(t_at, t, ds[n].values)) for c, n in names.items()}
+    value_at = STATISTICS["value_at"]
+    return {c: float(value_at.numpy(t, ds[n].values[None, :], Options(at=t_at))[0]) for c, n in names.items()}
