@@ -100,7 +100,7 @@ def test_patient_draws_depend_only_on_seed_arm_cohort_and_index():
     assert met == pytest.approx(0.2, abs=0.025)
 
 
-def test_pad_segments_keeps_boluses_and_infusion_rates():
+def test_padded_schedule_keeps_boluses_and_infusion_rates():
     breaks = np.array([0.0, 40.0, 100.0])
     jumps = np.array([[1.0, 0.0], [0.0, 2.0]])
     rates = np.array([[3.0], [0.0]])
