@@ -49,12 +49,12 @@ PARAMETERS = {q.name: q for q in (
     p("expectancy_cv", 0.5, "1", "assumed", "between-patient CV of expectancy (placebo responsiveness)",
       note="placebo response varies widely between patients; no direct measure"),
     p("unblinding_gain", 0.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
-      note="set with trd_placebo_max so that the midazolam arm's 24-h response (Cochrane 2021: 25.9%) exceeds the "
+      note="set with trd_placebo_max so that the midazolam arm's 24-h response (Cochrane 2021, cochrane2021: 25.9%) exceeds the "
            "saline arm's (8.8%) through midazolam's sedation (scripts/calibrate_clinical_24h.py: 26.0% and 10.0%)"),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
     p("placebo_fade", 10.0, "d", "assumed", "time constant with which the placebo response fades without treatment",
-      note="after a single infusion the ketamine-saline difference is gone by days 12-14 (Coyle & Laws 2015) while "
+      note="after a single infusion the ketamine-saline difference is gone by days 12-14 (Coyle & Laws 2015, coyle2015) while "
            "repeated dosing sustains responses; no direct measure of the placebo's own decay was found"),
     p("cadss_unblinding", 5.0, "1", "assumed", "peak CADSS (points) at which guessing an active drug is 63% likely",
       note="dissociation above a few CADSS points is noticed; most ketamine patients guess their arm"),
@@ -62,7 +62,7 @@ PARAMETERS = {q.name: q for q in (
       note="midazolam 0.045 mg/kg (peak sedation about 0.02 on the model's 0-1 scale) is chosen as an active placebo "
            "because patients notice it; most are taken to read it as an active drug"),
     p("side_effect_hazard", 0.0012, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
-      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000: about "
+      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000, anderson2000: about "
            "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
 )}
 

@@ -52,18 +52,18 @@ KETAMINE_INPUTS = {"ketamine_equivalent": "uM"}
 CADSS_PARAMETERS = (
     p("cadss_hill", 2.0, "1", "assumed", "steepness of the CADSS concentration-effect curve",
       note="with n = 2 and the EC50 below, the curve's inflection (EC50/sqrt 3, about 120 ng/mL) sits in the "
-           "middle of Bowdle 1998's range, so the effect is nearly linear from 50 to 200 ng/mL (their R 0.93-0.99) "
+           "middle of Bowdle 1998's range (bowdle1998), so the effect is nearly linear from 50 to 200 ng/mL (their R 0.93-0.99) "
            "and close to zero below 40 ng/mL, where dissociation has resolved clinically (1.5-2 h after dosing: "
-           "Spravato label; Murrough 2013)", lower=1.0, upper=4.0),
+           "Spravato label, spravato_label; Murrough 2013, murrough2013)", lower=1.0, upper=4.0),
     p("cadss_ec50", 0.9, "uM", "assumed", "racemate-equivalent effect-site level at half-maximal CADSS",
-      note="about 214 ng/mL racemic ketamine: in Bowdle's dose-ranging study most psychedelic items reached "
+      note="about 214 ng/mL racemic ketamine: in Bowdle's dose-ranging study (bowdle1998) most psychedelic items reached "
            "37-89% of their maximal possible rating at 200 ng/mL (Duke conference abstract of the same study), "
            "so 200 ng/mL is near the half-maximal level", lower=0.2, upper=5.0),
     p("cadss_emax", 18.0, "1", "fitted", "CADSS total at saturating subanaesthetic levels",
-      note="set so that the end-of-infusion level of the standard 0.5 mg/kg infusion (185 ng/mL, Zanos 2018) "
+      note="set so that the end-of-infusion level of the standard 0.5 mg/kg infusion (185 ng/mL, Zanos 2018, zanos2018) "
            "gives the mean CADSS total of 7.7 points reported for 110 patients receiving IV ketamine for mood "
-           "disorders (van Schalkwyk et al. 2018, J Affect Disord 227:11); the scale's own maximum is 92 "
-           "(23 items x 4, Bremner 1998), reached by no subanaesthetic dose", lower=0.0, upper=92.0),
+           "disorders (van Schalkwyk et al. 2018, J Affect Disord 227:11; vanschalkwyk2018); the scale's own maximum is 92 "
+           "(23 items x 4, Bremner 1998, bremner1998), reached by no subanaesthetic dose", lower=0.0, upper=92.0),
 )
 
 CADSS = Module(
@@ -86,7 +86,7 @@ SEDATION_PARAMETERS = (
            "plasma ketamine (about 640 ng/mL); anaesthesia was maintained at 9.3 umol/L", lower=0.5, upper=10.0),
     p("sedation_hill", 3.0, "1", "assumed", "steepness of the hypnotic concentration-effect curve",
       note="hypnotic end points of intravenous anaesthetics are steep; n = 3 keeps the standard 0.5 mg/kg infusion "
-           "(about 1 uM at its end) under 5% while Idvall's maintenance level (9.3 uM) gives over 95%",
+           "(about 1 uM at its end) under 5% while Idvall's maintenance level (9.3 uM; idvall1979) gives over 95%",
       lower=1.0, upper=8.0),
 )
 
@@ -124,7 +124,7 @@ def sedation_module(midazolam: bool = False) -> Module:
 ANALGESIA_PARAMETERS = (
     p("analgesia_block50", 0.08, "1", "fitted", "NMDA block of principal neurons at half-maximal analgesia",
       note="the block this model's receptor layer gives at a steady plasma racemic ketamine level of about 100 ng/mL, "
-           "the middle of the analgesic band 70-160 ng/mL (Zanos 2018 Table 1, 0.15 mg/kg IV)", lower=0.01, upper=0.5),
+           "the middle of the analgesic band 70-160 ng/mL (Zanos 2018 Table 1, zanos2018, 0.15 mg/kg IV)", lower=0.01, upper=0.5),
     p("analgesia_hill", 2.0, "1", "assumed", "steepness of the analgesia-block relation",
       note="a sigmoid with n = 2 keeps subanalgesic levels (below 50 ng/mL) under 30% relief and anaesthetic "
            "levels near complete relief; no quantitative slope was found", lower=1.0, upper=4.0),

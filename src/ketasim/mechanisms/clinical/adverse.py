@@ -46,11 +46,13 @@ BLADDER = Module(
           "urothelial damage per day of exposure at the reference level",
           note="set so that heavy use (1 g intranasal racemic ketamine once a day, assumed) gives a symptom "
                "probability of 0.6 after two years: LUTS began 24.7 +/- 26.4 months after the start of abuse in 106 "
-               "rehabilitation-centre users (Li 2019); an onset time with mean = SD (exponential) has 62% of onsets "
+               "rehabilitation-centre users (Li 2019, li2019); an onset time with mean = SD (exponential) has 62% of onsets "
                "by 24 months", lower=0.0),
         p("bladder_repair_tau", 365.0, "d", "assumed", "time constant of urothelial repair after use stops",
           note="about half the symptomatic users improve within a year of stopping (Winstock 2012: 51% improved, "
-               "3.8% deteriorated; Li 2019: 83.5% improved); a year halves the damage in 8 months",
+               "3.8% deteriorated; Li 2019: 83.5% improved); a year halves the damage in 8 months; chosen with the "
+               "finding of clinical-adverse-bladder-stopping in view (Winstock's improvement on stopping, not the "
+               "prevalence among recent users that another experiment tests)",
           lower=30.0, upper=3650.0),
     ),
     inputs={"plasma_ketamine": "ng/mL", "plasma_norketamine": "ng/mL"},
@@ -73,7 +75,7 @@ ABUSE = Module(
         p("abuse_reinforcement_rate", 2.9e-3, "1/d", "fitted",
           "growth of the drug-seeking state per day at unit dopamine reward drive",
           note="set so that a year of weekly recreational use (250 mg intranasal racemic ketamine per session, two "
-               "125 mg lines an hour apart, assumed) gives the 17% dependence among past-year users of Winstock 2012",
+               "125 mg lines an hour apart, assumed) gives the 17% dependence among past-year users of Winstock 2012 (winstock2012)",
           lower=0.0),
         p("abuse_extinction_tau", 180.0, "d", "assumed", "time constant of extinction of drug seeking in abstinence",
           note="dependence remits over months of abstinence; no time course for ketamine was found",

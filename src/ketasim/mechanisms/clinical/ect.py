@@ -34,7 +34,7 @@ ECT = Module(
         p("ect_ampa_gain", 8.0, "1", "fitted",
           "peak rise of AMPA receptor activation at the start of an ECT seizure (relative to drug-free)",
           note="set so that a course of 8 sessions twice weekly gives the ECT response rate of the Scottish "
-               "cohort (Semple 2024: 73%) in the inpatient cohort; 150-patient runs after the 24-h calibration of the "
+               "cohort (Semple 2024, semple2024: 73%) in the inpatient cohort; 150-patient runs after the 24-h calibration of the "
                "mood weight: gain 4 gave 44%, 7 gave 69% (remission 16%); "
                "a seizure's glutamate release has not been measured in people"),
     ),

@@ -45,7 +45,7 @@ MOOD = Module(
         p("mood_synaptic_weight", 4.5, "1", "fitted",
           "fall of log depressive severity per unit rise of log PFC synaptic strength",
           note="set so that a single 0.5 mg/kg infusion gives the pooled 24-h response rate of the ketamine RCTs "
-               "(Han 2016: 52%) in the trial engine's treatment-resistant cohort; the other time points, the "
+               "(Han 2016, han2016: 52%) in the trial engine's treatment-resistant cohort; the other time points, the "
                "midazolam-controlled drop, dose ranging, Val66Met, naltrexone and ECT are then predictions; "
                "scripts/calibrate_clinical_24h.py (300 patients, after the placebo and unblinding fit) bisected "
                "to 4.53 (weight 4.38: 51.7%, 4.69: 52.7%)"),
@@ -57,7 +57,7 @@ MOOD = Module(
         p("mood_serotonin_weight", 0.1, "1", "fitted",
           "fall of log depressive severity per unit rise of log prefrontal 5-HT",
           note="set so that open-label citalopram over 12 weeks gives about the STAR*D level-1 response "
-               "(Trivedi 2006: 47% on the QIDS-SR) in the trial engine's primary-care cohort, placebo included; "
+               "(Trivedi 2006, trivedi2006: 47% on the QIDS-SR) in the trial engine's primary-care cohort, placebo included; "
                "150-200-patient runs: weight 1 gave severity 0.43 and response 93% at week 12, weight 0.2 gave "
                "severity 0.85 and response 61% (remission 39%); 0.1 is the next step down, checked by the "
                "STAR*D library experiment"),
@@ -67,7 +67,7 @@ MOOD = Module(
                "(Kadriu 2020); a small weight keeps inflammation a minor route, no quantitative value exists"),
         p("tau_mood", 2.0, "h", "assumed",
           "time constant with which the depressive state follows its mechanistic target",
-          note="ketamine's antidepressant effect is already large at 4 h (Coyle & Laws 2015); a 2-h lag "
+          note="ketamine's antidepressant effect is already large at 4 h (Coyle & Laws 2015, coyle2015); a 2-h lag "
                "lets the mood follow the synaptic changes within hours"),
         MADRS_BASELINE,
         p("hamd_per_madrs", 0.77, "1", "leucht2018", "HAMD-17 points per MADRS point",
