@@ -23,7 +23,7 @@ def run_experiment(exp: Experiment, solver: str = "auto", keep_series: bool = Tr
 
     parameters: overrides by qualified name, in the parameter's unit (a fitted parameter
     file's values), merged over `protocol.parameters` (the override wins). Names the
-    experiment's model does not have are ignored (see `runner.merged_parameters`); in-vitro
+    experiment's model does not have are ignored (see `plan.merged_parameters`); in-vitro
     experiments apply only the `nmda.` and `offtargets.` names their receptor scheme
     knows (see `in_vitro.run_in_vitro`). solver is used by in-vivo protocols only.
     """
