@@ -15,8 +15,8 @@ def _experiment(**protocol):
             "reference_doses": [{"drug": "ketamine", "route": "iv", "dose": "20 mg"}]}
     base.update(protocol)
     return parse_experiment({"id": "x", "title": "x", "source": "test", "tags": ["pk"], "protocol": base,
-                             "measure": [{"observable": "plasma_ketamine", "statistic": "value_at", "at": "2 h",
-                                          "baseline_at": "30 min", "unit": "ng/mL", "expected": 1.0, "rel_tol": 0.1},
+                             "measure": [{"observable": "plasma_ketamine", "statistic": "ratio_to_baseline", "at": "2 h",
+                                          "baseline_at": "30 min", "unit": "1", "expected": 1.0, "rel_tol": 0.1},
                                          {"observable": "plasma_ketamine", "statistic": "auc",
                                           "window": ["0.5 h", "90 min"], "unit": "ng*h/mL", "expected": 1.0,
                                           "rel_tol": 0.1}]})
@@ -34,6 +34,8 @@ def test_an_experiment_plan_holds_minutes_mg_and_kg():
     first, second = plan.measures
     assert (first.at, first.baseline_at, first.window) == (120.0, 30.0, None)
     assert (second.at, second.window) == (None, (30.0, 90.0))
+    # with a reference regimen every measure carries both totals (mg): 0.5 mg/kg x 80 kg x 2 doses, 20 mg
+    assert (first.dose, first.reference_dose) == (80.0, 20.0)
 
 
 def test_a_bad_unit_is_refused_once_naming_its_field():

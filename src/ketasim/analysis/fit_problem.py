@@ -25,7 +25,7 @@ from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
 from ..errors import InputError
 from ..experiments.schema import Experiment
-from ..measures import STATISTICS, Call, measure_call
+from ..measures import STATISTICS, Call, call_of
 from ..units import to_canonical_factor
 from .fit_parameters import FitParameter, resolve_parameters
 from .submodel import submodel
@@ -162,8 +162,8 @@ def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, w
     for i, m, f in measures:
         j, o = obs[m.observable]
         expected, scale = expected_and_scale(m, f)
-        targets.append(Target(exp.id, i, m.label, expected, scale, m.unit,
-                              MeasurePlan(j, o.factor, measure_call(m, ts, o.unit, f))))
+        call = call_of(m.statistic, ts, o.unit, plan.measures[i], m.unit, f)
+        targets.append(Target(exp.id, i, m.label, expected, scale, m.unit, MeasurePlan(j, o.factor, call)))
     return full, cut, cut.param_vector_of(pset), sched, ts, tuple(targets)
 
 

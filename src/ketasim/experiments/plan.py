@@ -3,21 +3,23 @@
 An experiment file (and the command line's dose options) speak in quantity strings
 ("0.5 mg/kg", "40 min", "7 d"). This module is the one place they become canonical
 numbers: doses become `DoseEvent`s (mg or mg/kg, times in minutes), the duration and the
-measures' times (`at`, `baseline_at`, `window`) minutes, the patient a `Patient` (weight
-in kg, age in years). The experiment runner, the fit problem, the trial specification and
-the command line build on the plan; nothing downstream parses a unit string of the
-protocol again. Errors name the field (`ProtocolError`, an `InputError`).
+measures' times (`at`, `baseline_at`, `window`) minutes (as `ketasim.measures.Options`,
+by `measures.measure_options`), the patient a `Patient` (weight in kg, age in years).
+The experiment runner, the fit problem, the trial specification and the command line
+build on the plan; nothing downstream parses a unit string of the protocol again.
+Errors name the field (`ProtocolError`, an `InputError`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
+from ..measures import Options, measure_options
 from ..mechanisms.drugs import PROCEDURES, procedure_event
 from ..patient import Patient
 from ..units import parse_dose, parse_quantity
@@ -30,15 +32,6 @@ class ProtocolError(InputError):
     """A protocol field is invalid (one line, names the field)."""
 
 
-@dataclass(frozen=True)
-class MeasureTimes:
-    """A measure's times, minutes: `at`, `baseline_at` and `window` (None where not given)."""
-
-    at: float | None
-    baseline_at: float
-    window: tuple[float, float] | None
-
-
 @dataclass(frozen=True, eq=False)
 class SimulationPlan:
     """What an experiment simulates, in canonical numbers.
@@ -46,8 +39,10 @@ class SimulationPlan:
     regimen: the protocol's doses (empty for a trial, whose doses are per arm in `arms`);
     reference_regimen: `reference_doses` (bioavailability), empty when absent; duration and
     times (the output grid, `measure_grid`): minutes; hypotheses and parameters
-    (`protocol.parameters`, qualified name -> value in the parameter's unit) as sorted
-    pairs; measures: each measure's parsed times, in the order of `experiment.measure`.
+    (`protocol.parameters`, qualified name -> value in the parameter's unit) as pairs;
+    measures: each measure's statistic options (`ketasim.measures.Options`: at,
+    baseline_at, window in minutes, and with a reference regimen the two total doses in
+    mg), in the order of `experiment.measure`, ready for `measures.call_of`.
     """
 
     species: str
@@ -59,7 +54,7 @@ class SimulationPlan:
     parameters: tuple[tuple[str, float], ...] = ()
     reference_regimen: tuple[DoseEvent, ...] = ()
     arms: tuple[tuple[str, tuple[DoseEvent, ...]], ...] = ()
-    measures: tuple[MeasureTimes, ...] = ()
+    measures: tuple[Options, ...] = ()
 
     def arm_regimen(self, name: str) -> tuple[DoseEvent, ...]:
         """The regimen of trial arm `name` (KeyError if there is none)."""
@@ -106,7 +101,8 @@ def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
             if d.drug or d.route or d.dose or d.duration:
                 raise ProtocolError(f"{f}.procedure: a procedure has no drug, route, dose or duration")
             if d.procedure not in PROCEDURES:
-                raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} (one of {', '.join(PROCEDURES)})")
+                raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} "
+                                    f"(one of {', '.join(PROCEDURES)})")
             every = parse_quantity(d.repeat.every, "min", f"{f}.repeat.every") if d.repeat else None
             out.append(procedure_event(d.procedure, start, every, count, f))
             continue
@@ -144,15 +140,17 @@ def measure_grid(duration: float) -> np.ndarray:
     return default_grid(duration)
 
 
-def measure_times(m: Measure, field: str) -> MeasureTimes:
-    """A measure's `at`, `baseline_at` and `window`, in minutes (`field`: e.g. 'measure[0]')."""
-    at = parse_quantity(m.at, "min", f"{field}.at") if m.at is not None else None
-    base = parse_quantity(m.baseline_at, "min", f"{field}.baseline_at")
-    window = None
-    if m.window is not None:
-        window = (parse_quantity(m.window[0], "min", f"{field}.window"),
-                  parse_quantity(m.window[1], "min", f"{field}.window"))
-    return MeasureTimes(at, base, window)
+def measure_options_of(m: Measure, field: str) -> Options:
+    """A measure's statistic options in minutes (`field`: e.g. 'measure[0]'); a trial's
+    endpoint measure has only its `at`."""
+    if m.statistic is None:
+        return Options(at=parse_quantity(m.at, "min", f"{field}.at") if m.at is not None else None)
+    return measure_options(m, field)
+
+
+def total_mg(regimen: tuple[DoseEvent, ...], weight_kg: float) -> float:
+    """The total amount of a regimen (mg), mg/kg doses at `weight_kg`, repeats counted."""
+    return sum(e.amount * (weight_kg if e.per_kg else 1.0) * e.count for e in regimen)
 
 
 def protocol_duration(exp: Experiment) -> float:
@@ -174,8 +172,12 @@ def experiment_plan(exp: Experiment) -> SimulationPlan:
     regimen = dose_events(prot.doses, "protocol.doses")
     reference = dose_events(prot.reference_doses, "protocol.reference_doses")
     arms = tuple((name, dose_events(arm.doses, f"protocol.arms.{name}.doses")) for name, arm in prot.arms.items())
-    measures = tuple(measure_times(m, f"measure[{i}]") for i, m in enumerate(exp.measure))
-    return SimulationPlan(species=exp.species, regimen=regimen, duration=duration, patient=patient_of(exp),
+    patient = patient_of(exp)
+    measures = tuple(measure_options_of(m, f"measure[{i}]") for i, m in enumerate(exp.measure))
+    if reference:
+        dose, ref_dose = total_mg(regimen, patient.weight), total_mg(reference, patient.weight)
+        measures = tuple(replace(o, dose=dose, reference_dose=ref_dose) for o in measures)
+    return SimulationPlan(species=exp.species, regimen=regimen, duration=duration, patient=patient,
                           times=measure_grid(duration), hypotheses=tuple(prot.hypotheses.items()),
                           parameters=tuple(prot.parameters.items()), reference_regimen=reference,
                           arms=arms, measures=measures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..engine.dosing import DoseEvent
-from ..measures import Curve, MeasureError, measure_call
+from ..measures import Curve, MeasureError, call_of
 from .plan import SimulationPlan, experiment_plan, merged_parameters
 from .results import ExperimentResult, MeasureResult, score
 from .schema import Experiment
@@ -28,10 +28,6 @@ def _simulate(plan: SimulationPlan, regimen: tuple[DoseEvent, ...], solver: str,
                     solver=solver)
 
 
-def _total_mg(events, weight: float) -> float:
-    return sum(e.amount * (weight if e.per_kg else 1.0) * e.count for e in events)
-
-
 def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
                 parameters: Mapping[str, float] | None = None) -> ExperimentResult:
     """Simulate an in-vivo protocol (doses into a patient) and score every measure.
@@ -45,11 +41,7 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
     """
     plan = experiment_plan(exp)
     ds = _simulate(plan, plan.regimen, solver, parameters)
-    reference = None
-    if plan.reference_regimen:
-        ref = _simulate(plan, plan.reference_regimen, solver, parameters)
-        w = plan.patient.weight
-        reference = (ref, _total_mg(plan.regimen, w), _total_mg(plan.reference_regimen, w))
+    reference = _simulate(plan, plan.reference_regimen, solver, parameters) if plan.reference_regimen else None
     t = ds["time"].values
     results = []
     for i, m in enumerate(exp.measure):
@@ -57,15 +49,15 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
         if m.observable not in ds:
             raise MeasureError(f"{f}.observable: unknown observable {m.observable!r}")
         y = ds[m.observable].values
-        other, other_unit, dose, ref_dose = None, None, None, None
+        other, other_unit = None, None
         if reference is not None:
-            rds, dose, ref_dose = reference
-            other = Curve(rds["time"].values, rds[m.observable].values)
+            other = Curve(reference["time"].values, reference[m.observable].values)
         if m.versus is not None:
             if m.versus not in ds:
                 raise MeasureError(f"{f}.versus: unknown observable {m.versus!r}")
             other, other_unit = Curve(t, ds[m.versus].values), ds[m.versus].attrs["units"]
-        call = measure_call(m, t, ds[m.observable].attrs["units"], f, other_unit, dose, ref_dose)
+        # the plan holds the measure's options parsed (times in min, the regimens' total doses)
+        call = call_of(m.statistic, t, ds[m.observable].attrs["units"], plan.measures[i], m.unit, f, other_unit)
         value = call.value(t, y, other)
         passed, tol = score(value, m)
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
