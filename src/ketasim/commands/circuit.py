@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from .common import console, guard, one_dose_regimen, print_rows, write_figures
+from ..experiments.plan import one_dose_regimen
+from .common import console, guard, print_rows, write_figures
 
 
 def circuit(

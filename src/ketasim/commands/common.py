@@ -9,7 +9,7 @@ the command line back.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Callable, TypeVar
 
 import typer
 from rich.console import Console
@@ -51,18 +51,6 @@ def parse_hypotheses(items: list[str]) -> dict[str, str]:
         k, v = it.split("=", 1)
         out[k.strip()] = v.strip()
     return out
-
-
-def one_dose_regimen(drug: str, route: str, dose: str, infusion: Optional[str], repeat_every: Optional[str] = None,
-                     repeat_count: int = 1) -> list:
-    """The regimen of the command line's dose options (one dose, or repeats of it), parsed by
-    `experiments.plan.one_dose_regimen` (the one place dose strings become `DoseEvent`s).
-
-    infusion: IV infusion duration ('none', '' or '0': a bolus; ignored for other routes).
-    """
-    from ..experiments.plan import one_dose_regimen as plan_regimen
-
-    return list(plan_regimen(drug, route, dose, infusion, repeat_every, repeat_count))
 
 
 def write_figures(folder: Path, figs: dict) -> list[str]:

@@ -8,8 +8,9 @@ from typing import Optional
 
 import typer
 
+from ..experiments.plan import one_dose_regimen
 from ..files import atomic_write
-from .common import console, guard, one_dose_regimen, parse_hypotheses, print_rows
+from .common import console, guard, parse_hypotheses, print_rows
 
 
 def run(

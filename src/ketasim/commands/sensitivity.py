@@ -17,8 +17,9 @@ from typing import Optional
 
 import typer
 
+from ..experiments.plan import one_dose_regimen
 from ..files import atomic_write
-from .common import console, guard, one_dose_regimen, parse_hypotheses, write_figures
+from .common import console, guard, parse_hypotheses, write_figures
 
 METHODS = ("morris", "sobol")
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
