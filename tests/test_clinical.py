@@ -118,6 +118,23 @@ def test_padded_schedule_keeps_boluses_and_infusion_rates():
     assert len(b) - 1 == 32 and j.sum() == 2.0 and b[0] == 0.0 and b[-1] == 1440.0
 
 
+def test_a_batched_schedule_pads_and_takes_rows_like_each_subject():
+    breaks = np.array([0.0, 40.0, 100.0, 130.0])
+    jumps = np.arange(2 * 3 * 2, dtype=float).reshape(2, 3, 2)       # 2 subjects, 3 segments, 2 states
+    rates = np.arange(2 * 3 * 1, dtype=float).reshape(2, 3, 1) + 1.0
+    batch = Schedule(breaks, jumps, rates)
+    assert batch.batched and batch.segments == 3
+    padded = batch.padded()
+    for i in range(2):
+        one = batch.subject(i).padded()
+        assert not one.batched
+        np.testing.assert_array_equal(padded.breaks, one.breaks)
+        np.testing.assert_array_equal(padded.jumps[i], one.jumps)
+        np.testing.assert_array_equal(padded.rates[i], one.rates)
+    swapped = batch.rows(np.array([1, 0]))
+    np.testing.assert_array_equal(swapped.jumps[0], jumps[1])
+
+
 def test_ect_is_a_procedure_event_for_humans_only():
     ev = procedure_event("ect", 0.0, every=3.5 * 1440, count=8)
     assert route(ev, "human")[0].target == "ect.seizure"
