@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
@@ -85,8 +84,10 @@ class AssembledModel:
 
     @cached_property
     def param_index(self) -> Mapping[str, int]:
-        """Column of each parameter in the p vector, by qualified name ('module.param')."""
-        return MappingProxyType({name: j for j, name in enumerate(self.param_names)})
+        """Column of each parameter in the p vector, by qualified name ('module.param').
+
+        Read-only by contract (a plain dict, so that a model with its caches still pickles)."""
+        return {name: j for j, name in enumerate(self.param_names)}
 
     @property
     def param_vector(self) -> np.ndarray:
