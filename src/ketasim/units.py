@@ -10,11 +10,15 @@ constant factor, computed once at model build.
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pint
 
 from .errors import InputError
+from .limits import MAX_QUANTITY_CHARS, shown
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("relative = [] = rel")
@@ -40,7 +44,7 @@ class UnitError(InputError):
     """A quantity has the wrong dimension or cannot be parsed."""
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=4096)  # bounded: user text reaches it
 def unit(text: str) -> pint.Unit:
     """Parse a unit string ('mg/kg', 'ng/mL', '1/min', 'relative' or '1')."""
     if text.strip() in ("", "1", "dimensionless"):
@@ -84,47 +88,141 @@ def same_dimension(a: str, b: str) -> bool:
     return unit(a).dimensionality == unit(b).dimensionality
 
 
-def parse_quantity(text: str | float | int, expected: str, field: str) -> float:
-    """Parse a user quantity such as '0.5 mg/kg' and return its magnitude in `expected`.
+# A quantity as a user types it: a plain decimal number, then a unit (or nothing). No
+# arithmetic, no thousands separators, no decimal commas, no 'nan'/'inf'.
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_QUANTITY = re.compile(rf"\s*({_NUMBER})\s*((?:[A-Za-z\u00b5\u03bc_]|1\s*/)[A-Za-z0-9\u00b5\u03bc_/*^().\s-]*)?")
+_NON_FINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
 
-    Raises UnitError with a one-line message naming `field` when the text is not a
-    quantity or its dimension differs from `expected`'s.
+
+class QuantityError(UnitError):
+    """A quantity string that is not a finite number in a unit of the right dimension.
+
+    The message says what is wrong without the field, so the experiment schema can put
+    it under the field path of the file; `parse_quantity` and `parse_dose` prefix the field."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A quantity string read: the number as typed (finite) and its unit (dimensionless for none)."""
+
+    magnitude: float
+    unit: pint.Unit
+
+
+def _example(expected: str | None) -> str:
+    return f"e.g. '1.5 {expected}'" if expected else "e.g. '1.5 h'"
+
+
+def read_quantity(text: str | float | int, expected: str | None = None) -> Reading:
+    """Read a user quantity ('0.5 mg/kg', '40 min') under the rules every entry point shares.
+
+    The text is at most `limits.MAX_QUANTITY_CHARS` characters (checked before parsing), a
+    plain decimal number with a point (a decimal comma is refused, never read as a
+    thousands separator or dropped) that is finite (no nan, inf or overflow such as
+    1e400), then a unit pint knows. expected: the unit whose dimension the caller needs,
+    only for the examples in messages. Raises `QuantityError` (no field; see
+    `parse_quantity`); never echoes more than `limits.SHOWN_CHARS` of the text.
     """
-    if isinstance(text, bool):
-        raise UnitError(f"{field}: expected a quantity in {expected}, got {text!r}")
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise QuantityError(f"expected a quantity ({_example(expected)}), got {type(text).__name__}")
     if isinstance(text, (int, float)):
-        if unit(expected).dimensionality:
-            raise UnitError(f"{field}: {text!r} has no unit; write it as e.g. '{text} {expected}'")
-        return float(text)
+        if not math.isfinite(text):
+            raise QuantityError(f"must be a finite number (got {text!r})")
+        return Reading(float(text), ureg.dimensionless)
+    if len(text) > MAX_QUANTITY_CHARS:
+        raise QuantityError(f"{shown(text)} is longer than {MAX_QUANTITY_CHARS} characters")
+    if "," in text:
+        raise QuantityError(f"{shown(text)}: write decimals with a point, not a comma ({_example(expected)})")
+    if _NON_FINITE.match(text):
+        raise QuantityError(f"{shown(text)}: must be a finite number")
+    m = _QUANTITY.fullmatch(text)
+    if m is None:
+        raise QuantityError(f"cannot read {shown(text)} as a quantity: a number, then a unit ({_example(expected)})")
+    number, unit_text = m.group(1), (m.group(2) or "").strip()
+    magnitude = float(number)
+    if not math.isfinite(magnitude):
+        raise QuantityError(f"{shown(text)}: must be a finite number (too large)")
     try:
-        q = Q_(str(text).strip())
-    except Exception:
-        raise UnitError(f"{field}: cannot read {text!r} as a quantity (e.g. '1 {expected}')") from None
-    if not isinstance(q, pint.Quantity):
-        q = Q_(float(q), "dimensionless")
+        u = unit(unit_text)
+    except UnitError:
+        raise QuantityError(f"{shown(text)}: unknown unit {shown(unit_text)}") from None
+    return Reading(magnitude, u)
+
+
+def _dimensionless_parts(u: pint.Unit) -> list[str]:
+    """The names of the dimensionless units in `u` (percent, radian, degree, ...)."""
+    return [name for name, _ in Q_(1.0, u).unit_items() if not ureg.Unit(name).dimensionality]
+
+
+def _converted(value: float, text: str) -> float:
+    if not math.isfinite(value):
+        raise QuantityError(f"{shown(text)}: must be a finite number (too large in canonical units)")
+    return value
+
+
+def quantity_value(text: str | float | int, expected: str) -> float:
+    """The magnitude of a user quantity in `expected` (see `read_quantity` for the rules).
+
+    The dimension must be `expected`'s; where `expected` has a dimension, a bare number
+    and any dimensionless unit in the expression (percent, rad, deg) are refused.
+    Raises `QuantityError` without the field."""
+    r = read_quantity(text, expected)
     target = unit(expected)
-    if q.dimensionality != target.dimensionality:
-        raise UnitError(
-            f"{field}: {text!r} is not in a unit of {expected} "
-            f"(has dimension {q.dimensionality}, needs {target.dimensionality})"
-        )
-    return float(q.to(target).magnitude)
+    if target.dimensionality:
+        if not r.unit.dimensionality and isinstance(text, (int, float)):
+            raise QuantityError(f"{text!r} has no unit; write it as e.g. '{text} {expected}'")
+        odd = _dimensionless_parts(r.unit)
+        if odd:
+            raise QuantityError(f"{shown(text)}: {odd[0]} is not a unit of {expected}")
+    if r.unit.dimensionality != target.dimensionality:
+        got = f"has dimension {r.unit.dimensionality}" if r.unit.dimensionality else "has no unit"
+        raise QuantityError(f"{shown(text)} is not in a unit of {expected} ({got}, needs {target.dimensionality})")
+    return _converted(float(Q_(r.magnitude, r.unit).to(target).magnitude), str(text))
+
+
+def parse_quantity(text: str | float | int, expected: str, field: str) -> float:
+    """Parse a user quantity such as '40 min' and return its magnitude in `expected`.
+
+    The one parser of every entry point (files, command line, explorer, Python API):
+    see `read_quantity` and `quantity_value` for the rules. Raises `UnitError` (a
+    `QuantityError`) with a one-line message naming `field`.
+    """
+    try:
+        return quantity_value(text, expected)
+    except QuantityError as exc:
+        raise QuantityError(f"{field}: {exc}") from None
+
+
+def dose_value(text: str) -> tuple[float, bool]:
+    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False); `QuantityError` without the field.
+
+    A dose is a mass (mg) or a mass per body mass (mg/kg) written with mass units only:
+    a bare number, percent, rad or any other dimensionless unit is refused (mg/kg is
+    dimensionless to pint, which is how '50 percent' once became 500,000 mg/kg).
+    Negative doses are refused.
+    """
+    if not isinstance(text, str):
+        raise QuantityError(f"{text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
+    r = read_quantity(text, "mg/kg")
+    parts = list(Q_(1.0, r.unit).unit_items())
+    if not parts:
+        raise QuantityError(f"{shown(text)} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
+    mass = unit("mg").dimensionality
+    up = sum(p for _, p in parts if p > 0)
+    down = sum(p for _, p in parts if p < 0)
+    if any(ureg.Unit(name).dimensionality != mass for name, _ in parts) or up != 1 or down not in (0, -1):
+        raise QuantityError(f"{shown(text)} is not a dose in mg or mg/kg")
+    per_kg = down == -1
+    value = _converted(float(Q_(r.magnitude, r.unit).to("mg/kg" if per_kg else "mg").magnitude), text)
+    if value < 0:
+        raise QuantityError(f"must not be negative (got {shown(text)})")
+    return value, per_kg
 
 
 def parse_dose(text: str, field: str) -> tuple[float, bool]:
-    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False). Negative doses are refused."""
+    """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False) (see `dose_value`); one line naming `field`."""
     try:
-        q = Q_(str(text).strip())
-    except Exception:
-        raise UnitError(f"{field}: cannot read {text!r} as a dose (e.g. '0.5 mg/kg' or '50 mg')") from None
-    if not isinstance(q, pint.Quantity) or str(q.units) == "dimensionless":
-        raise UnitError(f"{field}: {text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
-    if q.dimensionality == unit("mg").dimensionality:
-        value, per_kg = float(q.to("mg").magnitude), False
-    elif q.dimensionality == unit("mg/kg").dimensionality:
-        value, per_kg = float(q.to("mg/kg").magnitude), True
-    else:
-        raise UnitError(f"{field}: {text!r} is not a dose in mg or mg/kg")
-    if value < 0:
-        raise UnitError(f"{field}: must not be negative (got {text!r})")
-    return value, per_kg
+        return dose_value(text)
+    except QuantityError as exc:
+        raise QuantityError(f"{field}: {exc}") from None

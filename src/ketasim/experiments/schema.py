@@ -7,8 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_DOSE_EVENTS, MAX_PATIENTS_PER_ARM, MAX_REPEAT_COUNT,
+                      check_count, check_duration)
 from ..parameters import UNSOURCED
 from ..references import registry
+from ..units import dose_value, quantity_value, read_quantity
 
 STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_baseline",
               "change_from_baseline", "half_life", "bioavailability", "auc_ratio",
@@ -38,21 +41,70 @@ def _known_reference(key: str) -> str:
 ReferenceKey = Annotated[str, AfterValidator(_known_reference)]
 
 
+# Quantity strings are read at load by the one parser (`ketasim.units`): a finite number
+# with a point, in a unit of the field's dimension, at most `limits.MAX_QUANTITY_CHARS`
+# characters. The text is kept (the plan converts it); a bad one is refused here, with the
+# loader naming the field path.
+def _in(expected: str):
+    def check(text: str) -> str:
+        quantity_value(text, expected)
+        return text
+    return AfterValidator(check)
+
+
+def _dose_text(text: str) -> str:
+    dose_value(text)
+    return text
+
+
+def _any_quantity(text: str) -> str:
+    """A finite quantity in any unit (a measure's `at` is a time in vivo, a voltage in a sweep)."""
+    read_quantity(text)
+    return text
+
+
+def _duration_text(text: str) -> str:
+    check_duration(quantity_value(text, "min"), "")
+    return text
+
+
+Time = Annotated[str, _in("min")]
+Mass = Annotated[str, _in("kg")]
+Concentration = Annotated[str, _in("uM")]
+Voltage = Annotated[str, _in("mV")]
+DoseText = Annotated[str, AfterValidator(_dose_text)]
+AnyQuantity = Annotated[str, AfterValidator(_any_quantity)]
+Duration = Annotated[str, AfterValidator(_duration_text)]
+
+
+def _bounded_regimen(doses: list) -> list:
+    """A regimen whose dose events, repeats counted (not expanded), are within `MAX_DOSE_EVENTS`."""
+    check_count(sum(d.repeat.count if d.repeat else 1 for d in doses), MAX_DOSE_EVENTS, "",
+                "dose events in one regimen, repeats counted")
+    return doses
+
+
+def _bounded_arms(arms: dict) -> dict:
+    check_count(len(arms), MAX_ARMS, "", "arms in one trial")
+    return arms
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: every float field (expected, tolerances, ranges, parameters) is finite.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Repeat(_Strict):
-    every: str
-    count: int = Field(ge=1)
+    every: Time
+    count: int = Field(ge=1, le=MAX_REPEAT_COUNT)
 
 
 class Dose(_Strict):
     drug: str | None = None
     route: str | None = None
-    dose: str | None = None          # "0.5 mg/kg" or "50 mg"
-    start: str = "0 min"
-    duration: str | None = None      # IV infusion
+    dose: DoseText | None = None     # "0.5 mg/kg" or "50 mg"
+    start: Time = "0 min"
+    duration: Time | None = None     # IV infusion
     repeat: Repeat | None = None
     procedure: str | None = None
 
@@ -64,11 +116,11 @@ class Dose(_Strict):
 
 
 class PatientSpec(_Strict):
-    weight: str | None = None
+    weight: Mass | None = None
     cyp2b6: str = "*1/*1"
     cyp2b6_scenario: str = "in_vivo"
     sex: str = "unspecified"
-    age: str | None = None
+    age: Time | None = None
     bdnf: str = "val/val"            # BDNF Val66Met: val/val, val/met, met/met
     trkb: str = "wt"                 # wt or knockout
     stress: str = "none"             # none or chronic (depressed-like state, fewer PFC spines)
@@ -77,12 +129,12 @@ class PatientSpec(_Strict):
 class InVitroStep(_Strict):
     """From `start` on, the bath changes to these values (unset ones keep the table's)."""
 
-    start: str
-    glutamate: str | None = None
-    glycine: str | None = None
-    magnesium: str | None = None
-    voltage: str | None = None
-    concentration: str = "0 uM"      # of the protocol's drug
+    start: Time
+    glutamate: Concentration | None = None
+    glycine: Concentration | None = None
+    magnesium: Concentration | None = None
+    voltage: Voltage | None = None
+    concentration: Concentration = "0 uM"      # of the protocol's drug
 
 
 class InVitro(_Strict):
@@ -96,16 +148,16 @@ class InVitro(_Strict):
     target: str = "nmda"             # nmda (voltage clamp) or a binding assay: mor, kor, dor, d2, hcn1, a7
     receptor: str = "pyramidal"      # nmda: glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
     drug: str | None = None          # ketamine, esketamine, arketamine, norketamine, s_norketamine, ...
-    glutamate: str = "100 uM"
-    glycine: str = "10 uM"
-    magnesium: str = "0 mM"
-    voltage: str = "-66 mV"
-    concentration: str = "0 uM"
-    concentrations: list[str] = []
-    voltages: list[str] = []
+    glutamate: Concentration = "100 uM"
+    glycine: Concentration = "10 uM"
+    magnesium: Concentration = "0 mM"
+    voltage: Voltage = "-66 mV"
+    concentration: Concentration = "0 uM"
+    concentrations: list[Concentration] = []
+    voltages: list[Voltage] = []
     steps: list[InVitroStep] = []
-    duration: str | None = None
-    sample: str = "10 ms"
+    duration: Time | None = None
+    sample: Time = "10 ms"
 
     @model_validator(mode="after")
     def _one_kind(self):
@@ -123,30 +175,30 @@ class Population(_Strict):
     `chunk`: patients per task (and per Zarr chunk); default about 1,000.
     """
 
-    n: int = Field(ge=1)
+    n: int = Field(ge=1, le=MAX_PATIENTS_PER_ARM)
     seed: int = Field(default=0, ge=0)
     cohort: str = "trd"
-    chunk: int | None = Field(default=None, ge=1)
+    chunk: int | None = Field(default=None, ge=1, le=MAX_CHUNK)
 
 
 class Arm(_Strict):
     """One trial arm: its regimen (doses, procedures such as ECT), hypotheses and blinding."""
 
-    doses: list[Dose] = []
+    doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
     hypotheses: dict[str, str] = {}
     blinded: bool = True             # False: open label
     bdnf: str | None = None          # every patient of the arm has this Val66Met genotype
 
 
 class Protocol(_Strict):
-    duration: str | None = None
+    duration: Duration | None = None
     in_vitro: InVitro | None = None
     population: Population | None = None
-    arms: dict[str, Arm] = {}
+    arms: Annotated[dict[str, Arm], AfterValidator(_bounded_arms)] = {}
     patient: PatientSpec = PatientSpec()
     hypotheses: dict[str, str] = {}
-    doses: list[Dose] = []
-    reference_doses: list[Dose] = []   # for bioavailability: the IV reference regimen
+    doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
+    reference_doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []  # bioavailability: the IV reference
     parameters: dict[str, float] = {}  # overrides by qualified name, in the parameter's unit
 
     @model_validator(mode="after")
@@ -178,10 +230,10 @@ class Measure(_Strict):
     rel_tol: float | None = Field(default=None, gt=0)
     abs_tol: float | None = Field(default=None, gt=0)
     range: tuple[float, float] | None = None
-    at: str | None = None            # value_at, ratio_to_baseline, change_from_baseline
-    baseline_at: str = "0 min"
-    window: tuple[str, str] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
-    reference_window: tuple[str, str] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
+    at: AnyQuantity | None = None    # value_at, ratio_to_baseline, change_from_baseline
+    baseline_at: AnyQuantity = "0 min"
+    window: tuple[AnyQuantity, AnyQuantity] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
+    reference_window: tuple[AnyQuantity, AnyQuantity] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
     versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
     name: str | None = None
     note: str = ""
