@@ -15,16 +15,12 @@ from ..errors import InputError
 from ..parameters import Parameter, ParameterSet
 from ..units import to_canonical_factor, unit, ureg
 from .dimensions import DimensionError, dimension_of
-from .model import AssembledModel, Assignment, Observable, StateInfo
+from .model import AssembledModel, Assignment, Observable, StateInfo, flat_symbol
 from .module import DeclarationError, Module
 
 
 class AssemblyError(InputError):
     """The modules cannot be wired into one model."""
-
-
-def _flat(module: str, name: str) -> str:
-    return f"{module}__{name}"
 
 
 def select_parameters(module: Module, species: str) -> dict[str, Parameter]:
@@ -94,13 +90,13 @@ def assemble(
         chosen = select_parameters(m, species)
         mapping: dict[sp.Symbol, sp.Symbol] = {}
         for pname, prm in chosen.items():
-            fid = _flat(m.name, pname)
+            fid = flat_symbol(m.name, pname)
             params[f"{m.name}.{pname}"] = prm
             param_syms.append(fid)
             sym_units[fid] = unit(prm.unit)
             mapping[sp.Symbol(pname)] = sp.Symbol(fid)
         for e in m.parsed:
-            fid = e.name if e.name in m.outputs else _flat(m.name, e.name)
+            fid = e.name if e.name in m.outputs else flat_symbol(m.name, e.name)
             mapping[sp.Symbol(e.name)] = sp.Symbol(fid)
             sym_units[fid] = unit(e.unit)
         for sig in m.inputs:
@@ -109,7 +105,7 @@ def assemble(
             flat_expr = e.expr.xreplace(mapping)
             where = f"module {m.name}, equation for {e.name}"
             if e.is_state:
-                fid = _flat(m.name, e.name)
+                fid = flat_symbol(m.name, e.name)
                 init = m.initial.get(e.name, 0.0)
                 if isinstance(init, str):
                     init_expr = sp.sympify(init).xreplace(mapping)
@@ -122,7 +118,7 @@ def assemble(
                         raise AssemblyError(f"{where}: dose target must be an amount in mass units, not {e.unit}")
                     dose_channels.append(fid)
             else:
-                fid = e.name if e.name in m.outputs else _flat(m.name, e.name)
+                fid = e.name if e.name in m.outputs else flat_symbol(m.name, e.name)
                 assigns.append(Assignment(fid, m.name, e.name, flat_expr, e.unit, e.name in m.outputs))
                 if e.name in m.outputs:
                     keys = sorted({p.source for p in chosen.values()})

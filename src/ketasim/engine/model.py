@@ -15,8 +15,13 @@ from .codegen import compile_source, generate_source
 from .module import Module
 
 
+def flat_symbol(module: str, name: str) -> str:
+    """The flat symbol id 'module__name' of a module's parameter, state or assignment."""
+    return f"{module}__{name}"
+
+
 def qualified_name(symbol: str) -> str:
-    """The qualified name 'module.name' of a flat symbol id 'module__name' (see `assembler`)."""
+    """The qualified name 'module.name' of a flat symbol id 'module__name' (`flat_symbol`'s inverse)."""
     module, _, name = symbol.partition("__")
     return f"{module}.{name}"
 
