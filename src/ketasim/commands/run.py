@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..experiments.plan import one_dose_regimen
+from ..experiments.plan import one_dose_regimen, simulated_duration
 from ..files import atomic_write
 from .common import console, guard, parse_hypotheses, print_rows
 
@@ -50,6 +50,7 @@ def run(
 
         w = parse_quantity(weight, "kg", "--weight") if weight else None
         regimen = one_dose_regimen(drug, route, dose, infusion, repeat_every, repeat_count)
+        dur = simulated_duration(duration, "--duration")  # positive, within limits.MAX_DURATION_MIN
         patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
         hyp = parse_hypotheses(hypothesis)
         model = model_for(regimen, species, hyp)
@@ -62,9 +63,7 @@ def run(
         # One solve serves the results and the report's cascade figure, whose weeks view runs
         # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
         from ..report.cascade import WEEKS_DAYS, extended_times
-        from ..simulate import default_grid, minutes
-
-        dur = minutes(duration, "--duration")
+        from ..simulate import default_grid
         times = extended_times(default_grid(dur), dur) if dur > 0 else None
         full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0) if dur > 0 else duration, hyp,
                         times=times, solver=solver, parameters=dict(pf.values) if pf else None)

@@ -7,7 +7,9 @@ measures' times (`at`, `baseline_at`, `window`) minutes (as `ketasim.measures.Op
 by `measures.measure_options`), the patient a `Patient` (weight in kg, age in years).
 The experiment runner, the fit problem, the trial specification and the command line
 build on the plan; nothing downstream parses a unit string of the protocol again.
-Errors name the field (`ProtocolError`, an `InputError`).
+Errors name the field (`ProtocolError`, an `InputError`). The work limits of
+`ketasim.limits` (repeats, dose events, simulated time) are checked here, before any
+repeat is expanded or time grid allocated, for files and command line alike.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
+from ..limits import MAX_DOSE_EVENTS, MAX_REPEAT_COUNT, check_count, check_duration
 from ..measures import Options, measure_options
 from ..mechanisms.drugs import PROCEDURES, procedure_event
 from ..patient import Patient
@@ -63,19 +66,34 @@ class SimulationPlan:
 
 @dataclass(frozen=True)
 class DoseLabels:
-    """Where a dose's errors point: the labels of its dose, infusion duration and repeat interval."""
+    """Where a dose's errors point: the labels of its dose, infusion duration, repeat
+    interval and repeat count."""
 
     dose: str
     duration: str
     every: str
+    count: str
 
 
 def dose_labels(field: str) -> DoseLabels:
     """The labels of an experiment file's dose entry `field` (e.g. 'protocol.doses[0]')."""
-    return DoseLabels(f"{field}.dose", f"{field}.duration", f"{field}.repeat.every")
+    return DoseLabels(f"{field}.dose", f"{field}.duration", f"{field}.repeat.every", f"{field}.repeat.count")
 
 
-CLI_LABELS = DoseLabels("--dose", "--infusion", "--repeat-every")
+CLI_LABELS = DoseLabels("--dose", "--infusion", "--repeat-every", "--repeat-count")
+
+
+def repeats(every: str | None, count: int, labels: DoseLabels) -> float | None:
+    """A dose's repeat interval (minutes, None when not given), checked with its count
+    before anything is expanded: 1 <= count <= `MAX_REPEAT_COUNT`, and a positive interval
+    when count > 1."""
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ProtocolError(f"{labels.count}: must be a whole number of doses, at least 1 (got {count!r})")
+    check_count(count, MAX_REPEAT_COUNT, labels.count, "doses in one repeated dose")
+    interval = parse_quantity(every, "min", labels.every) if every else None
+    if count > 1 and (interval is None or interval <= 0):
+        raise ProtocolError(f"{labels.every}: a positive interval is needed when the count is {count}")
+    return interval
 
 
 def dose_event(drug: str, route: str, dose: str, start: float, duration: str | None, every: str | None,
@@ -84,12 +102,17 @@ def dose_event(drug: str, route: str, dose: str, start: float, duration: str | N
     interval in minutes. start: minutes (already parsed); field: the event's origin."""
     amount, per_kg = parse_dose(dose, labels.dose)
     minutes = parse_quantity(duration, "min", labels.duration) if duration else None
-    interval = parse_quantity(every, "min", labels.every) if every else None
+    if minutes is not None and minutes <= 0:
+        raise ProtocolError(f"{labels.duration}: an infusion lasts a positive time")
+    interval = repeats(every, count, labels)
     return DoseEvent(drug, route, amount, per_kg, start, minutes, interval, count, None, field)
 
 
 def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
-    """An experiment file's dose entries (`where`, e.g. 'protocol.doses') as `DoseEvent`s."""
+    """An experiment file's dose entries (`where`, e.g. 'protocol.doses') as `DoseEvent`s,
+    at most `MAX_DOSE_EVENTS` once repeats are counted (checked before any is expanded)."""
+    check_count(sum(d.repeat.count if d.repeat else 1 for d in doses), MAX_DOSE_EVENTS, where,
+                "dose events in one regimen, repeats counted")
     out = []
     for i, d in enumerate(doses):
         f = f"{where}[{i}]"
@@ -103,7 +126,7 @@ def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
             if d.procedure not in PROCEDURES:
                 raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} "
                                     f"(one of {', '.join(PROCEDURES)})")
-            every = parse_quantity(d.repeat.every, "min", f"{f}.repeat.every") if d.repeat else None
+            every = repeats(d.repeat.every if d.repeat else None, count, dose_labels(f))
             out.append(procedure_event(d.procedure, start, every, count, f))
             continue
         out.append(dose_event(d.drug, d.route, d.dose, start, d.duration, d.repeat.every if d.repeat else None,
@@ -153,14 +176,21 @@ def total_mg(regimen: tuple[DoseEvent, ...], weight_kg: float) -> float:
     return sum(e.amount * (weight_kg if e.per_kg else 1.0) * e.count for e in regimen)
 
 
+def simulated_duration(text: str | float, field: str) -> float:
+    """A simulated time in minutes: positive and at most `limits.MAX_DURATION_MIN` (two years).
+
+    field: what the user typed it in ('protocol.duration', '--duration')."""
+    duration = parse_quantity(text, "min", field)
+    if duration <= 0:
+        raise ProtocolError(f"{field}: must be positive")
+    return check_duration(duration, field)
+
+
 def protocol_duration(exp: Experiment) -> float:
-    """`protocol.duration` in minutes; must be positive."""
+    """`protocol.duration` in minutes; must be positive and within the duration limit."""
     if exp.protocol.duration is None:
         raise ProtocolError("protocol.duration: missing (an in-vivo protocol or a trial needs one)")
-    duration = parse_quantity(exp.protocol.duration, "min", "protocol.duration")
-    if duration <= 0:
-        raise ProtocolError("protocol.duration: must be positive")
-    return duration
+    return simulated_duration(exp.protocol.duration, "protocol.duration")
 
 
 def experiment_plan(exp: Experiment) -> SimulationPlan:
