@@ -10,10 +10,9 @@ import numpy as np
 from ..experiments.results import ExperimentResult, MeasureResult, score
 from ..experiments.schema import Experiment
 from ..measures import MeasureError
-from ..units import parse_quantity
+from ..units import MINUTES_PER_DAY
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf
 from .outcomes import ArmOutcomes
-from ..units import MINUTES_PER_DAY
 from .spec import TrialSpec, trial_spec
 
 PERCENT_UNITS = ("%", "percent")
@@ -31,6 +30,9 @@ def _scale(m, e, field: str) -> float:
 def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutcomes],
                    n_boot: int = 0) -> list[tuple[MeasureResult, EndpointValue]]:
     """Every measure's endpoint value (bootstrap interval if n_boot > 0) and its score."""
+    from ..experiments.plan import experiment_plan
+
+    plan = experiment_plan(exp)   # the measures' `at` parsed once (minutes)
     out = []
     minutes = tuple((np.asarray(spec.visits) * MINUTES_PER_DAY).tolist())
     series = {name: (minutes, tuple(np.nanmean(locf(o.madrs, o.baseline_madrs), axis=0).tolist()))
@@ -38,7 +40,7 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
         e = ENDPOINT_DEFS[m.endpoint]
-        at = parse_quantity(m.at, "min", f"{f}.at") / MINUTES_PER_DAY if m.at else spec.duration_days
+        at = plan.measures[i].at / MINUTES_PER_DAY if m.at else spec.duration_days
         factor = _scale(m, e, f)
         v = evaluate(m.endpoint, m.arm, arms[m.arm], at, m.versus, arms[m.versus] if m.versus else None,
                      n_boot=n_boot, seed=spec.seed)
