@@ -72,7 +72,7 @@ def trial(
 
     outputs = guard(go)
     if as_json:
-        print(json.dumps(outputs.summary))
+        print(json.dumps({**outputs.summary, "run": outputs.run}))  # summary.json has no sitting details
         return
     print_rows("Endpoints at the end of the trial (estimate [95% CI])", outputs.rows)
     if outputs.measures:

@@ -1,7 +1,10 @@
 """Run a virtual trial: chunks of patients as tasks (Dask or in process), each written to Zarr as it finishes.
 
-Every arm's patients are split into chunks of `spec.chunk`. Chunks whose `done` flag is
-set in the store are skipped (resume); the rest run as tasks, on a `dask.distributed`
+Every arm's patients are split into chunks of `spec.chunk`. Chunks the store can vouch
+for are skipped (resume): their done flag is set and their arrays exist, read, have the
+expected shape and match the checksum the flag records (`store.check_chunks`). Every other
+chunk runs as a task; a flagged chunk that fails its check is reported in one status line
+(which chunk, why) and recomputed, never trusted and never a traceback. The tasks run on a `dask.distributed`
 cluster (a local one of `workers` single-threaded processes by default, or the scheduler
 at `scheduler`) or one after another in this process (`workers=0` or `scheduler="sync"`).
 Results are written by this (the client) process only, in the order they arrive. Because a
@@ -13,16 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
-import numpy as np
-
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
-from .store import done_flags, open_store, read_arm, write_chunk
+from .store import NOT_DONE, ChunkCheck, check_chunks, open_store, read_arm, repair_layout, write_chunk
 
 STORE_NAME = "trial.zarr"
 SYNC = "sync"
@@ -33,8 +35,10 @@ DEFAULT_WORKERS = 2
 class TrialResult:
     """A finished trial: its spec, store, every arm's outcomes, and what this call ran.
 
-    chunks_run: chunks simulated by this call; chunks_skipped: found done in the store;
-    wall_s: seconds this call took (store opening to last write).
+    chunks_run: chunks simulated by this call; chunks_skipped: found done (and verified) in
+    the store; wall_s: seconds this call took (store opening to last write); recomputed: the
+    status lines of store repairs and of flagged chunks that failed verification (empty for
+    a fresh run or a clean resume).
     """
 
     spec: TrialSpec
@@ -44,6 +48,7 @@ class TrialResult:
     chunks_skipped: int
     wall_s: float
     executor: str
+    recomputed: tuple[str, ...] = ()
 
 
 def default_simulate() -> Callable:
@@ -68,10 +73,14 @@ def _progress(total: int, done: int, enabled: bool) -> Iterator[Callable[[int], 
         yield lambda k: bar.advance(task, k)
 
 
-def _tasks(spec: TrialSpec, flags: Mapping[str, np.ndarray]) -> list[tuple[int, int]]:
-    """(arm index, chunk index) of every chunk not yet done."""
-    return [(a, c) for a, arm in enumerate(spec.arms) for c in range(len(spec.chunks()))
-            if not flags[arm.name][c]]
+def _tasks(spec: TrialSpec, checks: tuple[ChunkCheck, ...]) -> list[tuple[int, int]]:
+    """(arm index, chunk index) of every chunk not trusted."""
+    arm_index = {arm.name: a for a, arm in enumerate(spec.arms)}
+    return [(arm_index[c.arm], c.index) for c in checks if not c.trusted]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _overrides(spec: TrialSpec) -> dict:
@@ -124,20 +133,26 @@ def _run_dask(spec, todo, simulate, write, scheduler, workers) -> None:
 
 
 def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None, workers: int | None = None,
-              progress: bool = True, simulate: Callable | None = None) -> TrialResult:
+              progress: bool = True, simulate: Callable | None = None,
+              notify: Callable[[str], None] = _stderr) -> TrialResult:
     """Run (or resume) `spec`, storing results in `out_dir/trial.zarr`; returns every arm's outcomes.
 
     scheduler: a dask.distributed scheduler address, or "sync" (this process); None with
     `workers` None or > 0: a LocalCluster of `workers` (default 2) single-threaded worker
     processes; `workers=0`: this process. simulate: the chunk simulator (signature of
     `ketasim.clinical.chunk.simulate_chunk`; default that one). A store of another spec at
-    the same place is refused (`TrialStoreError`).
+    the same place is refused (`TrialStoreError`). notify: receives one status line per store
+    repair and per flagged chunk that fails verification (default: printed on stderr).
     """
     t0 = time.perf_counter()
     path = Path(out_dir) / STORE_NAME
     root = open_store(path, spec)
-    flags = done_flags(root, spec)
-    todo = _tasks(spec, flags)
+    lines = repair_layout(root, spec)
+    checks = check_chunks(root, spec)
+    lines += [c.status for c in checks if c.reason not in ("", NOT_DONE)]
+    for line in lines:
+        notify(f"{path}: {line}")
+    todo = _tasks(spec, checks)
     simulate = simulate or default_simulate()
     sizes = [size for _, size in spec.chunks()]
     total = spec.n * len(spec.arms)
@@ -152,16 +167,18 @@ def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None
             _run_sync(spec, todo, simulate, write)
         elif todo:
             _run_dask(spec, todo, simulate, write, scheduler, workers)
+    _check_complete(spec, root)
     arms = {a.name: read_arm(root, spec, a.name) for a in spec.arms}
-    _check_complete(spec, root, arms)
     return TrialResult(spec, path, arms, len(todo), len(spec.arms) * len(sizes) - len(todo),
-                       time.perf_counter() - t0, "sync" if sync else (scheduler or f"local:{workers or DEFAULT_WORKERS}"))
+                       time.perf_counter() - t0, "sync" if sync else (scheduler or f"local:{workers or DEFAULT_WORKERS}"),
+                       tuple(lines))
 
 
-def _check_complete(spec: TrialSpec, root, arms: Mapping[str, ArmOutcomes]) -> None:
-    """Every chunk done and every patient index present exactly once, in order."""
-    for name, flags in done_flags(root, spec).items():
-        if not flags.all():
-            raise RuntimeError(f"arm {name}: chunks {np.nonzero(~flags)[0].tolist()} not written")
-        if not np.array_equal(arms[name].patient, np.arange(spec.n)):
-            raise RuntimeError(f"arm {name}: stored patient indices are not 0..{spec.n - 1}")
+def _check_complete(spec: TrialSpec, root) -> None:
+    """Every chunk verifies against its checksum after the run (patients 0..n-1 included, since the
+    checksum covers the patient indices write_chunk checked); RuntimeError otherwise (something
+    changed the store while this run wrote it)."""
+    bad = [c for c in check_chunks(root, spec) if not c.trusted]
+    if bad:
+        raise RuntimeError(f"{len(bad)} chunk(s) do not verify after the run, first: {bad[0].status.split(';')[0]}: "
+                           f"{bad[0].reason}")

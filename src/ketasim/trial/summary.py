@@ -15,14 +15,21 @@ from .tables import adverse_rows, arm_summary, patient_table, summary_rows
 
 @dataclass(frozen=True)
 class TrialOutputs:
-    """summary: the JSON document (summary.json, `--json`); rows: per-arm display rows;
-    measures: scored measure rows; patients: the per-patient `pyarrow.Table`; html: the report."""
+    """summary: the JSON document (summary.json); rows: per-arm display rows; measures:
+    scored measure rows; patients: the per-patient `pyarrow.Table`; html: the report;
+    run: this sitting (chunks run and skipped, wall time, executor, store status lines).
+
+    summary and patients depend only on the trial (one seed: the same bytes whether it ran
+    in one sitting or was resumed); what describes the sitting is kept apart in `run`, and
+    the report's footer carries its generation time.
+    """
 
     summary: dict
     rows: list[dict]
     measures: list[dict]
     patients: Any
     html: str
+    run: dict
 
 
 def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000, mechanism: str = "") -> TrialOutputs:
@@ -46,14 +53,14 @@ def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000, mech
         "measures": measures,
         "experiment": experiment_result(exp, scored, keep_series=False).to_json(),
         "bootstrap": {"resamples": n_boot, "level": 0.95, "method": "percentile, patients resampled within arms"},
-        "run": {"chunks_run": result.chunks_run, "chunks_skipped": result.chunks_skipped,
-                "wall_s": round(result.wall_s, 3), "executor": result.executor},
     }
+    run = {"chunks_run": result.chunks_run, "chunks_skipped": result.chunks_skipped,
+           "wall_s": round(result.wall_s, 3), "executor": result.executor, "store": list(result.recomputed)}
     measure_rows = [{"measure": m["name"], "simulated": m["simulated"], "95% CI": _ci_text(m["ci"]),
                      "expected": m["expected"], "unit": m["unit"], "result": "pass" if m["passed"] else "MISS"}
                     for m in measures]
     html = render_trial_report(spec, arms, rows, adverse, measure_rows, mechanism)
-    return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html)
+    return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html, run)
 
 
 def _ci_text(ci: list) -> str:

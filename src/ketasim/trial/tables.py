@@ -21,7 +21,9 @@ def patient_table(spec: TrialSpec, arms: Mapping[str, ArmOutcomes]):
     response_end, remission_end, dropout_day (inf = completed), completed,
     dropout_side_effect, cadss_peak, first_response_day (NaN: never responded),
     relapse_days and relapse_event (follow-up from first response, see endpoints), and
-    one column per covariate (weight in kg, genotypes as strings).
+    one column per covariate in name order (weight in kg, genotypes as strings). The
+    column order is fixed, so one seed gives the same file whether the trial ran in one
+    sitting or was resumed.
     """
     import pyarrow as pa
 
@@ -46,7 +48,7 @@ def patient_table(spec: TrialSpec, arms: Mapping[str, ArmOutcomes]):
             "first_response_day": first_day,
             "relapse_days": np.where(resp_any, follow[:, 0], np.nan),
             "relapse_event": follow[:, 1] > 0,
-            **{k: np.asarray(v) for k, v in a.covariates.items()},
+            **{k: np.asarray(v) for k, v in sorted(a.covariates.items())},
         }
         for k, v in part.items():
             cols.setdefault(k, []).append(np.asarray(v))
@@ -55,6 +57,7 @@ def patient_table(spec: TrialSpec, arms: Mapping[str, ArmOutcomes]):
 
 
 def write_parquet(table, path: str | Path) -> None:
+    """Write `table` as Parquet; the bytes depend only on the table (and the pyarrow version)."""
     import pyarrow.parquet as pq
 
     pq.write_table(table, str(path))
