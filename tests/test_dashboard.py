@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -307,3 +309,66 @@ def test_small_trial_with_the_mechanistic_simulator():
     # a day after the infusion ketamine lowers the MADRS more than saline (Han 2016: response 52% vs ~9%)
     day1 = int(np.argmin(np.abs(view.visits - 1.0)))
     assert view.mean_madrs["A"][day1] < view.mean_madrs["B"][day1] - 3.0
+
+
+# ------------------------------------------------------------------ bad numbers on the page: one error line
+APP_FILE = str(Path(__file__).resolve().parent.parent / "src" / "ketasim" / "dashboard" / "app.py")
+
+
+def page(**state):
+    """The explorer page run headless (Streamlit's AppTest, no browser) with widget values set
+    before the first run, so that nothing is simulated when the regimen is refused."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP_FILE, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+K = "A-single_infusion-"   # widget keys of regimen A with the default preset
+
+
+@pytest.mark.parametrize("state, words", [
+    ({K + "count": 3, K + "every": "nan d"}, ["regimen.repeat.every", "'nan d'"]),
+    ({K + "count": 3, K + "every": "inf d"}, ["regimen.repeat.every", "'inf d'"]),
+    ({K + "count": 3, K + "every": "1,5 d"}, ["regimen.repeat.every", "'1,5 d'"]),
+    ({K + "duration": "nan h"}, ["duration", "'nan h'"]),
+    ({K + "dose": "nan mg/kg"}, ["regimen.dose", "'nan mg/kg'"]),
+    ({K + "infusion": "nan min"}, ["regimen.duration", "'nan min'"]),
+    ({"A-weight": "nan kg"}, ["patient.weight", "'nan kg'"]),
+])
+def test_a_bad_number_on_the_page_is_one_error_line_naming_the_field(state, words):
+    at = page(**state)
+    assert not at.exception                                        # no raw exception box
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "\n" not in errors[0], errors
+    assert errors[0].startswith("Regimen A: ") and all(w in errors[0] for w in words), errors[0]
+
+
+def test_a_nan_interval_is_refused_before_anything_is_simulated():
+    for every in ("nan d", "NaN h", "inf d", "-inf d"):
+        msg = refusal(RegimenForm(count=3, every=every))
+        assert msg.startswith("regimen.repeat.every: ") and "\n" not in msg, msg
+
+
+def test_a_nan_trial_duration_is_refused_naming_the_field():
+    a = build_request(RegimenForm())
+    for duration in ("nan d", "inf d"):
+        with pytest.raises(InputError) as exc:
+            build_trial(TrialForm(duration=duration), {"A": a})
+        assert str(exc.value).startswith("trial.duration: ") and "\n" not in str(exc.value)
+
+
+def test_an_unexpected_failure_while_simulating_is_one_error_line(monkeypatch):
+    """Not a refusal of input (a bug, a failed solve): still one line on the page, never a traceback box."""
+    import ketasim.dashboard.cascade as cascade_mod
+
+    def broken(request):
+        raise ValueError("solver blew up\nsecond line of detail")
+
+    monkeypatch.setattr(cascade_mod, "simulate_request", broken)
+    at = page(**{K + "duration": "5 h"})                          # a key no other test has cached
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors == ["Regimen A: could not be computed (ValueError: solver blew up)"], errors

@@ -5,11 +5,15 @@ regimen, or two side by side; the page simulates each (cached by the validated r
 shows headline numbers as text and the cascade from plasma level to MADRS on one time
 axis, and can run a small virtual trial of the regimens as arms with a progress bar.
 Every input goes through `ketasim.dashboard.inputs` (the experiment-file schema plus the
-explorer's limits); a refusal is one `st.error` line naming the field. Nothing typed here
-reaches a file path or a shell.
+explorer's limits); a refusal is one `st.error` line naming the field. Anything else that
+goes wrong while simulating (a bug, a failed solve) is also one `st.error` line (`fault_line`),
+with the traceback in the server's log, never a raw exception box on the page. Nothing
+typed here reaches a file path or a shell.
 """
 
 from __future__ import annotations
+
+import logging
 
 import streamlit as st
 
@@ -26,6 +30,7 @@ from ketasim.mechanisms.registry import HYPOTHESES
 from ketasim.patient import CYP2B6_GENOTYPES
 from ketasim.simulate import SimulationError
 
+LOG = logging.getLogger("ketasim.explorer")
 TITLE = "ketasim explorer"
 DISCLAIMER = ("A research and teaching tool: model predictions from published mechanisms, "
               "not for clinical dosing or any decision about a patient.")
@@ -35,6 +40,14 @@ DISCLAIMER = ("A research and teaching tool: model predictions from published me
 def cached_cascade(key: str, _request: Request) -> Cascade:
     """The cascade of a validated request; cached by its canonical key (the request itself is not hashed)."""
     return simulate_request(_request)
+
+
+def fault_line(where: str, exc: BaseException) -> str:
+    """One line for an error that is not a refusal of input: where, the error's type and its
+    first line (the traceback goes to the server's log)."""
+    LOG.error("%s failed", where, exc_info=exc)
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{where}: could not be computed ({type(exc).__name__}{': ' + first if first else ''})"
 
 
 def _index(options, value) -> int:
@@ -119,6 +132,8 @@ def trial_section(requests: dict[str, Request], complete: bool) -> None:
             st.session_state["trial"] = view
         except (InputError, SimulationError) as exc:
             st.error(f"Trial: {exc}")
+        except Exception as exc:  # never a raw exception box: one line, the traceback in the log
+            st.error(fault_line("Trial", exc))
     view = st.session_state.get("trial")
     if view is not None:
         st.subheader(view.title)
@@ -153,6 +168,8 @@ def main() -> None:
                 show_headline(cascades[side])
             except (InputError, SimulationError) as exc:
                 st.error(f"Regimen {side}: {exc}")
+            except Exception as exc:  # never a raw exception box: one line, the traceback in the log
+                st.error(fault_line(f"Regimen {side}", exc))
     if cascades:
         with right:
             st.subheader("The cascade, from dose to symptoms")
