@@ -175,6 +175,14 @@ def whole_madrs_array_deleted(store):
     shutil.rmtree(store / "ketamine" / "madrs")
 
 
+def garbage_arm_group(store):
+    (store / "placebo" / "zarr.json").write_text("garbage")
+
+
+def unreadable_visits(store):
+    (store / "visits" / "c" / "0").write_bytes(b"xx")
+
+
 TAMPER = {  # damage -> (chunks recomputed as (arm, first patient), words of the status lines)
     "madrs arrays of a done chunk deleted": (delete_madrs_of_chunk, [("ketamine", 7)],
                                              ["chunk 1 of arm ketamine (patients 7-13)", "checksum"]),
@@ -191,6 +199,9 @@ TAMPER = {  # damage -> (chunks recomputed as (arm, first patient), words of the
                                    ["arm placebo: array covariates/weight is unreadable", "chunk 3 of arm placebo"]),
     "a whole array deleted": (whole_madrs_array_deleted, [("ketamine", s) for s in (0, 7, 14, 21)],
                               ["arm ketamine: array madrs is missing; recreated", "chunk 0 of arm ketamine"]),
+    "an arm's group metadata garbage": (garbage_arm_group, [("placebo", s) for s in (0, 7, 14, 21)],
+                                        ["arm placebo: its group is unreadable", "recomputed"]),
+    "visits unreadable": (unreadable_visits, [], ["visits: unreadable", "rewritten"]),   # the spec's: no recompute
 }
 
 
