@@ -332,3 +332,22 @@ def test_fresh_and_resumed_runs_write_byte_identical_outputs(tmp_path):
     columns = pq.read_table(tmp_path / "out-fresh" / "endpoints.parquet").column_names
     assert columns[-3:] == ["bdnf", "cyp2b6", "weight"]                        # covariates in name order
     assert columns[:2] == ["arm", "patient"]
+
+
+def test_the_checksum_covers_names_values_types_and_shapes_not_mapping_order():
+    from ketasim.trial.checksum import chunk_checksum
+
+    base = {"madrs": np.array([[30.0, 20.0], [28.0, np.nan]]), "patient": np.array([0, 1]),
+            "covariates/cyp2b6": np.array(["*1/*1", "*1/*6"])}
+    ref = chunk_checksum(base)
+    assert len(ref) == 32 and chunk_checksum(dict(reversed(list(base.items())))) == ref
+    assert chunk_checksum({**base, "covariates/cyp2b6": np.array(["*1/*1", "*1/*6"], dtype=object)}) == ref
+    changed = [
+        {**base, "madrs": np.array([[30.0, 20.0], [28.0, 11.0]])},            # a value (NaN -> number)
+        {**base, "patient": np.array([0, 1], dtype=np.int32)},                # a type
+        {**base, "madrs": base["madrs"].reshape(1, 4)},                       # a shape
+        {k if k != "patient" else "patients": v for k, v in base.items()},    # a name
+        {k: v for k, v in base.items() if k != "covariates/cyp2b6"},          # an array missing
+        {**base, "covariates/cyp2b6": np.array(["*1/*1*", "1/*6"])},          # strings split elsewhere
+    ]
+    assert len({chunk_checksum(c) for c in changed} | {ref}) == len(changed) + 1
