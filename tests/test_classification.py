@@ -159,6 +159,9 @@ def test_references_must_be_registered_and_a_tolerance_basis_needs_its_note():
         parse_experiment(_pk(measure=[{**measure, "tolerance_basis": "guess", "tolerance_note": "n"}]), "x.toml")
     ok = parse_experiment(_pk(measure=[{**measure, "tolerance_note": "95% CI 150-220 ng/mL"}]))
     assert ok.measure[0].tolerance_basis == "ci"
+    # the class is derived, not declared
+    with pytest.raises(ExperimentFileError, match=r"x.toml: calibration: unknown key"):
+        parse_experiment(_pk(calibration=True), "x.toml")
 
 
 # ----- the library ------------------------------------------------------------------------

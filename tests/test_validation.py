@@ -56,7 +56,7 @@ def test_a_wrong_parameter_makes_a_known_experiment_miss(lib):
 def _entry(lib, eid, passed):
     exp = lib[eid]
     m = MeasureResult("x", 1.0, 1.0 if passed else 2.0, "1", passed, None, "±10%")
-    res = ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, False, (m,))
+    res = ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, (m,))
     return LibraryEntry(exp, res, "", 0.1)
 
 
@@ -96,7 +96,7 @@ def test_scorecard_shows_each_measures_tolerance_basis(lib):
     spec = exp.measure[0].model_copy(update={"tolerance_basis": "sd", "tolerance_note": "SD 0.9, n = 6"})
     exp = exp.model_copy(update={"measure": [spec]})
     m = MeasureResult("IC50", 5.0, 5.35, "uM", True, None, "±25%")
-    entry = LibraryEntry(exp, ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, False, (m,)),
+    entry = LibraryEntry(exp, ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), {}, (m,)),
                          "", 0.1)
     sc = Scorecard((entry,), frozenset(), (), classes={exp.id: Classification("calibration", ("nmda.k: source y",))})
     row = scorecard_json(sc)["experiments"][0]["measures"][0]

@@ -224,4 +224,4 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, kept,
                                      f"{axis_name} ({axis_unit})"))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
-                            exp.calibration, tuple(results))
+                            tuple(results))

@@ -45,7 +45,6 @@ class ExperimentResult:
     source: str
     tags: tuple[str, ...]
     hypotheses: dict
-    calibration: bool
     measures: tuple[MeasureResult, ...] = field(default=())
 
     @property
@@ -54,7 +53,7 @@ class ExperimentResult:
 
     def to_json(self) -> dict:
         return {"id": self.id, "tags": list(self.tags), "hypotheses": self.hypotheses,
-                "passed": self.passed, "calibration": self.calibration,
+                "passed": self.passed,
                 "measures": [m.to_json() for m in self.measures]}
 
 

@@ -63,4 +63,4 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
-                            exp.calibration, tuple(results))
+                            tuple(results))

@@ -295,7 +295,6 @@ class Experiment(_Strict):
     # Keys of data/references.toml: the publication(s) whose numbers the experiment tests. The
     # scorecard derives the experiment's class from them (validation/classification.py).
     references: list[ReferenceKey] = []
-    calibration: bool = False        # deprecated: the class is derived (validation/classification.py)
     notes: str = ""
     protocol: Protocol
     measure: list[Measure] = Field(min_length=1)

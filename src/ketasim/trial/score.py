@@ -56,7 +56,7 @@ def experiment_result(exp: Experiment, measures: list[tuple[MeasureResult, Endpo
     ms = tuple(r if keep_series else MeasureResult(r.name, r.simulated, r.expected, r.unit, r.passed, r.range,
                                                    r.tolerance) for r, _ in measures)
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
-                            exp.calibration, ms)
+                            ms)
 
 
 def run_trial_experiment(exp: Experiment, keep_series: bool = True,
