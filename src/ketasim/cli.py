@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from .commands.circuit import circuit
+from .commands.common import err_console
 from .commands.experiment import experiment_run
 from .commands.export import export_sbml
 from .commands.fit import fit
@@ -41,8 +42,43 @@ app.command("sensitivity")(sensitivity)
 app.command("serve")(serve)
 
 
-def main() -> None:
-    app()
+USAGE_MESSAGE_CHARS = 300  # a usage error echoes what was typed; never more than this
+
+
+def _click_exceptions():
+    """click's exception module as Typer uses it (Typer >= 0.20 vendors click as `typer._click`)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older Typer: click itself
+        from click import exceptions
+    return exceptions
+
+
+def main(args: list[str] | None = None) -> None:
+    """Run the command line. Typer/click usage errors (a bad option value, an unknown or
+    missing option or command) become one line naming the option, `error: ... (see
+    ketasim CMD --help)`, and exit status 2, like every other bad input; `--help` and the
+    no-argument help are click's own, unchanged."""
+    import sys
+
+    exc_types = _click_exceptions()
+    try:
+        rc = app(args=args, standalone_mode=False)
+    except exc_types.NoArgsIsHelpError as exc:     # `ketasim experiment`: the help, as before
+        exc.show()
+        rc = exc.exit_code
+    except exc_types.ClickException as exc:        # UsageError (BadParameter, NoSuchOption, ...), FileError
+        message = " ".join(exc.format_message().split())
+        if len(message) > USAGE_MESSAGE_CHARS:
+            message = message[:USAGE_MESSAGE_CHARS] + "..."
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+        err_console.print(f"error: {message}{where}", markup=False, highlight=False, soft_wrap=True)
+        rc = exc.exit_code
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        rc = 1
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":
