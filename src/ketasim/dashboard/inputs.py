@@ -4,7 +4,9 @@ A regimen form becomes one `[[protocol.doses]]` entry (`experiments.schema.Dose`
 `[protocol.patient]` table (`PatientSpec`), so the page accepts exactly what an
 experiment file would and refuses it with the same kind of one-line message naming the
 field (`InputError`). On top of the file format the explorer bounds what one click may
-cost (`LIMITS`): simulated time, dose size, number of doses, trial size. A trial request
+cost (`LIMITS`, within the package-wide limits of `ketasim.limits`): simulated time, dose
+size, number of doses, trial size, and the length of every text typed (checked before
+anything is parsed; quantities go through the one parser, `ketasim.units`). A trial request
 is a whole experiment (`schema.Experiment` with a population and arms), run by the same
 trial engine as `ketasim trial`.
 """
@@ -21,6 +23,8 @@ from pydantic import ValidationError
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
 from ..experiments.plan import dose_events
+from ..limits import (MAX_ARMS, MAX_DOSE_EVENTS, MAX_DURATION_MIN, MAX_PATIENTS_PER_ARM, MAX_QUANTITY_CHARS,
+                      MAX_TEXT_CHARS, shown)
 from ..experiments.schema import Arm, Dose, Experiment, Measure, PatientSpec, Population, Protocol, Repeat
 from ..mechanisms.drugs import DRUGS, RODENT_ONLY, expand, route as route_of
 from ..mechanisms.registry import resolve_hypotheses
@@ -34,7 +38,11 @@ SEVERITY_PARAMETER = "mood.madrs_baseline"  # the untreated patient's MADRS (cli
 
 @dataclass(frozen=True)
 class Limits:
-    """What one request may cost. Times in minutes, doses in mg or mg/kg, weights in kg."""
+    """What one request may cost. Times in minutes, doses in mg or mg/kg, weights in kg.
+
+    Each is at most the package-wide limit of `ketasim.limits` (checked in `__post_init__`):
+    the explorer is a teaching page on a shared server, so its bounds are tighter.
+    """
 
     max_duration_min: float = 12 * 7 * MINUTES_PER_DAY   # 12 weeks
     max_dose_per_kg: float = 10.0                         # mg/kg (several times an anaesthetic induction)
@@ -47,8 +55,34 @@ class Limits:
     max_trial_arms: int = 2
     min_trial_days: float = 1.0
 
+    def __post_init__(self):
+        if not (self.max_duration_min <= MAX_DURATION_MIN and self.max_doses <= MAX_DOSE_EVENTS
+                and self.max_trial_patients <= MAX_PATIENTS_PER_ARM and self.max_trial_arms <= MAX_ARMS):
+            raise ValueError("explorer limits must be within ketasim.limits")
+
 
 LIMITS = Limits()
+
+# The form fields that hold a quantity (bounded by the parser, `MAX_QUANTITY_CHARS`) and the
+# free-text ones (`MAX_TEXT_CHARS`), with the field names messages use.
+QUANTITY_FIELDS = {"dose": f"{REGIMEN}.dose", "infusion": f"{REGIMEN}.duration", "every": f"{REGIMEN}.repeat.every",
+                   "duration": "duration", "weight": "patient.weight"}
+TEXT_FIELDS = {"preset": "schedule", "drug": f"{REGIMEN}.drug", "route": f"{REGIMEN}.route",
+               "cyp2b6": "patient.cyp2b6", "bdnf": "patient.bdnf", "trkb": "patient.trkb", "stress": "patient.stress"}
+
+
+def check_text_lengths(form: "RegimenForm") -> None:
+    """Refuse, before anything is parsed or echoed, a form whose text is too long (one line
+    naming the field; at most `limits.SHOWN_CHARS` of the text shown)."""
+    for attr, (limit, field) in {**{k: (MAX_QUANTITY_CHARS, v) for k, v in QUANTITY_FIELDS.items()},
+                                 **{k: (MAX_TEXT_CHARS, v) for k, v in TEXT_FIELDS.items()}}.items():
+        value = getattr(form, attr)
+        if isinstance(value, str) and len(value) > limit:
+            raise InputError(f"{field}: at most {limit} characters (got {shown(value)})")
+    for pair in form.hypotheses:
+        if any(isinstance(x, str) and len(x) > MAX_TEXT_CHARS for x in pair):
+            raise InputError(f"hypotheses: at most {MAX_TEXT_CHARS} characters per switch and value "
+                             f"(got {shown(pair[0])})")
 HUMAN_DRUGS = tuple(sorted(n for n, d in DRUGS.items() if any(r not in RODENT_ONLY for r in d.routes)))
 
 
@@ -144,7 +178,7 @@ def _blank(text: str | None) -> bool:
 def _dose_record(form: RegimenForm, procedure: str | None, limits: Limits) -> Dose:
     """The regimen as one experiment-file dose entry (checked by the schema, then bounded)."""
     if isinstance(form.count, bool) or not isinstance(form.count, int):
-        raise InputError(f"{REGIMEN}.repeat.count: must be a whole number (got {form.count!r})")
+        raise InputError(f"{REGIMEN}.repeat.count: must be a whole number (got {shown(form.count)})")
     if not 1 <= form.count <= limits.max_doses:
         raise InputError(f"{REGIMEN}.repeat.count: must be between 1 and {limits.max_doses} (got {form.count})")
     repeat = None
@@ -160,10 +194,10 @@ def _dose_record(form: RegimenForm, procedure: str | None, limits: Limits) -> Do
         return schema_record(Dose, REGIMEN, procedure=procedure, repeat=repeat)
     drug = (form.drug or "").strip()
     if drug not in HUMAN_DRUGS:
-        raise InputError(f"{REGIMEN}.drug: unknown drug {form.drug!r} (one of {', '.join(HUMAN_DRUGS)})")
+        raise InputError(f"{REGIMEN}.drug: unknown drug {shown(form.drug)} (one of {', '.join(HUMAN_DRUGS)})")
     route = (form.route or "").strip()
     if route not in human_routes(drug):
-        raise InputError(f"{REGIMEN}.route: {drug} cannot be given by {form.route!r} "
+        raise InputError(f"{REGIMEN}.route: {drug} cannot be given by {shown(form.route)} "
                          f"(one of {', '.join(human_routes(drug))})")
     if _blank(form.dose):
         raise InputError(f"{REGIMEN}.dose: give a dose (e.g. '0.5 mg/kg' or '56 mg')")
@@ -200,9 +234,9 @@ def _patient(form: RegimenForm, limits: Limits) -> tuple[PatientSpec, Patient, f
     try:
         severity = float(form.madrs_baseline)
     except (TypeError, ValueError):
-        raise InputError(f"patient.madrs_baseline: must be a number (got {form.madrs_baseline!r})") from None
+        raise InputError(f"patient.madrs_baseline: must be a number (got {shown(form.madrs_baseline)})") from None
     if not 0.0 <= severity <= 60.0:
-        raise InputError(f"patient.madrs_baseline: must be between 0 and 60 (got {form.madrs_baseline!r})")
+        raise InputError(f"patient.madrs_baseline: must be between 0 and 60 (got {shown(form.madrs_baseline)})")
     return spec, patient, severity
 
 
@@ -230,8 +264,9 @@ def _events(dose: Dose) -> tuple[DoseEvent, ...]:
 
 def build_request(form: RegimenForm, limits: Limits = LIMITS) -> Request:
     """Validate and bound a regimen form; InputError (one line naming the field) otherwise."""
+    check_text_lengths(form)
     if form.preset not in PRESETS:
-        raise InputError(f"schedule: unknown schedule {form.preset!r} (one of {', '.join(PRESETS)})")
+        raise InputError(f"schedule: unknown schedule {shown(form.preset)} (one of {', '.join(PRESETS)})")
     duration_min = _duration(form.duration, limits)
     dose = _dose_record(form, PRESETS[form.preset].procedure, limits)
     spec, patient, severity = _patient(form, limits)
@@ -283,14 +318,17 @@ def build_trial(form: TrialForm, arms: Mapping[str, Request], limits: Limits = L
         raise InputError("trial.arms: give at least one regimen")
     if len(arms) > limits.max_trial_arms:
         raise InputError(f"trial.arms: at most {limits.max_trial_arms} arms in the explorer (got {len(arms)})")
+    if not isinstance(form.duration, str) or len(form.duration) > MAX_QUANTITY_CHARS:
+        raise InputError(f"trial.duration: a quantity of at most {MAX_QUANTITY_CHARS} characters "
+                         f"(got {shown(form.duration)})")
     if form.cohort not in COHORTS:
-        raise InputError(f"trial.cohort: unknown cohort {form.cohort!r} (one of {', '.join(COHORTS)})")
+        raise InputError(f"trial.cohort: unknown cohort {shown(form.cohort)} (one of {', '.join(COHORTS)})")
     n = form.patients
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.max_trial_patients:
         raise InputError(f"trial.patients: between 1 and {limits.max_trial_patients} patients per arm "
-                         f"in the explorer (got {n!r})")
+                         f"in the explorer (got {shown(n)})")
     if isinstance(form.seed, bool) or not isinstance(form.seed, int) or form.seed < 0:
-        raise InputError(f"trial.seed: a whole number, not negative (got {form.seed!r})")
+        raise InputError(f"trial.seed: a whole number, not negative (got {shown(form.seed)})")
     days = _duration(form.duration, limits, "trial.duration") / MINUTES_PER_DAY
     if days < limits.min_trial_days:
         raise InputError(f"trial.duration: at least {limits.min_trial_days:g} d (got {form.duration!r})")
