@@ -63,7 +63,7 @@ def main(args: list[str] | None = None) -> None:
 
     exc_types = _click_exceptions()
     try:
-        rc = app(args=args, standalone_mode=False)
+        rc = app(args=args, prog_name="ketasim", standalone_mode=False)
     except exc_types.NoArgsIsHelpError as exc:     # `ketasim experiment`: the help, as before
         exc.show()
         rc = exc.exit_code
