@@ -9,9 +9,11 @@ Records are frozen: a patient or a calibration is `dataclasses.replace`, never m
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
+from .errors import InputError
 from .units import to_canonical, unit
 
 SPECIES = ("human", "rat", "mouse")
@@ -65,6 +67,11 @@ def p(name: str, value: float, unit_: str, source: str, description: str = "", *
     return Parameter(name=name, value=value, unit=unit_, source=source, description=description, **kw)
 
 
+class ParameterError(InputError):
+    """A parameter value given by a user (a protocol, a parameter file) names no parameter of
+    the model, or is not a finite number within the parameter's bounds."""
+
+
 @dataclass(frozen=True)
 class ParameterSet:
     """An immutable mapping of qualified parameter names ('module.param') to records."""
@@ -90,11 +97,36 @@ class ParameterSet:
         """A new set with some values replaced (keys are qualified names)."""
         return self.with_mapping(updates)
 
-    def with_mapping(self, updates: Mapping[str, float]) -> "ParameterSet":
+    def with_mapping(self, updates: Mapping[str, float], field: str = "parameters") -> "ParameterSet":
+        """A new set with some values replaced (qualified names, values in each parameter's unit).
+
+        Every name must be a parameter of the set and every value a finite number within the
+        parameter's bounds (`lower`, `upper`); otherwise `ParameterError` (an `InputError`)
+        names `field` and the first offending key, e.g. 'protocol.parameters.ketamine_s.k10'.
+        """
         unknown = [k for k in updates if k not in self.items]
         if unknown:
-            raise KeyError(f"unknown parameter(s): {', '.join(unknown)}")
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            raise ParameterError(f"{field}.{unknown[0]}: the model has no such parameter{more}")
         new = dict(self.items)
         for k, v in updates.items():
-            new[k] = replace(new[k], value=float(v))
+            new[k] = replace(new[k], value=checked_value(new[k], v, f"{field}.{k}"))
         return ParameterSet(new)
+
+
+def checked_value(prm: Parameter, value: object, field: str) -> float:
+    """`value` as a float for `prm`: a finite number within its bounds, else `ParameterError`
+    naming `field` (bounds and value in the parameter's unit)."""
+    if isinstance(value, bool):
+        raise ParameterError(f"{field}: must be a number (got {value!r})")
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ParameterError(f"{field}: must be a number (got {value!r})") from None
+    if not math.isfinite(x):
+        raise ParameterError(f"{field}: must be a finite number (got {x})")
+    lo = prm.lower if prm.lower is not None else -math.inf
+    hi = prm.upper if prm.upper is not None else math.inf
+    if not lo <= x <= hi:
+        raise ParameterError(f"{field}: {x:g} {prm.unit} is outside the parameter's bounds [{lo:g}, {hi:g}]")
+    return x

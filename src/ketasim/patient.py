@@ -30,6 +30,21 @@ def default_weight(species: str) -> float:
     return to_canonical(prm.value, prm.unit) / to_canonical(1.0, "kg")
 
 
+@lru_cache(maxsize=None)
+def weight_bounds(species: str) -> tuple[float, float]:
+    """The body weights (kg) a subject of `species` may have: the bounds of the species'
+    `patient.weight` parameter, whose record states their source (human 30-200 kg; adult
+    Sprague-Dawley rat 0.15-0.6 kg; adult C57BL/6 mouse 0.015-0.045 kg). The model's
+    per-kg scalings are calibrated on adults of these sizes, and the parameter set refuses
+    a weight outside them, so a patient is refused here, in one line, before any work."""
+    from .engine.assembler import select_parameters
+    from .mechanisms.patient import PATIENT
+
+    prm = select_parameters(PATIENT, species)["weight"]
+    kg = to_canonical(1.0, "kg")
+    return to_canonical(prm.lower, prm.unit) / kg, to_canonical(prm.upper, prm.unit) / kg
+
+
 class PatientError(InputError):
     """A patient field is invalid."""
 
@@ -51,8 +66,11 @@ class Patient:
     def __post_init__(self) -> None:
         if self.species not in SPECIES:
             raise PatientError(f"patient.species: unknown species {self.species!r} (one of {', '.join(SPECIES)})")
-        if self.weight_kg is not None and not (0 < self.weight_kg < 400):
-            raise PatientError(f"patient.weight: must be between 0 and 400 kg (got {self.weight_kg:g})")
+        if self.weight_kg is not None:
+            lo, hi = weight_bounds(self.species)
+            if not lo <= self.weight_kg <= hi:  # also refuses NaN
+                raise PatientError(f"patient.weight: a {self.species} weighs {lo:g} to {hi:g} kg "
+                                   f"(got {self.weight_kg:g} kg)")
         if self.cyp2b6 not in CYP2B6_GENOTYPES:
             raise PatientError(f"patient.cyp2b6: unknown genotype {self.cyp2b6!r} (one of {', '.join(CYP2B6_GENOTYPES)})")
         if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:

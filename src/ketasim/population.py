@@ -26,7 +26,7 @@ import xarray as xr
 from .engine.dosing import DoseEvent, Schedule
 from .errors import InputError
 from .parameters import p as _p
-from .patient import CYP2B6_GENOTYPES, Patient, default_weight
+from .patient import CYP2B6_GENOTYPES, Patient, default_weight, weight_bounds
 from .units import to_canonical
 
 WEIGHT_CV = _p("weight_cv", 0.18, "1", "assumed", "between-subject CV of adult body weight",
@@ -85,7 +85,9 @@ def draw_population(model, n: int, seed: int, cohort: str = DEFAULT_COHORT, arm:
     for i in range(n):
         rng = patient_rng(seed, arm, cohort, start + i)
         z[i] = rng.standard_normal(n_params)
-        weight[i] = default_weight(species) * np.exp(sigma_w * rng.standard_normal())
+        # clipped to the species' weight bounds (`patient.weight_bounds`), like every drawn parameter
+        weight[i] = np.clip(default_weight(species) * np.exp(sigma_w * rng.standard_normal()),
+                            *weight_bounds(species))
         cyp.append(CYP2B6_GENOTYPES[rng.binomial(2, CYP2B6_6_FREQ.value)])
         met.append(BDNF_GENOTYPES[rng.binomial(2, MET_ALLELE_FREQ.value)])
     genotypes = [bdnf or g for g in met]

@@ -12,6 +12,7 @@ import xarray as xr
 from . import __version__
 from .engine.dosing import DoseEvent, Schedule, compile_schedule
 from .engine.model import AssembledModel
+from .engine.failure import quiet
 from .engine.solve import SolverError, solve
 from .errors import InputError
 from .mechanisms.drugs import expand, route
@@ -48,7 +49,10 @@ def schedule_for(model: AssembledModel, regimen: Sequence[DoseEvent], weight: fl
 
 
 def check_finite(model: AssembledModel, values: np.ndarray, ts: np.ndarray) -> None:
-    """Raise SimulationError naming the first observable/module and time that is not finite."""
+    """Raise SimulationError naming the first observable/module and time that is not finite.
+
+    The states are checked by `engine.solve` (a non-finite state names its module and state);
+    this catches an observable that is not finite from finite states (e.g. a division by zero)."""
     bad = ~np.isfinite(values)
     if bad.any():
         idx = np.argwhere(bad)
@@ -111,7 +115,7 @@ def simulate(
     if dur <= 0:
         raise InputError("duration: must be positive")
     model = model_for(regimen, patient.species, hypotheses)
-    pset = model.parameters.with_mapping({**patient.overrides(), **dict(parameters or {})})
+    pset = model.parameters.with_mapping(patient.overrides(), "patient").with_mapping(dict(parameters or {}))
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
@@ -122,7 +126,8 @@ def simulate(
     except SolverError as exc:
         raise SimulationError(str(exc)) from None
     _, observe, _ = model.functions("numpy")
-    obs = observe(ts, ys, p)
+    with quiet():
+        obs = observe(ts, ys, p)
     check_finite(model, obs, ts)
     patient_model = model.with_parameters(pset)
     return to_dataset(patient_model, ts, obs, provenance(patient_model, regimen, patient, f"{backend}/{solver}"))

@@ -162,8 +162,14 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
                                            jitted_observe(model), rtol=TRIAL_RTOL, atol=TRIAL_ATOL)
     except SolverError as exc:
         raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: {exc}") from None
-    if not np.isfinite(obs).all():
-        raise SimulationError(f"arm {arm.name}, patients {start}-{start + n - 1}: non-finite observables")
+    if not np.isfinite(obs).all():  # finite states (checked by the solve), an observable that is not
+        from ..simulate import check_finite
+
+        j = int(np.argmax(~np.isfinite(obs).all(axis=(1, 2))))
+        try:
+            check_finite(model, obs[j], ts)
+        except SimulationError as exc:
+            raise SimulationError(f"arm {arm.name}, patient {start + j}: {exc}") from None
     col = {o.name: j for j, o in enumerate(model.observables)}
     factor = {o.name: o.factor for o in model.observables}
 

@@ -10,13 +10,11 @@ import numpy as np
 
 from ..errors import InputError
 from .dosing import Schedule
+from .failure import SolverError, diagnose
 from .model import AssembledModel
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
-
-
-class SolverError(RuntimeError):
-    """The solver did not finish (step-size collapse, step budget) or produced NaN."""
+__all__ = ["SOLVERS", "SolverError", "choose", "solve"]
 
 
 def choose(model: AssembledModel, solver: str) -> str:
@@ -36,6 +34,8 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
     """States on the output grid, canonical units: (T, S), or (B, T, S) for a batched schedule.
 
     p: (P,) canonical parameters, or (B, P) with a batched `schedule` (one row per subject).
+    A solver that does not finish, or any non-finite state, raises `SolverError` naming the
+    module, state and time that first went wrong (`failure.diagnose`; SciPy's own message kept).
     """
     method = choose(model, solver)
     batched = schedule.batched
@@ -43,8 +43,12 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
         from .solver_scipy import solve_scipy
 
         if batched:
-            return np.stack([solve_scipy(model, p[i], schedule.subject(i), ts) for i in range(p.shape[0])])
-        return solve_scipy(model, p, schedule, ts)
+            ys = np.stack([solve_scipy(model, p[i], schedule.subject(i), ts) for i in range(p.shape[0])])
+        else:
+            ys = solve_scipy(model, p, schedule, ts)
+        if not np.isfinite(ys).all():
+            raise SolverError(diagnose(model, p, schedule, ts, ys, "scipy (LSODA)"))
+        return ys
     if method == "exact":
         from .linear import solve_linear
 
@@ -55,7 +59,6 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
         fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol), batched)
         ys, ok = fn(p, schedule.jumps, schedule.rates, schedule.breaks, ts)
     ys = np.asarray(ys)
-    if not bool(np.all(np.asarray(ok))) and np.isfinite(ys).all():
-        raise SolverError(f"numerical failure: the {method} solver did not finish "
-                          "(step-size collapse or step budget exhausted)")
+    if not bool(np.all(np.asarray(ok))) or not np.isfinite(ys).all():
+        raise SolverError(diagnose(model, p, schedule, ts, ys, method))
     return ys
