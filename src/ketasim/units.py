@@ -147,6 +147,11 @@ def read_quantity(text: str | float | int, expected: str | None = None) -> Readi
         u = unit(unit_text)
     except UnitError:
         raise QuantityError(f"{shown(text)}: unknown unit {shown(unit_text)}") from None
+    try:  # finite in the canonical units too ('1e308 d' is inf minutes), whatever unit it is later read in
+        canonical = Q_(magnitude, u).to(canonical_unit(u.dimensionality)).magnitude
+    except UnitError:
+        canonical = Q_(magnitude, u).to_base_units().magnitude
+    _converted(float(canonical), text)
     return Reading(magnitude, u)
 
 
