@@ -69,7 +69,8 @@ def check_output(path: Path, field: str, error: type[InputError] = InputError) -
         raise error(f"{field}: {path} is a folder (give a file name)")
     if path.exists() and not os.access(path, os.W_OK):
         raise error(f"{field}: {path} exists and is not writable")
-    return check_folder(path.parent, field, error, what=str(path))
+    check_folder(path.parent, field, error, what=str(path))
+    return path
 
 
 def check_folder(folder: Path, field: str, error: type[InputError] = InputError, what: str | None = None) -> Path:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..files import atomic_write
+from ..files import atomic_write, check_output
 from .common import console, guard
 
 
@@ -17,9 +17,11 @@ def export_sbml(out: Optional[Path] = typer.Option(None, "--out", help="file to 
     from ..export.sbml import to_sbml
     from ..mechanisms.registry import build_model
 
+    if out is not None:
+        guard(lambda: check_output(out, "--out"))  # before the model is built
     text = guard(lambda: to_sbml(build_model()))
     if out is None:
         sys.stdout.write(text)
     else:
-        atomic_write(out, lambda p: p.write_text(text))
+        atomic_write(out, lambda p: p.write_text(text, encoding="utf-8"))
         console.print(f"wrote {out}")

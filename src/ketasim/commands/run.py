@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..experiments.plan import one_dose_regimen, simulated_duration
-from ..files import atomic_write
+from ..files import atomic_group, check_output
 from .common import console, guard, parse_hypotheses, print_rows
 
 
@@ -41,6 +41,7 @@ def run(
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
     def go():
+        from ..errors import InputError
         from ..patient import Patient
         from ..report.html import write_report
         from ..report.sections import layer_sections
@@ -48,6 +49,10 @@ def run(
         from ..simulate import model_for, simulate
         from ..units import parse_quantity
 
+        check_output(out, "--out")  # before any work: a bad path fails now, not after the solve
+        check_output(report, "--report")
+        if Path(out).resolve() == Path(report).resolve():
+            raise InputError("--report: the same file as --out")
         w = parse_quantity(weight, "kg", "--weight") if weight else None
         regimen = one_dose_regimen(drug, route, dose, infusion, repeat_every, repeat_count)
         dur = simulated_duration(duration, "--duration")  # positive, within limits.MAX_DURATION_MIN
@@ -60,6 +65,7 @@ def run(
 
             pf = load_parameter_file(parameters, "--parameters")
             check_against(pf, model.parameters, "--parameters")
+            model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the solve
         # One solve serves the results and the report's cascade figure, whose weeks view runs
         # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
         from ..report.cascade import WEEKS_DAYS, extended_times
@@ -73,12 +79,13 @@ def run(
             model = model.with_parameters(model.parameters.with_mapping(dict(pf.values)))  # the report's table
         rows = pk_summary(ds)
         rec = receptor_summary(ds)
-        atomic_write(out, lambda p: ds.to_netcdf(p, engine="h5netcdf"))
         extra = _circuit_figures(ds, hyp) if circuit_figures else ()
         secs = layer_sections(ds)
-        atomic_write(report, lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
+        # results and report as one group: both written to temporaries, then renamed together
+        atomic_group({out: lambda p: ds.to_netcdf(p, engine="h5netcdf"),
+                      report: lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
                                                      receptor_rows=rec, extra_figures=extra, sections=secs,
-                                                     cascade=(ds, full)))
+                                                     cascade=(ds, full))})
         return rows, rec, secs
 
     rows, rec, secs = guard(go)

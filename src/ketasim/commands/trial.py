@@ -8,8 +8,10 @@ from typing import Optional
 
 import typer
 
-from ..files import atomic_write
+from ..files import atomic_group, check_folder, check_output
 from .common import console, guard, print_rows
+
+OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
 
 
 def trial(
@@ -44,6 +46,9 @@ def trial(
             raise InputError("--bootstrap: must not be negative")
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
+        check_folder(out, "--out")  # before any work: every output can be written
+        for name in OUTPUTS:
+            check_output(out / name, "--out")
         exp = load_experiment(file)
         if not exp.protocol.arms:
             raise InputError(f"{file}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
@@ -65,9 +70,10 @@ def trial(
         outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
         from ..trial.tables import write_parquet
 
-        atomic_write(out / "endpoints.parquet", lambda p: write_parquet(outputs.patients, p))
-        atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(outputs.summary, indent=1)))
-        atomic_write(out / "report.html", lambda p: p.write_text(outputs.html, encoding="utf-8"))
+        # the three outputs as one group: written to temporaries, then renamed together
+        atomic_group({out / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
+                      out / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
+                      out / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
         return outputs
 
     outputs = guard(go)

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..files import atomic_write
+from ..files import atomic_group, check_output
 from .common import console, err_console, guard
 
 
@@ -41,8 +41,10 @@ def validate(
         require_at_least(patients, 1, "--patients")
         require_at_least(jobs, 1, "--jobs")
         for path, flag in ((json_out, "--json"), (html_out, "--html")):
-            if path is not None and path.exists() and path.is_dir():
-                raise InputError(f"{flag}: {path} is a folder")
+            if path is not None:
+                check_output(path, flag)  # before the library runs
+        if json_out is not None and html_out is not None and json_out.resolve() == html_out.resolve():
+            raise InputError("--html: the same file as --json")
         values, calibration, settings = {}, frozenset(), {}
         if parameters is not None:
             from ..analysis.parameter_file import load_parameter_file
@@ -73,12 +75,14 @@ def validate(
     sc = guard(go)
     _print_scorecard(sc)
     data = scorecard_json(sc)
+    writers = {}
     if json_out:
-        atomic_write(json_out, lambda p: p.write_text(json.dumps(data, indent=1)))
+        writers[json_out] = lambda p: p.write_text(json.dumps(data, indent=1))
     if html_out:
         from ..validation.scorecard_html import render_scorecard
 
-        atomic_write(html_out, lambda p: p.write_text(render_scorecard(sc), encoding="utf-8"))
+        writers[html_out] = lambda p: p.write_text(render_scorecard(sc), encoding="utf-8")
+    atomic_group(writers)  # both or neither
     if json_out or html_out:
         console.print("wrote " + " and ".join(str(p) for p in (json_out, html_out) if p))
     if strict and not sc.passed:

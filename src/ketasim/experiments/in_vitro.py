@@ -28,9 +28,16 @@ from ..receptor.clamp import (ClampError, Step, blockers_of, composition, ic50, 
 from ..receptor.scheme import Bath
 from ..receptor.values import ReceptorValues
 from ..units import from_canonical, parse_quantity, to_canonical
-from .schema import Experiment, InVitro, Measure
+from .schema import IN_VITRO_STATISTICS, Experiment, InVitro, Measure
 
 IN_VITRO_OBSERVABLES = {"block": "1", "mg_remaining": "1", "current": "1", "occupancy": "1"}
+
+# What each in-vitro statistic needs of its measure, besides observable and unit.
+IN_VITRO_NEEDS: dict[str, tuple[str, ...]] = {
+    "ic50": (), "value_at": ("at",), "max": (), "min": (), "relaxation_rate": ("window",),
+    "on_rate": ("window", "reference_window"), "rate_ratio": ("window", "reference_window"),
+}
+assert set(IN_VITRO_NEEDS) == set(IN_VITRO_STATISTICS)
 
 
 def _q(text: str, unit: str, field: str) -> float:
@@ -198,6 +205,28 @@ def known_overrides(parameters: Mapping[str, float] | None, hypotheses: Mapping[
     return out
 
 
+def check_in_vitro(exp: Experiment) -> None:
+    """Refuse, before anything is simulated, what an in-vitro protocol cannot do (one
+    InputError line naming the field): unknown hypotheses or values (the registry's
+    `resolve_hypotheses`), a statistic that is not in `IN_VITRO_STATISTICS`, a statistic's
+    missing option (`IN_VITRO_NEEDS`: `at`, `window`, `reference_window`), an observable that
+    is not an in-vitro one."""
+    from ..mechanisms.registry import resolve_hypotheses
+
+    resolve_hypotheses(dict(exp.protocol.hypotheses))
+    for i, m in enumerate(exp.measure):
+        f = f"measure[{i}]"
+        if m.statistic not in IN_VITRO_STATISTICS:
+            raise MeasureError(f"{f}.statistic: {m.statistic!r} is not an in-vitro statistic "
+                               f"(one of {', '.join(IN_VITRO_STATISTICS)})")
+        for key in IN_VITRO_NEEDS[m.statistic]:
+            if getattr(m, key) is None:
+                raise MeasureError(f"{f}.{key}: {m.statistic} needs '{key}'")
+        if m.observable not in IN_VITRO_OBSERVABLES:
+            raise MeasureError(f"{f}.observable: {m.observable!r} is not an in-vitro observable "
+                               f"(one of {', '.join(IN_VITRO_OBSERVABLES)})")
+
+
 def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[str, float] | None = None):
     """Simulate an in-vitro protocol and score its measures.
 
@@ -207,6 +236,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[
     """
     from .results import ExperimentResult, MeasureResult, score
 
+    check_in_vitro(exp)
     iv = exp.protocol.in_vitro
     merged = {**exp.protocol.parameters, **known_overrides(parameters, exp.protocol.hypotheses)}
     nmda = {k.removeprefix("nmda."): v for k, v in merged.items() if not k.startswith("offtargets.")}

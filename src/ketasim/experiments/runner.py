@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..engine.dosing import DoseEvent
-from ..measures import Curve, MeasureError, call_of
+from ..measures import Call, Curve, MeasureError, call_of, statistic
 from .plan import SimulationPlan, experiment_plan, merged_parameters
 from .results import ExperimentResult, MeasureResult, score
 from .schema import Experiment
@@ -28,6 +28,42 @@ def _simulate(plan: SimulationPlan, regimen: tuple[DoseEvent, ...], solver: str,
                     solver=solver)
 
 
+def checked_calls(exp: Experiment, plan: SimulationPlan, parameters: Mapping[str, float] | None) -> list[Call]:
+    """Every measure's `Call`, checked against the model BEFORE anything is solved.
+
+    Refuses, with one InputError line naming the field: a `protocol.parameters` name the model
+    lacks or a value outside its bounds (likewise an override the model has), an observable
+    or `versus` the model (and the reference regimen's model) does not produce, a statistic's
+    missing option, time outside the grid or impossible unit (`measures.call_of`), and a zero
+    total dose (test or reference) in a statistic that divides by it (bioavailability).
+    """
+    from ..simulate import model_for
+
+    hypotheses = dict(plan.hypotheses)
+    models = [model_for(plan.regimen, plan.species, hypotheses)]
+    if plan.reference_regimen:
+        models.append(model_for(plan.reference_regimen, plan.species, hypotheses))
+    for model in models:
+        model.parameters.with_mapping(dict(plan.parameters), "protocol.parameters")
+        model.parameters.with_mapping(merged_parameters({}, parameters, model.parameters), "parameters")
+    units = [{o.name: o.unit for o in model.observables} for model in models]
+    calls = []
+    for i, m in enumerate(exp.measure):
+        f = f"measure[{i}]"
+        for key in ("observable", "versus"):
+            name = getattr(m, key)
+            if name is not None and any(name not in u for u in units):
+                raise MeasureError(f"{f}.{key}: unknown observable {name!r} (the model has no such output)")
+        o = plan.measures[i]
+        if "reference" in statistic(m.statistic, f).needs:
+            for dose, where in ((o.dose, "protocol.doses"), (o.reference_dose, "protocol.reference_doses")):
+                if dose is not None and not dose > 0:
+                    raise MeasureError(f"{where}: the total dose is zero; {f} ({m.statistic}) divides by it")
+        other_unit = units[0][m.versus] if m.versus is not None else None
+        calls.append(call_of(m.statistic, plan.times, units[0][m.observable], o, m.unit, f, other_unit))
+    return calls
+
+
 def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
                 parameters: Mapping[str, float] | None = None) -> ExperimentResult:
     """Simulate an in-vivo protocol (doses into a patient) and score every measure.
@@ -37,27 +73,23 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
 
     parameters: overrides by qualified name, in the parameter's unit (a fitted parameter
     file's values), merged over `protocol.parameters` (the override wins). Names the
-    experiment's model does not have are ignored (see `merged_parameters`).
+    experiment's model does not have are ignored (see `merged_parameters`). Every input is
+    checked before the solve (`checked_calls`).
     """
     plan = experiment_plan(exp)
+    calls = checked_calls(exp, plan, parameters)
     ds = _simulate(plan, plan.regimen, solver, parameters)
     reference = _simulate(plan, plan.reference_regimen, solver, parameters) if plan.reference_regimen else None
     t = ds["time"].values
     results = []
-    for i, m in enumerate(exp.measure):
-        f = f"measure[{i}]"
-        if m.observable not in ds:
-            raise MeasureError(f"{f}.observable: unknown observable {m.observable!r}")
+    for m, call in zip(exp.measure, calls):
         y = ds[m.observable].values
-        other, other_unit = None, None
+        other = None
         if reference is not None:
             other = Curve(reference["time"].values, reference[m.observable].values)
         if m.versus is not None:
-            if m.versus not in ds:
-                raise MeasureError(f"{f}.versus: unknown observable {m.versus!r}")
-            other, other_unit = Curve(t, ds[m.versus].values), ds[m.versus].attrs["units"]
+            other = Curve(t, ds[m.versus].values)
         # the plan holds the measure's options parsed (times in min, the regimens' total doses)
-        call = call_of(m.statistic, t, ds[m.observable].attrs["units"], plan.measures[i], m.unit, f, other_unit)
         value = call.value(t, y, other)
         passed, tol = score(value, m)
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
