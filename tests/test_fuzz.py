@@ -7,7 +7,8 @@ the TOML text itself, a line duplicated or a decimal point turned into a comma. 
 document goes through `load_experiment`/`parse_experiment` and `experiment_plan` (no
 simulation). The contract: the only exception is `InputError` (the loader turns pydantic's
 `ValidationError` into `ExperimentFileError`, an `InputError`), and nothing accepted holds
-a NaN, an inf or a comma quantity. The fast test tries a few hundred documents, the slow
+a NaN, an inf or a comma quantity; every refusal is one line of at most a few hundred
+characters (a long text is never echoed whole). The fast test tries a few hundred documents, the slow
 one thousands; `fuzz` returns the outcomes by class for the record.
 """
 
@@ -185,6 +186,15 @@ def _mutate_text(text: str, rng: random.Random) -> tuple[str, str]:
     return "\n".join(lines), "comma_in_text"
 
 
+MAX_MESSAGE_CHARS = 400   # the file's path, the field path, the problem and a short echo of the text
+
+
+def _one_short_line(exc: InputError, record: Record, label: str) -> None:
+    msg = str(exc)
+    if "\n" in msg or len(msg) > MAX_MESSAGE_CHARS:
+        record.breaches.append(f"{label}: a refusal of {len(msg)} characters or several lines: {msg[:200]!r}")
+
+
 def _check(load, record: Record, label: str, poison_in_field: bool):
     """Load and plan one document; record its outcome class; note any breach of the contract."""
     record.tried += 1
@@ -192,8 +202,9 @@ def _check(load, record: Record, label: str, poison_in_field: bool):
         record.outcomes["poison (NaN, inf, comma) in a quantity or number field"] += 1
     try:
         exp = load()
-    except InputError:
+    except InputError as exc:
         record.outcomes["refused at load"] += 1
+        _one_short_line(exc, record, label)
         return
     except Exception as exc:  # noqa: BLE001 - the fuzz's finding
         record.outcomes[f"other exception at load: {type(exc).__name__}"] += 1
@@ -203,8 +214,9 @@ def _check(load, record: Record, label: str, poison_in_field: bool):
     if exp.protocol.in_vitro is None:
         try:
             plan = experiment_plan(exp)
-        except InputError:
+        except InputError as exc:
             record.outcomes["refused at plan"] += 1
+            _one_short_line(exc, record, label)
             return
         except Exception as exc:  # noqa: BLE001
             record.outcomes[f"other exception at plan: {type(exc).__name__}"] += 1

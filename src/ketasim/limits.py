@@ -23,7 +23,12 @@ SHOWN_CHARS = 24
 """Characters of a refused text echoed in a message (then '...'): enough to recognise it."""
 
 MAX_TEXT_CHARS = 200
-"""Characters in any other free-text input of the explorer (a drug, a genotype, a name)."""
+"""Characters in any other free-text input of the explorer (a drug, a genotype, a switch)."""
+
+MAX_NAME_CHARS = 64
+"""Characters in a name of an experiment file (an id, drug, route, genotype, arm, observable,
+unit, hypothesis or parameter name): the longest in the library has 44; a name is echoed
+in messages, so a long one is refused by length first."""
 
 MAX_DURATION_MIN = 2 * 365.25 * 1440.0
 """Simulated time, minutes: two years.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_DOSE_EVENTS, MAX_PATIENTS_PER_ARM, MAX_REPEAT_COUNT,
-                      check_count, check_duration)
+from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_DOSE_EVENTS, MAX_NAME_CHARS, MAX_PATIENTS_PER_ARM,
+                      MAX_REPEAT_COUNT, check_count, check_duration, shown)
 from ..parameters import UNSOURCED
 from ..references import registry
 from ..units import dose_value, quantity_value, read_quantity
@@ -32,13 +32,15 @@ TOLERANCE_BASES = ("ci", "sd", "range", "band")
 def _known_reference(key: str) -> str:
     """`key` when it is in the reference registry (data/references.toml), else a one-line error."""
     if key in UNSOURCED:
-        raise ValueError(f"{key!r} is not a publication: give the key of the paper whose numbers are tested")
+        raise ValueError(f"{shown(key)} is not a publication: give the key of the paper whose numbers are tested")
     if key not in registry():
-        raise ValueError(f"unknown reference key {key!r}: add it to ketasim/data/references.toml")
+        raise ValueError(f"unknown reference key {shown(key)}: add it to ketasim/data/references.toml")
     return key
 
 
 ReferenceKey = Annotated[str, AfterValidator(_known_reference)]
+# A name (id, drug, route, genotype, arm, observable, unit, switch): bounded, since messages echo it.
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
 
 
 # Quantity strings are read at load by the one parser (`ketasim.units`): a finite number
@@ -100,13 +102,13 @@ class Repeat(_Strict):
 
 
 class Dose(_Strict):
-    drug: str | None = None
-    route: str | None = None
+    drug: Name | None = None
+    route: Name | None = None
     dose: DoseText | None = None     # "0.5 mg/kg" or "50 mg"
     start: Time = "0 min"
     duration: Time | None = None     # IV infusion
     repeat: Repeat | None = None
-    procedure: str | None = None
+    procedure: Name | None = None
 
     @model_validator(mode="after")
     def _drug_or_procedure(self):
@@ -117,13 +119,13 @@ class Dose(_Strict):
 
 class PatientSpec(_Strict):
     weight: Mass | None = None
-    cyp2b6: str = "*1/*1"
-    cyp2b6_scenario: str = "in_vivo"
-    sex: str = "unspecified"
+    cyp2b6: Name = "*1/*1"
+    cyp2b6_scenario: Name = "in_vivo"
+    sex: Name = "unspecified"
     age: Time | None = None
-    bdnf: str = "val/val"            # BDNF Val66Met: val/val, val/met, met/met
-    trkb: str = "wt"                 # wt or knockout
-    stress: str = "none"             # none or chronic (depressed-like state, fewer PFC spines)
+    bdnf: Name = "val/val"           # BDNF Val66Met: val/val, val/met, met/met
+    trkb: Name = "wt"                # wt or knockout
+    stress: Name = "none"            # none or chronic (depressed-like state, fewer PFC spines)
 
 
 class InVitroStep(_Strict):
@@ -145,9 +147,9 @@ class InVitro(_Strict):
     courses: `steps` (bath changes) sampled every `sample` up to `duration`.
     """
 
-    target: str = "nmda"             # nmda (voltage clamp) or a binding assay: mor, kor, dor, d2, hcn1, a7
-    receptor: str = "pyramidal"      # nmda: glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
-    drug: str | None = None          # ketamine, esketamine, arketamine, norketamine, s_norketamine, ...
+    target: Name = "nmda"             # nmda (voltage clamp) or a binding assay: mor, kor, dor, d2, hcn1, a7
+    receptor: Name = "pyramidal"      # nmda: glun2a..glun2d, or a cell type's mix: pyramidal, pv, sst
+    drug: Name | None = None         # ketamine, esketamine, arketamine, norketamine, s_norketamine, ...
     glutamate: Concentration = "100 uM"
     glycine: Concentration = "10 uM"
     magnesium: Concentration = "0 mM"
@@ -177,7 +179,7 @@ class Population(_Strict):
 
     n: int = Field(ge=1, le=MAX_PATIENTS_PER_ARM)
     seed: int = Field(default=0, ge=0)
-    cohort: str = "trd"
+    cohort: Name = "trd"
     chunk: int | None = Field(default=None, ge=1, le=MAX_CHUNK)
 
 
@@ -185,21 +187,21 @@ class Arm(_Strict):
     """One trial arm: its regimen (doses, procedures such as ECT), hypotheses and blinding."""
 
     doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
-    hypotheses: dict[str, str] = {}
+    hypotheses: dict[Name, Name] = {}
     blinded: bool = True             # False: open label
-    bdnf: str | None = None          # every patient of the arm has this Val66Met genotype
+    bdnf: Name | None = None         # every patient of the arm has this Val66Met genotype
 
 
 class Protocol(_Strict):
     duration: Duration | None = None
     in_vitro: InVitro | None = None
     population: Population | None = None
-    arms: Annotated[dict[str, Arm], AfterValidator(_bounded_arms)] = {}
+    arms: Annotated[dict[Name, Arm], AfterValidator(_bounded_arms)] = {}
     patient: PatientSpec = PatientSpec()
-    hypotheses: dict[str, str] = {}
+    hypotheses: dict[Name, Name] = {}
     doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
     reference_doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []  # bioavailability: the IV reference
-    parameters: dict[str, float] = {}  # overrides by qualified name, in the parameter's unit
+    parameters: dict[Name, float] = {}  # overrides by qualified name, in the parameter's unit
 
     @model_validator(mode="after")
     def _in_vivo_or_in_vitro(self):
@@ -221,11 +223,11 @@ class Protocol(_Strict):
 class Measure(_Strict):
     """A scored quantity: an observable's statistic, or (in a trial) an arm's endpoint at `at`."""
 
-    observable: str | None = None
+    observable: Name | None = None
     statistic: Literal[STATISTICS] | None = None  # type: ignore[valid-type]
-    arm: str | None = None           # trial: the arm whose endpoint is measured
+    arm: Name | None = None          # trial: the arm whose endpoint is measured
     endpoint: Literal[ENDPOINTS] | None = None  # type: ignore[valid-type]
-    unit: str = "1"
+    unit: Name = "1"
     expected: float | None = None
     rel_tol: float | None = Field(default=None, gt=0)
     abs_tol: float | None = Field(default=None, gt=0)
@@ -234,7 +236,7 @@ class Measure(_Strict):
     baseline_at: AnyQuantity = "0 min"
     window: tuple[AnyQuantity, AnyQuantity] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
     reference_window: tuple[AnyQuantity, AnyQuantity] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
-    versus: str | None = None        # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
+    versus: Name | None = None       # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
     name: str | None = None
     note: str = ""
     tolerance_basis: Literal[TOLERANCE_BASES] | None = None  # type: ignore[valid-type]
@@ -287,7 +289,7 @@ class Measure(_Strict):
 
 
 class Experiment(_Strict):
-    id: str
+    id: Name
     title: str
     source: str
     species: Literal["human", "rat", "mouse"] = "human"
@@ -318,5 +320,5 @@ class Experiment(_Strict):
             for key in ("arm", "versus"):
                 name = getattr(m, key)
                 if name is not None and name not in arms:
-                    raise ValueError(f"measure[{i}].{key}: unknown arm {name!r} (arms: {', '.join(arms)})")
+                    raise ValueError(f"measure[{i}].{key}: unknown arm {shown(name)} (arms: {', '.join(arms)})")
         return self
