@@ -10,7 +10,7 @@ import typer
 
 from ..experiments.plan import one_dose_regimen, simulated_duration
 from ..files import atomic_group, check_output
-from .common import console, guard, parse_hypotheses, print_rows
+from .common import console, err_console, guard, parse_hypotheses, print_rows
 
 
 def run(
@@ -70,9 +70,21 @@ def run(
         # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
         from ..report.cascade import WEEKS_DAYS, extended_times
         from ..simulate import default_grid
-        times = extended_times(default_grid(dur), dur) if dur > 0 else None
-        full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0) if dur > 0 else duration, hyp,
-                        times=times, solver=solver, parameters=dict(pf.values) if pf else None)
+        from ..simulate import SimulationError
+
+        values = dict(pf.values) if pf else None
+        times = extended_times(default_grid(dur), dur)
+        try:
+            full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0), hyp, times=times, solver=solver,
+                            parameters=values)
+        except SimulationError as exc:
+            if dur >= WEEKS_DAYS * 1440.0:
+                raise
+            # the failure lies beyond the requested run, in the report's weeks view only: the run
+            # itself is solved alone (a failure inside it is the error), the weeks view left out
+            full = simulate(regimen, patient, dur, hyp, times=default_grid(dur), solver=solver, parameters=values)
+            err_console.print(f"note: the report's {WEEKS_DAYS:g}-day weeks view is left out ({exc})",
+                              markup=False, highlight=False, soft_wrap=True)
         ds = full.sel(time=slice(None, dur))
         if pf is not None:
             ds.attrs["parameter_file"] = pf.to_attr(parameters)
