@@ -1,20 +1,28 @@
 """The parameter catalogue of an experiment: every parameter its measures depend on.
 
 The scorecard derives an experiment's class from it (classification.py): an experiment
-is calibration when one of these parameters cites the experiment's publication. What
-counts as "depends on" follows the kind of protocol:
+is calibration when one of these parameters cites the experiment's publication. The
+catalogue lists parameters, not modules: a module's parameter counts only when the
+measures can feel it. What counts as "depends on" follows the kind of protocol:
 
-- in vivo: the modules upstream of the measured observables (and `versus`) in the
-  experiment's assembled model (through module inputs), always the patient module, and
-  the spiking circuit's parameters whenever the circuit surrogate is upstream (the
-  surrogate was fitted to that network);
-- trials: every module of every arm's model, the spiking circuit's parameters when the
-  surrogate is in the model, and the statistical patient layer (cohorts, observation);
+- in vivo: the parameters in the closure of the measured observables (and `versus`)
+  through the assembled model's expressions (closure.py: observable -> the assignments
+  and states it reads -> their expressions and derivatives -> ...), with the states no
+  dose reaches set to zero, so an absorption route's parameters (F_oral, ka_oral, ...)
+  count only when the protocol or its reference regimen doses that route; the
+  parameters dosing reads (the esketamine nasal device; the standard weight for mg/kg
+  doses); and the spiking circuit's parameters when the closure reaches the circuit
+  surrogate (it was fitted to that network);
+- trials: the whole model of every arm (every state and assignment as roots), its dose
+  routes restricted in the same way to the routes the arms dose, the spiking circuit's
+  parameters when the surrogate is in it, and the statistical patient layer (cohorts,
+  observation);
 - in vitro: the receptor scheme (voltage clamp on NMDA receptors) or the off-target
   module (a binding assay), the equations the in-vitro runner evaluates.
 
-Models are assembled (never compiled or simulated); a memo shared across calls keeps
-classifying the whole library to seconds.
+Models are assembled (never compiled or simulated); a memo shared across calls (models
+by species, hypotheses and drugs; reductions and closures by model, dosed states and
+signals) keeps classifying the whole library to seconds.
 """
 
 from __future__ import annotations
@@ -22,16 +30,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
+
 from ..engine.assembler import select_parameters
+from ..engine.dosing import DoseEvent
 from ..engine.module import Module
 from ..experiments.schema import Experiment
 from ..parameters import Parameter
-from .hypotheses import drugs_of, signature, upstream_modules
+from .closure import closure, reduce_model
+from .hypotheses import drugs_of, signature
 
 CIRCUIT_MODULE = "circuit"        # the circuit surrogate's module in the slow model
 CIRCUIT_OWNER = "circuit network"  # the spiking network the surrogate was fitted to
 RECEPTOR_OWNER = "receptor scheme"
 STATISTICAL_OWNER = "clinical (statistical)"
+DOSING_OWNER = "dosing"            # parameters the dose compiler reads (device schemes)
+WEIGHT = "patient.weight"          # the species' standard weight, for mg/kg doses
 
 
 @dataclass(frozen=True)
@@ -65,14 +79,6 @@ def _circuit_entries() -> list[CatalogueEntry]:
     return [CatalogueEntry(CIRCUIT_OWNER, q) for q in CIRCUIT_PARAMETERS]
 
 
-def _with_patient(model, modules: tuple[Module, ...]) -> tuple[Module, ...]:
-    from ..mechanisms.patient import PATIENT
-
-    names = {m.name for m in modules}
-    extra = tuple(m for m in model.modules if m.name == PATIENT.name and m.name not in names)
-    return modules + extra
-
-
 def in_vitro_modules(exp: Experiment, hypotheses: Mapping[str, str]) -> tuple[tuple[str, tuple], ...]:
     """(owner, signature) of what an in-vitro protocol evaluates under `hypotheses`: the
     receptor scheme for a voltage clamp, else the off-target module (whose D2 term the
@@ -100,40 +106,91 @@ def _in_vitro_entries(exp: Experiment) -> list[CatalogueEntry]:
     return _module_entries((module,), exp.species)
 
 
-def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
+def _model(memo: dict, species: str, hypotheses: Mapping[str, str], drugs: frozenset[str]):
+    """The assembled model (memoised by species, hypotheses and drugs) and its memo key."""
     from ..mechanisms.registry import build_model
 
-    drugs = drugs_of(exp)
-    if exp.protocol.arms:
-        hyps = [{**exp.protocol.hypotheses, **arm.hypotheses} for arm in exp.protocol.arms.values()]
-        signals = None
-    else:
-        hyps = [dict(exp.protocol.hypotheses)]
-        signals = measured_signals(exp)
-    seen: dict[str, Module] = {}
-    for hyp in hyps:
-        key = (exp.species, tuple(sorted(hyp.items())), drugs, signals)
-        if key not in memo:
-            model = build_model(exp.species, hyp, drugs)
-            mods = model.modules if signals is None else _with_patient(model, upstream_modules(model, signals))
-            memo[key] = tuple(mods)
-        for m in memo[key]:
-            seen.setdefault(signature(m), m)
-    modules = tuple(seen.values())
-    out = _module_entries(modules, exp.species)
-    if any(m.name == CIRCUIT_MODULE for m in modules):
+    key = ("catalogue:model", species, tuple(sorted(hypotheses.items())), drugs)
+    if key not in memo:
+        memo[key] = build_model(species, dict(hypotheses), drugs)
+    return memo[key], key
+
+
+def dosed_states(model, regimen: tuple[DoseEvent, ...], weight_kg: float, duration: float) -> frozenset[str]:
+    """Flat ids of the dose-target states the regimen puts an amount into within
+    [0, duration): the schedule the simulation would use (`engine.dosing.compile_schedule`
+    with the drug registry's routes and device expansion), nonzero boluses or rates."""
+    from ..engine.dosing import compile_schedule
+    from ..mechanisms.drugs import expand, route
+
+    schedule = compile_schedule(model, regimen, weight_kg, duration, route, expand)
+    bolus = np.flatnonzero(np.any(np.asarray(schedule.jumps) != 0, axis=0))
+    infused = np.flatnonzero(np.any(np.asarray(schedule.rates) != 0, axis=0))
+    return frozenset([model.states[i].symbol for i in bolus] + [model.dose_channels[j] for j in infused])
+
+
+def _dosing_entries(model, regimen: tuple[DoseEvent, ...], default_weight: bool) -> list[CatalogueEntry]:
+    """The parameters dosing itself reads: the esketamine nasal device (size, interval) when
+    a dose is expanded into devices, and the species' standard weight (`patient.weight`)
+    when a mg/kg dose is given to a patient whose weight the protocol leaves unset."""
+    from ..engine.dosing import expand_repeats
+    from ..mechanisms.drugs import ESKETAMINE_DEVICE, ESKETAMINE_DEVICE_INTERVAL, expand
+
+    out: list[CatalogueEntry] = []
+    if any(expand(one) != [one] for ev in regimen for one in expand_repeats(ev)):
+        out += [CatalogueEntry(DOSING_OWNER, ESKETAMINE_DEVICE), CatalogueEntry(DOSING_OWNER, ESKETAMINE_DEVICE_INTERVAL)]
+    if default_weight and any(ev.per_kg and ev.amount > 0 for ev in regimen) and WEIGHT in model.parameters:
+        out.append(CatalogueEntry(WEIGHT.split(".")[0], model.parameters[WEIGHT]))
+    return out
+
+
+def _closure_entries(model, model_key: tuple, regimen: tuple[DoseEvent, ...], plan,
+                     signals: tuple[str, ...] | None, memo: dict) -> list[CatalogueEntry]:
+    """The parameters `signals` (None: every state and assignment, the whole model) depend on
+    under `regimen`, with the circuit network's when the surrogate is reached, and dosing's."""
+    dosed = dosed_states(model, regimen, plan.patient.weight, plan.duration)
+    rkey = ("catalogue:reduced", model_key, dosed)
+    if rkey not in memo:
+        memo[rkey] = reduce_model(model, dosed)
+    ckey = ("catalogue:closure", model_key, dosed, signals)
+    if ckey not in memo:
+        roots = signals if signals is not None else (
+            tuple(s.symbol for s in model.states) + tuple(a.symbol for a in model.assignments))
+        memo[ckey] = closure(memo[rkey], roots)
+    reached = memo[ckey]
+    out = [CatalogueEntry(name.split(".", 1)[0], model.parameters[name]) for name in sorted(reached.parameters)]
+    if CIRCUIT_MODULE in reached.modules:
         out += _circuit_entries()
+    return out + _dosing_entries(model, regimen, plan.patient.weight_kg is None)
+
+
+def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
+    from ..experiments.plan import experiment_plan
+
+    plan = experiment_plan(exp)
+    out: list[CatalogueEntry] = []
     if exp.protocol.arms:
+        drugs = drugs_of(exp)
+        for name, arm in exp.protocol.arms.items():
+            model, key = _model(memo, exp.species, {**exp.protocol.hypotheses, **arm.hypotheses}, drugs)
+            out += _closure_entries(model, key, plan.arm_regimen(name), plan, None, memo)
         from ..clinical import statistical_parameters
 
         out += [CatalogueEntry(STATISTICAL_OWNER, q) for q in statistical_parameters()]
+        return out
+    signals = measured_signals(exp)
+    # the reference regimen (bioavailability) is simulated on its own model, as the runner does
+    for regimen in (plan.regimen,) + ((plan.reference_regimen,) if plan.reference_regimen else ()):
+        drugs = frozenset(e.drug for e in regimen)  # the runner's model (simulate.model_for)
+        model, key = _model(memo, exp.species, exp.protocol.hypotheses, drugs)
+        out += _closure_entries(model, key, regimen, plan, signals, memo)
     return out
 
 
 def parameter_catalogue(exp: Experiment, memo: dict | None = None) -> tuple[CatalogueEntry, ...]:
     """Every parameter the experiment's measures depend on, each (owner, name, species) once,
-    sorted by owner and name. memo: assembled modules by (species, hypotheses, drugs,
-    signals), shared across calls."""
+    sorted by owner and name. memo: assembled models, reduced models and closures, shared
+    across calls (keys tagged 'catalogue:...')."""
     entries = (_in_vitro_entries(exp) if exp.protocol.in_vitro is not None
                else _model_entries(exp, {} if memo is None else memo))
     out: dict[tuple, CatalogueEntry] = {}
