@@ -8,9 +8,12 @@ from collections import defaultdict
 
 import pytest
 
+from ketasim.engine.assembler import assemble
+from ketasim.engine.module import Module
 from ketasim.experiments.loader import ExperimentFileError, library, parse_experiment
-from ketasim.parameters import Parameter
+from ketasim.parameters import UNSOURCED, Parameter, p
 from ketasim.validation.catalogue import CatalogueEntry, parameter_catalogue
+from ketasim.validation.closure import closure, reduce_model
 from ketasim.validation.classification import (Classification, Pin, citations, classify, classify_experiment,
                                                classify_library, relevant_pins)
 from ketasim.validation.reclassify import class_changes, reclassified
@@ -120,6 +123,79 @@ def test_the_catalogue_follows_the_measures(lib):
     assert {"circuit network", "clinical (statistical)", "mood", "pk_naltrexone"} <= trial
     assert {e.owner for e in parameter_catalogue(lib["receptor-kotermanski-glun2a-mg"])} == {"receptor scheme"}
     assert {e.owner for e in parameter_catalogue(lib["receptor-opioid-mor-ki"])} == {"offtargets"}
+
+
+def _names(catalogue) -> set[str]:
+    return {e.qualified for e in catalogue}
+
+
+def test_the_closure_sets_undosed_depots_to_zero():
+    # depot -> central -> concentration; a Hill effect of the concentration with a parameter exponent
+    pk = Module(name="pk", equations="""
+        dA_depot/dt = -ka * A_depot : mg
+        dA_central/dt = F * ka * A_depot - ke * A_central : mg
+        conc = A_central / V : mg/L
+        effect = (conc / ec50) ** h / ((conc / ec50) ** h + 1) : 1
+        """, parameters=tuple(p(n, v, u, "assumed", note="test value") for n, v, u in (
+            ("ka", 1.0, "1/min"), ("F", 0.5, "1"), ("ke", 0.1, "1/min"), ("V", 10.0, "L"), ("h", 2.0, "1"),
+            ("ec50", 1.0, "mg/L"))),
+        outputs=("conc", "effect"), dose_targets=("A_depot", "A_central"))
+    model = assemble([pk])
+    iv = reduce_model(model, {"pk__A_central"})
+    assert iv.zero == {"pk__A_depot"}
+    assert closure(iv, ["conc"]).parameters == {"pk.ke", "pk.V"}
+    depot = reduce_model(model, {"pk__A_depot"})
+    assert closure(depot, ["conc"]).parameters == {"pk.ka", "pk.F", "pk.ke", "pk.V"}
+    assert closure(depot, ["effect"]).parameters == {"pk.ka", "pk.F", "pk.ke", "pk.V", "pk.h", "pk.ec50"}
+    # nothing dosed: the concentration and, through 0**h with h > 0, the effect stay zero
+    none = reduce_model(model, ())
+    assert {"conc", "effect", "pk__A_central"} <= none.zero
+    assert closure(none, ["effect"]).parameters == frozenset()
+
+
+def test_an_iv_only_experiment_leaves_out_the_absorption_routes():
+    iv = _names(parameter_catalogue(parse_experiment(_pk())))
+    for e in ("s", "r"):
+        assert {f"ketamine_{e}.k10", f"ketamine_{e}.k12", f"ketamine_{e}.k21", f"ketamine_{e}.v1_per_kg"} <= iv
+        assert not iv & {f"ketamine_{e}.{q}" for q in ("F_oral", "ka_oral", "ka_nasal", "f_swallowed_nasal", "F_im",
+                                                      "ka_im", "F_ip", "ka_ip", "ka_sublingual")}
+        assert f"ketamine_{e}.ke0" not in iv  # the effect site does not feed plasma
+    assert "patient.weight" in iv  # mg/kg dose and allometric scaling
+
+
+def test_an_oral_experiment_includes_oral_bioavailability():
+    oral = {**_pk()["protocol"], "doses": [{"drug": "ketamine", "route": "oral", "dose": "50 mg"}]}
+    got = _names(parameter_catalogue(parse_experiment(_pk(protocol=oral))))
+    assert {"ketamine_s.F_oral", "ketamine_s.ka_oral", "ketamine_r.F_oral", "ketamine_s.k10"} <= got
+    assert not got & {"ketamine_s.ka_nasal", "ketamine_s.F_im"}
+    # intranasal esketamine: the nasal route and its swallowed part, the device, no R-ketamine
+    nasal = {**_pk()["protocol"], "doses": [{"drug": "esketamine", "route": "intranasal", "dose": "56 mg"}]}
+    got = _names(parameter_catalogue(parse_experiment(_pk(protocol=nasal))))
+    assert {"ketamine_s.ka_nasal", "ketamine_s.f_swallowed_nasal", "ketamine_s.F_oral", "ketamine_s.ka_oral",
+            "dosing.esketamine_device_dose", "dosing.esketamine_device_interval"} <= got
+    assert not any(n.startswith("ketamine_r.") for n in got)
+    assert "dosing.esketamine_device_dose" not in _names(parameter_catalogue(parse_experiment(_pk())))
+
+
+def test_the_library_iv_half_life_is_classified_on_the_parameters_it_depends_on(lib, classes):
+    exp = lib["pk-terminal-half-life"]
+    assert {d.route for d in exp.protocol.doses} == {"iv"} and not exp.protocol.reference_doses
+    cat = parameter_catalogue(exp)
+    names = _names(cat)
+    assert "ketamine_s.k10" in names and "ketamine_s.F_oral" not in names and "ketamine_r.F_oral" not in names
+    # what the rule gives from the records left: calibration iff one cites the publication
+    keys = [k for k in exp.references if k not in UNSOURCED] + [exp.id]
+    cites = [e.qualified for e in cat if e.parameter.source in keys or any(k in e.parameter.note for k in keys)]
+    want = "calibration" if cites else "consistency" if relevant_pins(exp) else "validation"
+    assert classes[exp.id].kind == want, (cites, classes[exp.id])
+
+
+def test_a_trial_counts_only_the_routes_its_arms_dose(lib):
+    arms = lib["clinical-williams2018-naltrexone"].protocol.arms.values()
+    assert {(d.drug, d.route) for a in arms for d in a.doses} == {("ketamine", "iv"), ("naltrexone", "oral")}
+    got = _names(parameter_catalogue(lib["clinical-williams2018-naltrexone"]))
+    assert {"pk_naltrexone.F_oral", "pk_naltrexone.ka", "ketamine_s.k10", "ketamine_s.ke0"} <= got
+    assert not got & {"ketamine_s.F_oral", "ketamine_s.ka_nasal", "ketamine_r.F_im"}
 
 
 def test_a_scorecard_json_is_reclassified_without_simulating():
