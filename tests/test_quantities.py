@@ -299,3 +299,14 @@ def test_the_explorer_trial_duration_is_bounded_before_parsing():
     assert math.isclose(arm.duration_min, 1440.0)
     with pytest.raises(InputError, match=r"^trial\.duration: a quantity of at most 64 characters"):
         build_trial(TrialForm(duration="7" * 100_000 + " d"), {"a": arm})
+
+
+def test_the_trial_command_line_overrides_are_bounded_too():
+    from ketasim.trial.spec import trial_spec
+
+    exp = parse_experiment(_trial())
+    with pytest.raises(InputError, match=rf"^--patients: at most {MAX_PATIENTS_PER_ARM:,} patients per arm"):
+        trial_spec(exp, patients=10**18, check_models=False)
+    with pytest.raises(InputError, match=r"^chunk: at most 10,000 patients per chunk"):
+        trial_spec(exp, chunk=10**9, check_models=False)
+    assert trial_spec(exp, patients=MAX_PATIENTS_PER_ARM, check_models=False).n == MAX_PATIENTS_PER_ARM

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..experiments.schema import Experiment
+from ..limits import MAX_CHUNK, MAX_PATIENTS_PER_ARM, check_count
 from ..units import MINUTES_PER_DAY
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
@@ -107,9 +108,12 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     if n < 1:
         raise TrialSpecError(f"{'--patients' if patients is not None else 'protocol.population.n'}: "
                              "must be at least 1")
+    check_count(n, MAX_PATIENTS_PER_ARM, "--patients" if patients is not None else "protocol.population.n",
+                "patients per arm")
     size = chunk or pop.chunk or DEFAULT_CHUNK
     if size < 1:
         raise TrialSpecError("chunk: must be at least 1")
+    check_count(size, MAX_CHUNK, "chunk", "patients per chunk")
     plan = experiment_plan(exp)
     duration = plan.duration / MINUTES_PER_DAY
     extra = []
