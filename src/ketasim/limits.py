@@ -61,7 +61,8 @@ fits; the library's trials have two."""
 
 MAX_CHUNK = 10_000
 """Patients per chunk (`population.chunk`): one batched solve holds states x output
-times x patients in memory (about 1 GB at 10,000 patients over a month of visits)."""
+times x patients in memory, and a chunk is the unit of work a worker holds; the default
+is 1,000 (`trial.spec.DEFAULT_CHUNK`)."""
 
 
 class LimitError(InputError):
