@@ -91,11 +91,14 @@ def run_analysis(method: str, n: int, levels: int, seed: int, regimen: list, spe
     from ketasim.analysis.outputs import DEFAULT_OUTPUTS, parse_output
     from ketasim.analysis.sensitivity_figures import figure_name, tornado
     from ketasim.analysis.space import parameter_space, parse_parameter
-    from ketasim.simulate import minutes, model_for
+    from ketasim.experiments.plan import simulated_duration
+    from ketasim.limits import check_duration
+    from ketasim.simulate import model_for
 
     specs = tuple(parse_output(s) for s in (output or DEFAULT_OUTPUTS))
     latest = max([s.at for s in specs if s.at is not None], default=0.0)
-    dur = minutes(duration, "--duration") if duration else max(latest + DAY, DAY)
+    # within limits.MAX_DURATION_MIN, whether given or implied by the latest --output time
+    dur = simulated_duration(duration, "--duration") if duration else check_duration(max(latest + DAY, DAY), "--output")
     if dur <= 0:
         from ketasim.errors import InputError
 
