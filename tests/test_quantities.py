@@ -310,3 +310,24 @@ def test_the_trial_command_line_overrides_are_bounded_too():
     with pytest.raises(InputError, match=r"^chunk: at most 10,000 patients per chunk"):
         trial_spec(exp, chunk=10**9, check_models=False)
     assert trial_spec(exp, patients=MAX_PATIENTS_PER_ARM, check_models=False).n == MAX_PATIENTS_PER_ARM
+
+
+@pytest.mark.parametrize("duration, words", [
+    (float("nan"), "finite"), (float("inf"), "finite"), ("nan h", "finite"), ("1,5 h", "not a comma"),
+    ("1e9 d", "at most 2 years"), (1e12, "at most 2 years"),
+])
+def test_the_python_api_reads_durations_by_the_same_rules(duration, words):
+    from ketasim.population import simulate_population
+    from ketasim.simulate import simulate
+
+    with pytest.raises(InputError, match=rf"^duration: .*{words}"):
+        simulate([], duration=duration)
+    with pytest.raises(InputError, match=rf"^duration: .*{words}"):
+        simulate_population([], 2, duration=duration)
+
+
+def test_the_python_api_bounds_the_population():
+    from ketasim.population import simulate_population
+
+    with pytest.raises(InputError, match=rf"^n: at most {MAX_PATIENTS_PER_ARM:,} patients"):
+        simulate_population([], 10**12, duration="1 d")

@@ -162,11 +162,14 @@ def simulate_population(
     """
     from .simulate import check_finite, default_grid, minutes, model_for, provenance, to_dataset
 
+    from .limits import MAX_PATIENTS_PER_ARM, check_count, check_duration
+
     if n < 1:
         raise InputError("n: must be at least 1")
+    check_count(n, MAX_PATIENTS_PER_ARM, "n", "patients")
     check_cohort(cohort)
     regimen = tuple(regimen)
-    dur = minutes(duration, "duration")
+    dur = check_duration(minutes(duration, "duration"), "duration")
     model = model_for(regimen, species, hypotheses)
     draw = draw_population(model, n, seed, cohort, arm, species=species)
     ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)

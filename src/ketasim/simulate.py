@@ -18,6 +18,7 @@ from .errors import InputError
 from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
+from .limits import check_duration
 from .units import parse_quantity
 
 
@@ -26,9 +27,9 @@ class SimulationError(RuntimeError):
 
 
 def minutes(value: float | str, field: str) -> float:
-    """A time given as minutes (number) or a quantity string ('3 h')."""
+    """A time given as minutes (a finite number) or a quantity string ('3 h', by the one parser)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        return parse_quantity(value, "1", field)   # a plain number: finite, taken as minutes
     return parse_quantity(value, "min", field)
 
 
@@ -114,6 +115,7 @@ def simulate(
     dur = minutes(duration, "duration")
     if dur <= 0:
         raise InputError("duration: must be positive")
+    check_duration(dur, "duration")   # limits.MAX_DURATION_MIN, before the grid is allocated
     model = model_for(regimen, patient.species, hypotheses)
     pset = model.parameters.with_mapping(patient.overrides(), "patient").with_mapping(dict(parameters or {}))
     p = model.param_vector_of(pset)
