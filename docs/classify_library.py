@@ -11,6 +11,9 @@ the whole library takes seconds.
     python docs/classify_library.py --rescore docs/scorecard/scorecard.json
                                                          rewrite that scorecard's classes and
                                                          per-class tallies (pass/miss kept)
+    python docs/classify_library.py --catalogue pk-terminal-half-life
+                                                         the parameters that experiment's
+                                                         measures depend on, with their sources
 
 `--compare` and `--rescore` read the fitted parameter file's experiments from the
 scorecard's settings (a run with `--parameters`), so they stay calibration.
@@ -34,6 +37,7 @@ def _fitted_ids(scorecard: dict) -> frozenset[str]:
 
 def main(argv: list[str] | None = None) -> int:
     from ketasim.experiments.loader import library
+    from ketasim.validation.catalogue import parameter_catalogue
     from ketasim.validation.classification import classify_library
     from ketasim.validation.reclassify import class_changes, reclassified
 
@@ -41,7 +45,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the table as JSON here")
     ap.add_argument("--compare", type=Path, help="a scorecard JSON: list experiments whose class differs")
     ap.add_argument("--rescore", type=Path, help="a scorecard JSON to rewrite with the classes derived now")
+    ap.add_argument("--catalogue", metavar="ID", help="print the parameter catalogue of experiment ID")
     args = ap.parse_args(argv)
+
+    if args.catalogue:
+        by_id = {e.id: e for e in library()}
+        if args.catalogue not in by_id:
+            print(f"--catalogue: no library experiment {args.catalogue!r}", file=sys.stderr)
+            return 2
+        for e in parameter_catalogue(by_id[args.catalogue]):
+            q = e.parameter
+            print(f"{e.qualified}\t{q.species}\t{q.source}\t{q.note}")
+        return 0
 
     source = args.rescore or args.compare
     scorecard = json.loads(source.read_text()) if source else {}

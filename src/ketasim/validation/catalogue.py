@@ -28,7 +28,7 @@ signals) keeps classifying the whole library to seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
@@ -39,6 +39,10 @@ from ..experiments.schema import Experiment
 from ..parameters import Parameter
 from .closure import closure, reduce_model
 from .hypotheses import drugs_of, signature
+
+if TYPE_CHECKING:
+    from ..engine.model import AssembledModel
+    from ..experiments.plan import SimulationPlan
 
 CIRCUIT_MODULE = "circuit"        # the circuit surrogate's module in the slow model
 CIRCUIT_OWNER = "circuit network"  # the spiking network the surrogate was fitted to
@@ -106,7 +110,8 @@ def _in_vitro_entries(exp: Experiment) -> list[CatalogueEntry]:
     return _module_entries((module,), exp.species)
 
 
-def _model(memo: dict, species: str, hypotheses: Mapping[str, str], drugs: frozenset[str]):
+def _model(memo: dict, species: str, hypotheses: Mapping[str, str],
+           drugs: frozenset[str]) -> tuple["AssembledModel", tuple]:
     """The assembled model (memoised by species, hypotheses and drugs) and its memo key."""
     from ..mechanisms.registry import build_model
 
@@ -116,7 +121,8 @@ def _model(memo: dict, species: str, hypotheses: Mapping[str, str], drugs: froze
     return memo[key], key
 
 
-def dosed_states(model, regimen: tuple[DoseEvent, ...], weight_kg: float, duration: float) -> frozenset[str]:
+def dosed_states(model: "AssembledModel", regimen: tuple[DoseEvent, ...], weight_kg: float,
+                 duration: float) -> frozenset[str]:
     """Flat ids of the dose-target states the regimen puts an amount into within
     [0, duration): the schedule the simulation would use (`engine.dosing.compile_schedule`
     with the drug registry's routes and device expansion), nonzero boluses or rates."""
@@ -129,7 +135,8 @@ def dosed_states(model, regimen: tuple[DoseEvent, ...], weight_kg: float, durati
     return frozenset([model.states[i].symbol for i in bolus] + [model.dose_channels[j] for j in infused])
 
 
-def _dosing_entries(model, regimen: tuple[DoseEvent, ...], default_weight: bool) -> list[CatalogueEntry]:
+def _dosing_entries(model: "AssembledModel", regimen: tuple[DoseEvent, ...],
+                    default_weight: bool) -> list[CatalogueEntry]:
     """The parameters dosing itself reads: the esketamine nasal device (size, interval) when
     a dose is expanded into devices, and the species' standard weight (`patient.weight`)
     when a mg/kg dose is given to a patient whose weight the protocol leaves unset."""
@@ -138,14 +145,15 @@ def _dosing_entries(model, regimen: tuple[DoseEvent, ...], default_weight: bool)
 
     out: list[CatalogueEntry] = []
     if any(expand(one) != [one] for ev in regimen for one in expand_repeats(ev)):
-        out += [CatalogueEntry(DOSING_OWNER, ESKETAMINE_DEVICE), CatalogueEntry(DOSING_OWNER, ESKETAMINE_DEVICE_INTERVAL)]
+        out += [CatalogueEntry(DOSING_OWNER, q) for q in (ESKETAMINE_DEVICE, ESKETAMINE_DEVICE_INTERVAL)]
     if default_weight and any(ev.per_kg and ev.amount > 0 for ev in regimen) and WEIGHT in model.parameters:
         out.append(CatalogueEntry(WEIGHT.split(".")[0], model.parameters[WEIGHT]))
     return out
 
 
-def _closure_entries(model, model_key: tuple, regimen: tuple[DoseEvent, ...], plan,
-                     signals: tuple[str, ...] | None, memo: dict) -> list[CatalogueEntry]:
+def _closure_entries(model: "AssembledModel", model_key: tuple, regimen: tuple[DoseEvent, ...],
+                     plan: "SimulationPlan", signals: tuple[str, ...] | None,
+                     memo: dict) -> list[CatalogueEntry]:
     """The parameters `signals` (None: every state and assignment, the whole model) depend on
     under `regimen`, with the circuit network's when the surrogate is reached, and dosing's."""
     dosed = dosed_states(model, regimen, plan.patient.weight, plan.duration)
