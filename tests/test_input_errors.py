@@ -256,3 +256,44 @@ def _number(word: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+TRIAL = """
+id = "t"
+title = "t"
+source = "test"
+tags = ["clinical"]
+
+[protocol]
+duration = "7 d"
+parameters = { "ketamine_s.k10" = 0.0 }
+
+[protocol.population]
+n = 4
+seed = 1
+cohort = "trd"
+
+[protocol.arms.ketamine]
+doses = [{ drug = "ketamine", route = "iv", dose = "0.5 mg/kg", duration = "40 min" }]
+
+[[measure]]
+arm = "ketamine"
+endpoint = "response_rate"
+at = "1 d"
+range = [0.0, 1.0]
+"""
+
+
+def test_a_trial_refuses_out_of_bounds_parameters_before_any_patient(tmp_path, capsys):
+    f = tmp_path / "trial.toml"
+    f.write_text(TRIAL)
+    code, err = run_cli(capsys, "trial", str(f), "--out", str(tmp_path / "out"), "--workers", "0")
+    assert code == 2 and len(err) == 1 and "protocol.parameters.ketamine_s.k10: 0 " in err[0]
+    assert not (tmp_path / "out" / "trial.zarr").exists()
+    pf = tmp_path / "p.toml"
+    pf.write_text('[values]\n"ketamine_s.k10" = 0.0\n')
+    f.write_text(TRIAL.replace('parameters = { "ketamine_s.k10" = 0.0 }\n', ""))
+    code, err = run_cli(capsys, "trial", str(f), "--out", str(tmp_path / "out"), "--workers", "0",
+                        "--parameters", str(pf))
+    assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.k10: 0 " in err[0]
+    assert not (tmp_path / "out" / "trial.zarr").exists()

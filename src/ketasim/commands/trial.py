@@ -60,10 +60,16 @@ def trial(
             pf = load_parameter_file(parameters, "--parameters")
             arms = trial_spec(exp, patients).arms
             for arm in arms:
-                check_against(pf, build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters,
-                              "--parameters")
+                model = build_model(exp.species, dict(arm.hypotheses), arm.drugs)
+                check_against(pf, model.parameters, "--parameters")
+                model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the run
             values = dict(pf.values)
         spec = trial_spec(exp, patients, parameters=values)
+        from ..mechanisms.registry import build_model
+
+        for arm in spec.arms:  # names (checked by trial_spec) and bounds, before any patient is solved
+            build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters.with_mapping(
+                dict(exp.protocol.parameters), "protocol.parameters")
         result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
         from ..trial.mechanism import mechanism_html, typical_courses
 
