@@ -331,3 +331,17 @@ def test_the_python_api_bounds_the_population():
 
     with pytest.raises(InputError, match=rf"^n: at most {MAX_PATIENTS_PER_ARM:,} patients"):
         simulate_population([], 10**12, duration="1 d")
+
+
+def test_the_installed_entry_point_refuses_a_decimal_comma_in_one_line(sentinel):
+    import subprocess
+    import sys
+
+    out, report = sentinel
+    r = subprocess.run([sys.executable, "-m", "ketasim.cli", "run", "--dose", "1,5 mg/kg", "--out", str(out),
+                        "--report", str(report)], capture_output=True, text=True, timeout=300)
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert r.returncode == 2 and len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0] == ("error: --dose: '1,5 mg/kg': write decimals with a point, not a comma "
+                        "(e.g. '1.5 mg/kg')")
+    assert out.read_text() == "precious" and report.read_text() == "precious"
