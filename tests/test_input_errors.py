@@ -297,3 +297,15 @@ def test_a_trial_refuses_out_of_bounds_parameters_before_any_patient(tmp_path, c
                         "--parameters", str(pf))
     assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.k10: 0 " in err[0]
     assert not (tmp_path / "out" / "trial.zarr").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["fit", "--out", "{f}/x.toml"], ["sensitivity", "--out", "{f}"], ["hypotheses", "--json", "{f}/x.json"],
+    ["receptor", "--out", "{f}/sub"], ["circuit", "--out", "{f}"], ["validate", "--html", "{f}/x.html"],
+])
+def test_every_command_checks_its_output_path_first(tmp_path, capsys, args):
+    afile = tmp_path / "afile"
+    afile.write_text(SENTINEL)
+    code, err = run_cli(capsys, *[a.format(f=afile) for a in args])
+    assert code == 2 and len(err) == 1 and "afile is a file, not a folder" in err[0]
+    assert afile.read_text() == SENTINEL

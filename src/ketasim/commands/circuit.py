@@ -31,6 +31,9 @@ def circuit(
     """Spiking microcircuit without drug and at a drug level (or a regimen's time point): rates, band powers, figures."""
 
     def go():
+        from ..files import check_folder
+
+        check_folder(out, "--out")  # before the circuit runs
         from ..circuit import figures as cf
         from ..circuit.analysis import summary
         from ..circuit.blocks import HYPOTHESES, drug_block

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..files import atomic_write
+from ..files import atomic_group
 
 console = Console()
 err_console = Console(stderr=True)
@@ -54,10 +54,9 @@ def parse_hypotheses(items: list[str]) -> dict[str, str]:
 
 
 def write_figures(folder: Path, figs: dict) -> list[str]:
-    """Write matplotlib figures as PNG files into `folder` (atomically); returns the paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, fig in figs.items():
-        atomic_write(folder / name, lambda p, f=fig: f.savefig(p, format="png", dpi=120))
+    """Write matplotlib figures as PNG files into `folder` as one group (all or none replaced,
+    `files.atomic_group`); returns the paths."""
+    atomic_group({folder / name: (lambda p, f=fig: f.savefig(p, format="png", dpi=120)) for name, fig in figs.items()})
     return [str(folder / n) for n in figs]
 
 

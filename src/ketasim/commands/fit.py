@@ -81,6 +81,9 @@ def fit(
 ) -> None:
     """Fit parameters to experiments by gradient-based optimisation through the diffrax solver."""
     def go():
+        from ..files import check_output
+
+        check_output(out, "--out")  # before the fit
         from .. import __version__
         from ..analysis.fit import METHODS, fit as run_fit, fit_problem
         from ..analysis.fit_parameters import parse_bounds

@@ -29,6 +29,10 @@ def hypotheses(
 
     def go():
         from ..errors import InputError
+        from ..files import check_output
+
+        if json_out is not None:
+            check_output(json_out, "--json")  # before the library runs
         from ..experiments.loader import library
         from ..mechanisms.registry import HYPOTHESES
         from ..validation.hypotheses import table_of, variants

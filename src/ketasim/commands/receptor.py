@@ -20,6 +20,10 @@ def receptor(
     def go():
         import numpy as np
 
+        from ..files import check_folder
+
+        check_folder(out, "--out")  # before the figures are computed
+
         from ..receptor import figures as rf
         from ..receptor.values import ReceptorValues
         from ..units import parse_quantity

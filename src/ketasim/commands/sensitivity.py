@@ -52,6 +52,11 @@ def sensitivity(
     def go():
         from ketasim.errors import InputError
 
+        from ..files import check_folder, check_output
+
+        check_folder(out, "--out")  # before the samples are solved
+        check_output(out / "sensitivity.json", "--out")
+
         n = DEFAULT_SAMPLES.get(method) if samples is None else samples
         if method not in METHODS:
             raise InputError(f"--method: unknown method {method!r} (morris or sobol)")

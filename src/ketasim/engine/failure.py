@@ -8,8 +8,8 @@ time at which any state is non-finite, and which state. When every state goes at
 (the solver stopped), it evaluates the generated NumPy right-hand side at the last finite
 state: a state whose rate is not finite is the culprit; else one that grows by itself
 (positive own rate constant, a blow-up); else the state with the fastest own time
-constant (largest |d(dy_i/dt)/dy_i|), which is what limits an explicit solver's step. The generated NumPy code runs under `quiet`, so no RuntimeWarning
-reaches the terminal.
+constant (largest |d(dy_i/dt)/dy_i|), which is what limits an explicit solver's step.
+The generated NumPy code runs under `quiet`, so no RuntimeWarning reaches the terminal.
 """
 
 from __future__ import annotations
