@@ -345,3 +345,21 @@ def test_the_installed_entry_point_refuses_a_decimal_comma_in_one_line(sentinel)
     assert lines[0] == ("error: --dose: '1,5 mg/kg': write decimals with a point, not a comma "
                         "(e.g. '1.5 mg/kg')")
     assert out.read_text() == "precious" and report.read_text() == "precious"
+
+
+def test_an_in_vitro_protocol_is_bounded_at_load():
+    from ketasim.limits import MAX_CLAMP_SAMPLES, MAX_SWEEP_POINTS
+
+    def doc(**in_vitro):
+        return {"id": "t", "title": "t", "source": "test", "tags": ["receptor"],
+                "protocol": {"in_vitro": {"drug": "ketamine", **in_vitro}},
+                "measure": [{"observable": "block", "statistic": "max", "range": [0.0, 1.0]}]}
+
+    with pytest.raises(InputError, match=rf"^v\.toml: protocol\.in_vitro\.concentrations: at most "
+                                         rf"{MAX_SWEEP_POINTS:,} points \(got 5,000\)"):
+        parse_experiment(doc(concentrations=["1 uM"] * 5000), "v.toml")
+    steps = [{"start": "0 s", "concentration": "10 uM"}]
+    with pytest.raises(InputError, match=rf"^v\.toml: protocol\.in_vitro: duration / sample: at most "
+                                         rf"{MAX_CLAMP_SAMPLES:,} samples \(got 10,000,000\)"):
+        parse_experiment(doc(steps=steps, duration="10 s", sample="1 us"), "v.toml")
+    assert parse_experiment(doc(steps=steps, duration="10 s", sample="0.1 ms"), "v.toml")  # 100,000: the limit

@@ -65,6 +65,15 @@ times x patients in memory, and a chunk is the unit of work a worker holds; the 
 is 1,000 (`trial.spec.DEFAULT_CHUNK`)."""
 
 
+MAX_SWEEP_POINTS = 1000
+"""Concentrations or voltages of one in-vitro sweep, and steps of one time course: each is
+a steady-state solve or a segment of the receptor scheme; the library's sweeps have 14."""
+
+MAX_CLAMP_SAMPLES = 100_000
+"""Samples of an in-vitro time course (`duration` / `sample`): the library's longest has
+4,500; the sampled trace is held in memory and integrated point by point."""
+
+
 class LimitError(InputError):
     """Input beyond a documented limit (one line: the field, the limit, what was given)."""
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_DOSE_EVENTS, MAX_NAME_CHARS, MAX_PATIENTS_PER_ARM,
-                      MAX_REPEAT_COUNT, check_count, check_duration, shown)
+from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_CLAMP_SAMPLES, MAX_DOSE_EVENTS, MAX_NAME_CHARS,
+                      MAX_PATIENTS_PER_ARM, MAX_REPEAT_COUNT, MAX_SWEEP_POINTS, check_count, check_duration, shown)
 from ..parameters import UNSOURCED
 from ..references import registry
 from ..units import dose_value, quantity_value, read_quantity
@@ -86,6 +87,15 @@ def _bounded_regimen(doses: list) -> list:
     return doses
 
 
+def _bounded_sweep(points: list) -> list:
+    """An in-vitro sweep (or step list) of at most `MAX_SWEEP_POINTS` points."""
+    check_count(len(points), MAX_SWEEP_POINTS, "", "points")
+    return points
+
+
+Sweep = AfterValidator(_bounded_sweep)
+
+
 def _bounded_arms(arms: dict) -> dict:
     check_count(len(arms), MAX_ARMS, "", "arms in one trial")
     return arms
@@ -155,9 +165,9 @@ class InVitro(_Strict):
     magnesium: Concentration = "0 mM"
     voltage: Voltage = "-66 mV"
     concentration: Concentration = "0 uM"
-    concentrations: list[Concentration] = []
-    voltages: list[Voltage] = []
-    steps: list[InVitroStep] = []
+    concentrations: Annotated[list[Concentration], Sweep] = []
+    voltages: Annotated[list[Voltage], Sweep] = []
+    steps: Annotated[list[InVitroStep], Sweep] = []
     duration: Time | None = None
     sample: Time = "10 ms"
 
@@ -168,6 +178,10 @@ class InVitro(_Strict):
             raise ValueError("give exactly one of concentrations, voltages or steps")
         if self.steps and self.duration is None:
             raise ValueError("steps need a duration")
+        if self.duration is not None:
+            duration, sample = quantity_value(self.duration, "s"), quantity_value(self.sample, "s")
+            if duration > 0 and sample > 0:
+                check_count(math.ceil(duration / sample), MAX_CLAMP_SAMPLES, "duration / sample", "samples")
         return self
 
 
