@@ -309,3 +309,49 @@ def test_every_command_checks_its_output_path_first(tmp_path, capsys, args):
     code, err = run_cli(capsys, *[a.format(f=afile) for a in args])
     assert code == 2 and len(err) == 1 and "afile is a file, not a folder" in err[0]
     assert afile.read_text() == SENTINEL
+
+
+def _blown_up_batch(duration: float):
+    """Two subjects, the second with k10 = -5 /min (its central S-ketamine grows as exp(+5 t))."""
+    from ketasim.population import weight_scaled_schedule
+
+    model = model_for(REGIMEN, "human", {})
+    p = np.array(model.param_vector_of(model.parameters.with_mapping(Patient().overrides())), dtype=float)
+    p = np.stack([p, p])
+    p[1, model.param_index["ketamine_s.k10"]] = -5.0
+    return model, p, weight_scaled_schedule(model, REGIMEN, np.array([70.0, 70.0]), duration)
+
+
+def test_a_batch_names_the_subject_module_state_and_time(capfd):
+    model, p, schedule = _blown_up_batch(60.0)
+    ts = default_grid(60.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SolverError) as info:
+            solve(model, p, schedule, ts, solver="scipy")
+    msg = str(info.value)
+    assert msg.startswith("numerical failure: subject 1 of the batch: the SciPy LSODA solver failed")
+    assert "state ketamine_s.A_central (module ketamine_s)" in msg and "\n" not in msg
+    assert "Warning" not in capfd.readouterr().err
+
+
+def test_diagnose_finds_the_first_subject_and_time_that_went_non_finite():
+    """What diffrax leaves after an early stop: every state inf from the stop on (subject 1,
+    from the 8th output time); the last finite state of the blown-up subject names the culprit."""
+    from ketasim.engine.failure import diagnose
+    from ketasim.engine.solve import solve as solve_states
+
+    model, p, schedule = _blown_up_batch(10.0)
+    ts = np.arange(0.0, 11.0)
+    ys = np.stack([solve_states(model, p[0], schedule.subject(0), ts, solver="scipy")] * 2)
+    good = solve_states(model, p[0], schedule.subject(0), ts, solver="scipy")
+    ys[1, :7] = good[:7]
+    ys[1, 6, [s.symbol for s in model.states].index("ketamine_s__A_central")] = 1e6  # growing
+    ys[1, 7:] = np.inf
+    msg = diagnose(model, p, schedule, ts, ys, "tsit5")
+    assert msg.startswith("numerical failure: subject 1 of the batch: the tsit5 solver stopped between "
+                          "t = 6 and 7 min")
+    head = "state ketamine_s.A_central (module ketamine_s) is growing by itself (rate +"
+    assert head in msg and msg.endswith(" per min)")
+    rate = float(msg.split(head)[1].split()[0])
+    assert 0 < rate < 5.0  # -k10 = +5 /min, less the other first-order outflows of the central compartment

@@ -43,7 +43,14 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
         from .solver_scipy import solve_scipy
 
         if batched:
-            ys = np.stack([solve_scipy(model, p[i], schedule.subject(i), ts) for i in range(p.shape[0])])
+            rows = []
+            for i in range(p.shape[0]):
+                try:
+                    rows.append(solve_scipy(model, p[i], schedule.subject(i), ts))
+                except SolverError as exc:
+                    raise SolverError(str(exc).replace("numerical failure: ", f"numerical failure: subject {i} "
+                                                       "of the batch: ", 1)) from None
+            ys = np.stack(rows)
         else:
             ys = solve_scipy(model, p, schedule, ts)
         if not np.isfinite(ys).all():
