@@ -363,3 +363,11 @@ def test_an_in_vitro_protocol_is_bounded_at_load():
                                          rf"{MAX_CLAMP_SAMPLES:,} samples \(got 10,000,000\)"):
         parse_experiment(doc(steps=steps, duration="10 s", sample="1 us"), "v.toml")
     assert parse_experiment(doc(steps=steps, duration="10 s", sample="0.1 ms"), "v.toml")  # 100,000: the limit
+
+
+def test_a_long_hypothesis_option_is_refused_without_echoing_it(capsys, sentinel):
+    out, report = sentinel
+    code, lines = run_cli(capsys, "run", "--hypothesis", "opioid_gate=" + "x" * 100_000, "--out", str(out),
+                          "--report", str(report))
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error: --hypothesis: at most 64 characters")
+    assert len(lines[0]) < 200 and out.read_text() == "precious"

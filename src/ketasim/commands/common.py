@@ -43,11 +43,16 @@ def guard(fn: Callable[[], T]) -> T:
 
 
 def parse_hypotheses(items: list[str]) -> dict[str, str]:
-    """The repeatable `--hypothesis NAME=VALUE` option as a mapping; a missing `=` is refused."""
+    """The repeatable `--hypothesis NAME=VALUE` option as a mapping; a missing `=` or a text
+    longer than `limits.MAX_NAME_CHARS` a side is refused (never echoed whole)."""
+    from ..limits import MAX_NAME_CHARS, shown
+
     out = {}
     for it in items:
+        if len(it) > 2 * MAX_NAME_CHARS + 1:
+            fail(f"--hypothesis: at most {MAX_NAME_CHARS} characters a side of NAME=VALUE (got {shown(it)})")
         if "=" not in it:
-            fail(f"--hypothesis: expected NAME=VALUE, got {it!r}")
+            fail(f"--hypothesis: expected NAME=VALUE, got {shown(it)}")
         k, v = it.split("=", 1)
         out[k.strip()] = v.strip()
     return out
