@@ -248,8 +248,10 @@ class Measure(_Strict):
     range: tuple[float, float] | None = None
     at: AnyQuantity | None = None    # value_at, ratio_to_baseline, change_from_baseline
     baseline_at: AnyQuantity = "0 min"
-    window: tuple[AnyQuantity, AnyQuantity] | None = None   # mean, auc, auc_ratio, max, min, half_life, relaxation_rate
-    reference_window: tuple[AnyQuantity, AnyQuantity] | None = None  # on_rate, rate_ratio: the recovery / reference relaxation
+    # mean, auc, auc_ratio, max, min, half_life, relaxation_rate:
+    window: tuple[AnyQuantity, AnyQuantity] | None = None
+    # on_rate, rate_ratio: the recovery / reference relaxation:
+    reference_window: tuple[AnyQuantity, AnyQuantity] | None = None
     versus: Name | None = None       # auc_ratio: AUC(observable) / AUC(versus); trial: the comparator arm
     name: str | None = None
     note: str = ""
