@@ -208,7 +208,7 @@ def dose_value(text: str) -> tuple[float, bool]:
     Negative doses are refused.
     """
     if not isinstance(text, str):
-        raise QuantityError(f"{text!r} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
+        raise QuantityError(f"{shown(text)} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
     r = read_quantity(text, "mg/kg")
     parts = list(Q_(1.0, r.unit).unit_items())
     if not parts:
