@@ -92,7 +92,8 @@ def check_count(value: int, limit: int, field: str, what: str) -> int:
     """`value` when it is at most `limit`, else a `LimitError` naming `field` (empty: the
     experiment schema, whose loader names the field path) and the limit."""
     if value > limit:
-        raise LimitError(f"{_prefix(field)}at most {limit:,} {what} (got {value:,})")
+        got = f"{value:,}" if value < 10**15 else f"{float(value):.3g}"
+        raise LimitError(f"{_prefix(field)}at most {limit:,} {what} (got {got})")
     return value
 
 
