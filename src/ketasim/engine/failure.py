@@ -72,21 +72,26 @@ def culprit(model: AssembledModel, p: np.ndarray, schedule: Schedule, t: float, 
         bad = np.flatnonzero(~np.isfinite(f0))
         if bad.size:
             return int(bad[0]), "its rate of change is not finite"
-        diag = np.zeros(y.size)
-        for j in range(y.size):
+        diag, noise = np.zeros(y.size), np.zeros(y.size)
+        for j in range(y.size):  # forward differences of each state's own rate
             h = 1e-6 * max(abs(y[j]), 1e-6)
             yh = y.copy()
             yh[j] += h
-            diag[j] = (np.asarray(rhs(t, yh, p, u), dtype=float)[j] - f0[j]) / h
+            fj = float(np.asarray(rhs(t, yh, p, u), dtype=float)[j])
+            diag[j] = (fj - f0[j]) / h
+            noise[j] = 8 * np.finfo(float).eps * max(abs(fj), abs(f0[j])) / h  # rounding in the difference
     diag[~np.isfinite(diag)] = np.inf
-    growing = (diag > 0) & (f0 * y > 0)  # moving away from zero at a rate that rises with itself
+    # moving away from zero at a rate that rises with itself, clearly above rounding
+    growing = (diag > 10 * noise) & (f0 * y > 0)
     if growing.any():
         j = int(np.argmax(np.where(growing, diag, -np.inf)))
         return j, f"growing by itself (rate +{diag[j]:.3g} per min)"
     j = int(np.argmax(np.abs(diag)))
     rate = abs(diag[j])
-    if not np.isfinite(rate) or rate == 0:
-        return j, "its rate of change is not finite"
+    if not np.isfinite(rate):
+        return j, "its rate of change is not finite nearby"
+    if rate == 0:
+        return j, "the first state (no state has a fast or growing rate there)"
     return j, f"the fastest state (time constant {1.0 / rate:.3g} min)"
 
 
