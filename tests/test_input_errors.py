@@ -355,3 +355,20 @@ def test_diagnose_finds_the_first_subject_and_time_that_went_non_finite():
     assert head in msg and msg.endswith(" per min)")
     rate = float(msg.split(head)[1].split()[0])
     assert 0 < rate < 5.0  # -k10 = +5 /min, less the other first-order outflows of the central compartment
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d["protocol"].update(parameters={"nmda.mg_k0_glun2a": 0.0}),
+     "protocol.parameters.nmda.mg_k0_glun2a: 0 mM is outside the parameter's bounds"),
+    (lambda d: d["protocol"].update(parameters={"offtargets.nope": 1.0}),
+     "protocol.parameters.offtargets.nope: not a parameter of the receptor scheme"),
+    (lambda d: d["measure"][0].update(statistic="max", window=["1e6 uM", "2e6 uM"]),
+     "measure[0].window: no concentration of the protocol lies in the window"),
+])
+def test_in_vitro_parameters_and_windows_are_one_line(change, words):
+    """Were a ZeroDivisionError in the clamp and a ValueError from an empty maximum."""
+    data = in_vitro()
+    change(data)
+    with pytest.raises(InputError) as info:
+        run_experiment(parse_experiment(data))
+    assert words in str(info.value) and "\n" not in str(info.value)

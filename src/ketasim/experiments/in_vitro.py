@@ -16,12 +16,14 @@ voltage or time), `max`/`min`, `relaxation_rate` (1/s: exponential fit in `windo
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
-from scipy.optimize import curve_fit
+from scipy.optimize import OptimizeWarning, curve_fit
 
+from ..engine.failure import quiet
 from ..measures import MeasureError
 from ..receptor.clamp import (ClampError, Step, blockers_of, composition, ic50, mg_remaining,
                               steady_block, steady_conductance, time_course)
@@ -130,7 +132,10 @@ def _fit_rate(t: np.ndarray, y: np.ndarray, window: tuple[float, float], field: 
     a0, b0 = yy[-1], yy[0] - yy[-1]
     k0 = 3.0 / span
     try:
-        (a, b, k), _ = curve_fit(lambda x, a, b, k: a + b * np.exp(-k * x), tt, yy, p0=(a0, b0, k0), maxfev=20000)
+        with quiet(), warnings.catch_warnings():  # a poor fit is judged by k below, not warned about
+            warnings.simplefilter("ignore", OptimizeWarning)
+            (a, b, k), _ = curve_fit(lambda x, a, b, k: a + b * np.exp(-k * x), tt, yy, p0=(a0, b0, k0),
+                                     maxfev=20000)
     except RuntimeError:
         raise MeasureError(f"{field}: exponential fit did not converge") from None
     if not np.isfinite(k) or k <= 0:
@@ -165,6 +170,8 @@ def compute_in_vitro(m: Measure, series: dict, field: str) -> float:
     elif st in ("max", "min"):
         sel = np.ones(x.size, bool) if m.window is None else (x >= window(m.window, "window")[0]) & (
             x <= window(m.window, "window")[1])
+        if not sel.any():
+            raise MeasureError(f"{field}.window: no {name} of the protocol lies in the window")
         value, unit = float(y[sel].max() if st == "max" else y[sel].min()), "1"
     else:
         if name != "time":
@@ -214,6 +221,7 @@ def check_in_vitro(exp: Experiment) -> None:
     from ..mechanisms.registry import resolve_hypotheses
 
     resolve_hypotheses(dict(exp.protocol.hypotheses))
+    check_in_vitro_parameters(exp.protocol.parameters, exp.protocol.hypotheses)
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
         if m.statistic not in IN_VITRO_STATISTICS:
@@ -227,6 +235,28 @@ def check_in_vitro(exp: Experiment) -> None:
                                f"(one of {', '.join(IN_VITRO_OBSERVABLES)})")
 
 
+def check_in_vitro_parameters(values: Mapping[str, float], hypotheses: Mapping[str, str] | None,
+                              field: str = "protocol.parameters") -> None:
+    """Each value names a parameter of the receptor scheme (`nmda.X` or bare X) or of the
+    off-target module (`offtargets.X`) and lies within that parameter's bounds (finite), else
+    `ParameterError` naming `field` and the key: a zero or negative Mg2+ constant would divide
+    by zero in the clamp."""
+    from ..mechanisms.offtargets import offtarget_module
+    from ..parameters import ParameterError, checked_value
+    from ..receptor.parameters import NMDA_PARAMETERS
+
+    scheme = {q.name: q for q in NMDA_PARAMETERS}
+    d2 = dict(hypotheses or {}).get("ketamine_d2", "none")
+    off = {q.name: q for q in offtarget_module(d2=d2).parameters}
+    for key, value in dict(values).items():
+        module, _, name = key.rpartition(".")
+        table = off if module == "offtargets" else scheme if module in ("", "nmda") else {}
+        if name not in table:
+            raise ParameterError(f"{field}.{key}: not a parameter of the receptor scheme (nmda.X) "
+                                 "or the off-target module (offtargets.X)")
+        checked_value(table[name], value, f"{field}.{key}")
+
+
 def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[str, float] | None = None):
     """Simulate an in-vitro protocol and score its measures.
 
@@ -238,7 +268,9 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[
 
     check_in_vitro(exp)
     iv = exp.protocol.in_vitro
-    merged = {**exp.protocol.parameters, **known_overrides(parameters, exp.protocol.hypotheses)}
+    known = known_overrides(parameters, exp.protocol.hypotheses)
+    check_in_vitro_parameters(known, exp.protocol.hypotheses, "parameters")
+    merged = {**exp.protocol.parameters, **known}
     nmda = {k.removeprefix("nmda."): v for k, v in merged.items() if not k.startswith("offtargets.")}
     other = {k: v for k, v in merged.items() if k.startswith("offtargets.")}
     values = ReceptorValues().with_values(nmda)
