@@ -158,7 +158,7 @@ def render() -> str:
     lines = [HEADER, "", "# ketasim API reference", "",
              "The Python entry points and the `ketasim` commands, from their docstrings and help texts. "
              "The user guide is [guide.md](guide.md); the architecture and the experiment-file format are in "
-             "DESIGN.md.", ""]
+             "[architecture.md](architecture.md).", ""]
     lines += python_api() + cli_reference()
     while lines and lines[-1] == "":
         lines.pop()

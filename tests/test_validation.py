@@ -74,7 +74,7 @@ def test_scorecard_counts_the_three_classes_apart_per_layer(lib):
     assert layers["pk"].validation == Tally(1, 0) and layers["receptor"].validation == Tally(1, 0)
     assert (layers["total"].all.total, layers["total"].all.passed) == (4, 2)
     data = scorecard_json(sc)
-    # DESIGN §4's shape is kept: experiments[] and summary.total/passed/by_tag
+    # the shape of docs/architecture.md §5 is kept: experiments[] and summary.total/passed/by_tag
     assert data["summary"]["total"] == 4 and data["summary"]["passed"] == 2
     assert data["summary"]["by_tag"] == {"pk": [3, 2], "receptor": [1, 0]}
     s = data["summary"]

@@ -1,7 +1,7 @@
 """The circuit surrogate: a smooth closed form from NMDA block per cell type to circuit outputs.
 
 The slow model cannot run the spiking network every minute, so it reads the circuit
-through this fit (DESIGN.md §1). Each output y is fitted as
+through this fit (docs/architecture.md §2). Each output y is fitted as
 
     y = y0 * exp(sum_k c_k f_k(b))      (positive outputs, fitted in log space)
 

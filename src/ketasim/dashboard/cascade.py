@@ -1,6 +1,6 @@
 """The cascade of one simulated regimen: each layer's key observables on one time axis.
 
-From dose to symptom (DESIGN.md §3 names): plasma levels (ng/mL), NMDA block on
+From dose to symptom (observable names: docs/architecture.md §1): plasma levels (ng/mL), NMDA block on
 interneurons and pyramidal cells (fraction), the glutamate surge (relative), BDNF and
 mTORC1 signalling (relative), spines and synaptic strength (relative), prefrontal
 serotonin and lateral habenula bursting (relative), the DMN-CEN anticorrelation, and the

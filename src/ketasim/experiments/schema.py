@@ -1,4 +1,4 @@
-"""The experiment file format (DESIGN.md §4) as a pydantic schema. Unknown keys are errors."""
+"""The experiment file format (docs/architecture.md §5) as a pydantic schema. Unknown keys are errors."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ STATISTICS = ("max", "min", "value_at", "time_of_max", "auc", "mean", "ratio_to_
               "ic50", "relaxation_rate", "on_rate", "rate_ratio")
 IN_VITRO_STATISTICS = ("ic50", "relaxation_rate", "on_rate", "rate_ratio", "value_at", "max", "min")
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
-# Virtual-trial endpoints (DESIGN.md §4; extend, don't rename). Defined by ketasim.trial.endpoints.
+# Virtual-trial endpoints (docs/architecture.md §5; extend, don't rename). Defined by ketasim.trial.endpoints.
 ENDPOINTS = ("response_rate", "remission_rate", "mean_change", "mean_difference", "response_odds_ratio",
              "relapse_median_days", "dropout_rate", "side_effect_dropout_rate")
 TWO_ARM_ENDPOINTS = ("mean_difference", "response_odds_ratio")

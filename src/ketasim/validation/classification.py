@@ -1,4 +1,4 @@
-"""Each experiment's class, derived mechanically (DESIGN §4), never declared by hand.
+"""Each experiment's class, derived mechanically (docs/architecture.md §5), never declared by hand.
 
 - **calibration**: a parameter the experiment's measures depend on (its parameter
   catalogue, catalogue.py) cites the experiment's publication: the parameter's `source`

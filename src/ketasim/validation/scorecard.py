@@ -8,7 +8,7 @@ fixes the outcome) or *validation* (a prediction the model was not set up to rep
 The three are counted apart, per layer and in total, because a passed calibration target
 or a consistency check is no evidence that the model is right.
 
-The JSON keeps the shape of `ketasim experiment run --json` (DESIGN §4: `experiments`
+The JSON keeps the shape of `ketasim experiment run --json` (docs/architecture.md §5: `experiments`
 and `summary` with `total`, `passed`, `by_tag`) and adds keys; it never renames them.
 """
 
@@ -81,7 +81,7 @@ class Scorecard:
 
     @property
     def layers(self) -> dict[str, LayerScore]:
-        """Per layer (in the order of DESIGN's layers), plus "total"."""
+        """Per layer (in the order of the schema's LAYERS), plus "total"."""
         out: dict[str, LayerScore] = {}
         for e in self.entries:
             kind = self.class_of(e).kind
@@ -144,7 +144,7 @@ def _layer_json(score: LayerScore) -> dict:
 
 
 def scorecard_json(sc: Scorecard) -> dict:
-    """The scorecard as JSON (DESIGN §4 shape plus the three classes, unsourced, settings)."""
+    """The scorecard as JSON (docs/architecture.md §5 shape plus the three classes, unsourced, settings)."""
     layers = sc.layers
     total = layers.get("total", LayerScore())
     by_tag = {k: v.all.to_json() for k, v in layers.items() if k != "total"}
