@@ -24,6 +24,9 @@ from .dosing import Schedule
 from .model import AssembledModel
 
 
+EXPLICIT = ("tsit5", "dopri5")  # solvers whose step a fast (stiff) state limits
+
+
 class SolverError(RuntimeError):
     """The solver did not finish (step-size collapse, step budget) or produced NaN."""
 
@@ -132,8 +135,9 @@ def locate(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndar
     t0 = float(ts[i - 1])
     j, why = culprit(model, p, schedule, t0, y[i - 1])
     if bad.all():  # every state at once: the solver stopped between the two output times
+        hint = "; a stiff solver (kvaerno5) may finish" if solver in EXPLICIT and why.startswith("the fastest") else ""
         return (f"the {solver} solver stopped between t = {t0:g} and {t:g} min (step budget exhausted, "
-                f"step size collapsed or a non-finite value); {state_label(model, j)} is {why}")
+                f"step size collapsed or a non-finite value); {state_label(model, j)} is {why}{hint}")
     if not (bad[j] and why.startswith("its rate")):  # of the states that went together, the first
         j = int(np.flatnonzero(bad)[0])
     return f"{state_label(model, j)} is not finite at t = {t:g} min (last finite at {t0:g} min)"
