@@ -78,7 +78,7 @@ def one(spec, workers: int) -> dict:
 
     from dask.distributed import Client, LocalCluster
 
-    from ketasim.clinical.chunk import simulate_chunk
+    from ketasim.trial.chunk import simulate_chunk
     from ketasim.trial.engine import run_trial
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,

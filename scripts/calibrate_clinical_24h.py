@@ -19,8 +19,8 @@ from dataclasses import replace
 import numpy as np
 
 import ketasim as k
-from ketasim.clinical import cohorts, observation
-from ketasim.clinical.chunk import TrialArm, mechanistic_courses, observation_rng, visit_grid
+from ketasim.trial import cohorts, observation
+from ketasim.trial.chunk import TrialArm, mechanistic_courses, observation_rng, visit_grid
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 DRUGS = ("ketamine", "midazolam", "saline")

@@ -160,7 +160,7 @@ def test_trial_request_is_an_experiment_the_trial_engine_reads():
 
 def fake_chunks(arm, cohort, start, n, seed, visits, species="human", batch=None):
     """Arm A: even patients fall from 30 to 12 MADRS (responders, not remitters); arm B: nobody changes."""
-    from ketasim.clinical.chunk import ChunkResult, visit_grid
+    from ketasim.trial.chunk import ChunkResult, visit_grid
 
     days = visit_grid(visits)
     idx = np.arange(start, start + n)
@@ -295,7 +295,7 @@ def test_serve_warns_when_listening_beyond_loopback(monkeypatch):
 @pytest.mark.slow
 def test_small_trial_with_the_mechanistic_simulator():
     """The explorer's trial path end to end (compiles the batched model: a minute or two)."""
-    from ketasim.clinical.cohorts import COHORTS
+    from ketasim.trial.cohorts import COHORTS
     from ketasim.dashboard.trial import run_small_trial
 
     arms = {"A": build_request(RegimenForm()), "B": build_request(RegimenForm(drug="saline", dose="0 mg/kg"))}

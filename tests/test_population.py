@@ -52,7 +52,7 @@ def test_a_trial_arm_and_simulate_population_draw_the_same_patients(monkeypatch)
     same weights, genotypes and parameter vectors. The solves are replaced by a recorder
     of what each side hands to the one batched solve loop."""
     import ketasim.population as population
-    from ketasim.clinical.chunk import TrialArm, simulate_chunk
+    from ketasim.trial.chunk import TrialArm, simulate_chunk
 
     seen = []
 

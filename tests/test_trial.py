@@ -60,8 +60,8 @@ range = [-30, 30]
 
 DRIVER = """
 import sys, time
-from ketasim.clinical.chunk import simulate_chunk
 from ketasim.experiments.loader import load_experiment
+from ketasim.trial.chunk import simulate_chunk
 from ketasim.trial.engine import run_trial
 from ketasim.trial.spec import trial_spec
 

@@ -10,9 +10,9 @@ import zlib
 import numpy as np
 import pytest
 
-from ketasim.clinical.chunk import ChunkResult, TrialArm
 from ketasim.engine.dosing import DoseEvent
 from ketasim.errors import InputError
+from ketasim.trial.chunk import ChunkResult, TrialArm
 from ketasim.trial.engine import run_trial
 from ketasim.trial.spec import TrialSpec, visit_days
 from ketasim.trial.store import TrialStoreError, done_flags, open_store

@@ -3,7 +3,7 @@
 Patient i is drawn from its own generator, keyed by (seed, arm, cohort, i) (`patient_rng`),
 so a patient's draw depends neither on how patients are batched or chunked nor on which
 worker draws it, and `simulate_population(..., seed, cohort, arm)` draws the very patients
-of that arm of a virtual trial with that seed and cohort (`ketasim.clinical.chunk`).
+of that arm of a virtual trial with that seed and cohort (`ketasim.trial.chunk`).
 Populations outside a trial use the arm key `POPULATION_ARM`.
 
 Each parameter with a between-subject CV is drawn log-normally around its typical value
@@ -186,8 +186,8 @@ def simulate_population(
 
 
 def check_cohort(cohort: str) -> None:
-    """InputError naming `cohort` unless it is a declared cohort (`ketasim.clinical.cohorts.COHORTS`)."""
-    from .clinical.cohorts import COHORTS
+    """InputError naming `cohort` unless it is a declared cohort (`ketasim.trial.cohorts.COHORTS`)."""
+    from .trial.cohorts import COHORTS
 
     if cohort not in COHORTS:
         raise InputError(f"cohort: unknown cohort {cohort!r} (one of {', '.join(COHORTS)})")

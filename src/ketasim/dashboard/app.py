@@ -17,7 +17,6 @@ import logging
 
 import streamlit as st
 
-from ketasim.clinical.cohorts import COHORTS
 from ketasim.dashboard.cascade import Cascade, headline, simulate_request
 from ketasim.dashboard.figure import cascade_figure
 from ketasim.dashboard.inputs import (HUMAN_DRUGS, LIMITS, Request, RegimenForm, TrialForm, build_request,
@@ -29,6 +28,7 @@ from ketasim.mechanisms.plasticity import SUBJECT_SETTINGS
 from ketasim.mechanisms.registry import HYPOTHESES
 from ketasim.patient import CYP2B6_GENOTYPES
 from ketasim.simulate import SimulationError
+from ketasim.trial.cohorts import COHORTS
 
 LOG = logging.getLogger("ketasim.explorer")
 TITLE = "ketasim explorer"

@@ -312,7 +312,7 @@ def build_trial(form: TrialForm, arms: Mapping[str, Request], limits: Limits = L
     regimen forms' patient fields do not apply). The one measure is each first arm's
     response rate at the end, with the range [0, 1] (a display, not a published finding).
     """
-    from ..clinical.cohorts import COHORTS
+    from ..trial.cohorts import COHORTS
 
     if not arms:
         raise InputError("trial.arms: give at least one regimen")

@@ -56,7 +56,7 @@ def run_small_trial(req: TrialRequest, on_progress: Progress = lambda done, tota
                     simulate: Callable | None = None, n_boot: int = BOOTSTRAP) -> TrialView:
     """Run the trial in this process (a temporary store) and summarise it for the page.
 
-    simulate: the chunk simulator (default the mechanistic one, `clinical.chunk.simulate_chunk`).
+    simulate: the chunk simulator (default the mechanistic one, `trial.chunk.simulate_chunk`).
     """
     from ..trial.endpoints import locf
     from ..trial.engine import default_simulate, run_trial

@@ -1,11 +1,22 @@
-"""Virtual clinical trials: arms, Dask execution, Zarr checkpointing, endpoints, tables, report.
+"""Virtual clinical trials: patients, arms, Dask execution, Zarr checkpointing, endpoints, tables, report.
 
-One concept per file: `spec` (experiment file -> `TrialSpec`), `store` (the Zarr store,
-chunk by chunk), `checksum` (what a chunk's done flag records, verified on resume),
-`engine` (`run_trial`: chunks as tasks, resume), `outcomes` (an arm's per-patient
-outcomes), `endpoints` (response, remission, ... with bootstrap intervals), `survival`
-(Kaplan–Meier), `bootstrap`, `tables` (Parquet and summary tables), `report` (the HTML
-section), `score` (an experiment's trial measures scored).
+The mechanistic part of a patient's course (drug levels through synaptic strength to the
+depressive state, dissociation, side-effect burden) is the slow model
+(`ketasim.mechanisms.clinical`), solved for each patient with the patient's own
+parameters; a patient's covariates, genotypes and parameter vector are drawn by the
+population layer (`ketasim.population.draw_population`, keyed by seed, arm, cohort and
+patient index, the one draw shared with `simulate_population`). What no mechanism
+explains is statistical and lives here. One concept per file:
+
+- `cohorts`: baseline severity, inclusion threshold, placebo size, dropout hazard per cohort
+- `observation`: from the mechanistic course to rated MADRS/HAMD at visits (placebo and
+  expectancy with imperfect blinding, responsiveness, day-to-day fluctuation, dropouts)
+- `chunk`: `simulate_chunk`, one batch of patients of one arm (what a trial task runs)
+- `spec` (experiment file -> `TrialSpec`), `store` (the Zarr store, chunk by chunk),
+  `engine` (`run_trial`: chunks as tasks, resume), `outcomes` (an arm's per-patient
+  outcomes), `endpoints` (response, remission, ... with bootstrap intervals), `survival`
+  (Kaplan–Meier), `bootstrap`, `tables` (Parquet and summary tables), `report` (the HTML
+  section), `score` (an experiment's trial measures scored).
 """
 
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate
@@ -13,5 +24,16 @@ from .engine import TrialResult, run_trial
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec, trial_spec
 
+
+def statistical_parameters():
+    """Every parameter of the statistical (non-mechanistic) part, for reports and checks."""
+    from ..population import MET_ALLELE_FREQ
+    from .cohorts import COHORTS
+    from .observation import PARAMETERS
+
+    out = [q for c in COHORTS.values() for q in c.parameters]
+    return tuple(out) + tuple(PARAMETERS.values()) + (MET_ALLELE_FREQ,)
+
+
 __all__ = ["ArmOutcomes", "ENDPOINT_DEFS", "EndpointValue", "TrialResult", "TrialSpec", "evaluate", "run_trial",
-           "trial_spec"]
+           "statistical_parameters", "trial_spec"]

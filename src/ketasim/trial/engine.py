@@ -52,8 +52,8 @@ class TrialResult:
 
 
 def default_simulate() -> Callable:
-    """The mechanistic chunk simulator, `ketasim.clinical.chunk.simulate_chunk`."""
-    from ..clinical.chunk import simulate_chunk
+    """The mechanistic chunk simulator, `ketasim.trial.chunk.simulate_chunk`."""
+    from .chunk import simulate_chunk
 
     return simulate_chunk
 
@@ -140,7 +140,7 @@ def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None
     scheduler: a dask.distributed scheduler address, or "sync" (this process); None with
     `workers` None or > 0: a LocalCluster of `workers` (default 2) single-threaded worker
     processes; `workers=0`: this process. simulate: the chunk simulator (signature of
-    `ketasim.clinical.chunk.simulate_chunk`; default that one). A store of another spec at
+    `ketasim.trial.chunk.simulate_chunk`; default that one). A store of another spec at
     the same place is refused (`TrialStoreError`). notify: receives one status line per store
     repair and per flagged chunk that fails verification (default: printed on stderr).
     """

@@ -27,7 +27,7 @@ class TrialSpec:
 
     n: patients per arm; chunk: patients per task; duration_days: follow-up (d); visits:
     the days at which scores are recorded (every day from 0 to the duration, plus each
-    measure's `at`), ascending. arms: `ketasim.clinical.chunk.TrialArm`s (regimen in
+    measure's `at`), ascending. arms: `ketasim.trial.chunk.TrialArm`s (regimen in
     minutes, hypotheses merged: protocol-wide, then the arm's own).
     """
 
@@ -92,8 +92,8 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     trial's model lacks is an error and an override it lacks is left out (one file serves
     a library of models, see `experiments.plan.merged_parameters`).
     """
-    from ..clinical.chunk import TrialArm
-    from ..clinical.cohorts import COHORTS
+    from .chunk import TrialArm
+    from .cohorts import COHORTS
     from ..experiments.plan import experiment_plan
     from ..population import BDNF_GENOTYPES
 

@@ -182,7 +182,7 @@ def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
         for name, arm in exp.protocol.arms.items():
             model, key = _model(memo, exp.species, {**exp.protocol.hypotheses, **arm.hypotheses}, drugs)
             out += _closure_entries(model, key, plan.arm_regimen(name), plan, None, memo)
-        from ..clinical import statistical_parameters
+        from ..trial import statistical_parameters
 
         out += [CatalogueEntry(STATISTICAL_OWNER, q) for q in statistical_parameters()]
         return out

@@ -53,7 +53,7 @@ def _record(owner: str, q: Parameter) -> UnsourcedParameter:
 def unsourced_parameters() -> tuple[UnsourcedParameter, ...]:
     """All assumed/fitted parameters, sorted by source, owner and name, without repeats."""
     from ..circuit.parameters import CIRCUIT_PARAMETERS
-    from ..clinical import statistical_parameters
+    from ..trial import statistical_parameters
 
     out: dict[tuple, UnsourcedParameter] = {}
     groups = [(m.name, m.parameters) for m in _modules()]

@@ -11,7 +11,7 @@ procedures) of a regimen. One concept per file:
 - adverse.py: `bladder_risk`, `abuse_liability`
 
 The trial-level parts (cohorts, placebo and expectancy, day-to-day fluctuation,
-dropouts) are statistical and live in `ketasim.clinical`.
+dropouts) are statistical and live in `ketasim.trial`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ plasticity layer), so each arm of a trial is driven by mechanism. The scales:
 linear fit to the equipercentile linking of Leucht et al. 2018.
 
 This is the drug's mechanistic effect in one patient of the stated baseline, without
-placebo response or day-to-day fluctuation; the trial engine adds those (ketasim.clinical).
+placebo response or day-to-day fluctuation; the trial engine adds those (ketasim.trial).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ MADRS_BASELINE = p("madrs_baseline", 32.0, "1", "murrough2013",
                    "MADRS total of the untreated patient (the treatment-resistant cohort's typical baseline)",
                    lower=0.0, upper=60.0,
                    note="about 32 points at baseline in the midazolam-controlled ketamine trial; trials draw each "
-                        "patient's baseline from its cohort (ketasim.clinical.cohorts)")
+                        "patient's baseline from its cohort (ketasim.trial.cohorts)")
 
 MOOD = Module(
     name="mood",

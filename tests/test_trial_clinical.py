@@ -1,17 +1,17 @@
-"""Clinical layer: the observation model, patient draws, chunking, procedures and the scales."""
+"""The trial's statistical patient layer: the observation model, patient draws, chunking, procedures, scales."""
 
 import numpy as np
 import pytest
 
 import ketasim as k
-from ketasim.clinical.chunk import TrialArm, simulate_chunk, visit_grid
-from ketasim.clinical.cohorts import COHORTS
-from ketasim.clinical.observation import ar1, observe_patient, value
 from ketasim.engine.dosing import DosingError, Schedule
 from ketasim.errors import InputError
 from ketasim.mechanisms.clinical.mood import MOOD
 from ketasim.mechanisms.drugs import procedure_event, route
 from ketasim.population import draw_population
+from ketasim.trial.chunk import TrialArm, simulate_chunk, visit_grid
+from ketasim.trial.cohorts import COHORTS
+from ketasim.trial.observation import ar1, observe_patient, value
 
 
 def test_ar1_fluctuation_has_the_declared_sd_and_daily_correlation():
@@ -176,9 +176,9 @@ def test_chunking_does_not_change_a_patient_and_ketamine_beats_saline_mechanisti
 
 
 def test_statistical_parameters_are_sourced_or_say_why():
-    from ketasim.clinical import statistical_parameters
     from ketasim.parameters import UNSOURCED
     from ketasim.references import registry
+    from ketasim.trial import statistical_parameters
 
     params = statistical_parameters()
     assert len({q.name for q in params}) == len(params)

@@ -56,7 +56,7 @@ class TrialArm:
 
 @dataclass(frozen=True)
 class ChunkResult:
-    """Rated courses of n patients (see ketasim.clinical.observation)."""
+    """Rated courses of n patients (see ketasim.trial.observation)."""
 
     patient: np.ndarray              # (n,) global patient index within the arm
     visits: np.ndarray               # (V,) days
