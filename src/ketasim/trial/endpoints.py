@@ -1,4 +1,4 @@
-"""Trial endpoints (DESIGN.md §4) as pure NumPy functions of per-patient outcomes.
+"""Trial endpoints (docs/architecture.md §5) as pure NumPy functions of per-patient outcomes.
 
 Definitions (every rate is over all randomised patients of the arm, intention to treat):
 
