@@ -6,7 +6,6 @@ nothing overwritten; the schema refuses non-finite numbers and bad quantity stri
 """
 
 import math
-import time
 
 import pytest
 
@@ -80,12 +79,19 @@ def test_a_non_finite_number_is_refused(value):
         parse_quantity(value, "1", "x")
 
 
-def test_a_long_text_is_refused_before_parsing_and_never_echoed_in_full():
+def test_a_long_text_is_refused_before_parsing_and_never_echoed_in_full(monkeypatch):
+    import ketasim.units as units
+
     text = "1" * 100_000 + " h"          # pint once took 113 s on this, then printed it whole
-    start = time.perf_counter()
-    with pytest.raises(InputError) as info:
-        parse_quantity(text, "min", "--duration")
-    assert time.perf_counter() - start < 0.5
+
+    def pint_reached(*args, **kwargs):
+        raise AssertionError("the unit parser was reached")
+
+    with monkeypatch.context() as m:     # refused by length before pint sees the text
+        m.setattr(units, "unit", pint_reached)
+        m.setattr(units, "Q_", pint_reached)
+        with pytest.raises(InputError) as info:
+            parse_quantity(text, "min", "--duration")
     msg = str(info.value)
     assert f"longer than {MAX_QUANTITY_CHARS} characters" in msg and "100002 characters" in msg
     assert len(msg) < 2 * SHOWN_CHARS + 80
@@ -130,16 +136,23 @@ def run_cli(capsys, *args):
     (["--dose", "9" * 100_000 + " mg"], ["--dose", f"longer than {MAX_QUANTITY_CHARS} characters"]),
     (["--weight", "70,5 kg"], ["--weight", "not a comma"]),
 ])
-def test_bad_run_options_are_one_line_exit_2_and_nothing_is_overwritten(capsys, sentinel, args, words):
+def test_bad_run_options_are_one_line_exit_2_and_nothing_is_overwritten(capsys, monkeypatch, sentinel, args, words):
+    import importlib
+
+    simulate_module = importlib.import_module("ketasim.simulate")   # the module (ketasim.simulate is also a function)
+
+    def simulation_reached(*a, **k):
+        raise AssertionError("a model was built or simulated before the input was checked")
+
+    monkeypatch.setattr(simulate_module, "simulate", simulation_reached)   # refused before any simulation
+    monkeypatch.setattr(simulate_module, "model_for", simulation_reached)
     out, report = sentinel
-    start = time.perf_counter()
     code, lines = run_cli(capsys, "run", *args, "--out", str(out), "--report", str(report))
     assert code == 2 and len(lines) == 1, lines
     assert lines[0].startswith("error: ") and len(lines[0]) < 300
     for w in words:
         assert w in lines[0], lines[0]
     assert out.read_text() == "precious" and report.read_text() == "precious"
-    assert time.perf_counter() - start < 60   # refused before any simulation
 
 
 def test_a_bad_integer_option_of_another_command_is_one_line(capsys):
@@ -236,10 +249,8 @@ def _trial(n=10, arms=2, chunk=None):
     (_trial(chunk=10**9), "protocol.population.chunk", ["less than or equal"]),
 ])
 def test_a_trial_beyond_the_limits_is_refused_at_load(doc, field, words):
-    start = time.perf_counter()
     with pytest.raises(InputError) as info:
         parse_experiment(doc, "trial.toml")
-    assert time.perf_counter() - start < 1.0
     msg = str(info.value)
     assert msg.startswith(f"trial.toml: {field}: "), msg
     for w in words:
@@ -266,10 +277,8 @@ def test_the_duration_limit_is_two_years_and_the_library_fits():
 
 
 def test_the_command_line_regimen_checks_its_count_before_expanding():
-    start = time.perf_counter()
     with pytest.raises(InputError, match=r"^--repeat-count: at most 1,000 doses"):
         one_dose_regimen("ketamine", "iv", "1 mg", None, "1 d", 10**9)
-    assert time.perf_counter() - start < 0.1
 
 
 # ------------------------------------------------------------------------------ explorer
@@ -371,3 +380,36 @@ def test_a_long_hypothesis_option_is_refused_without_echoing_it(capsys, sentinel
                           "--report", str(report))
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error: --hypothesis: at most 64 characters")
     assert len(lines[0]) < 200 and out.read_text() == "precious"
+
+
+def test_a_circuit_run_longer_than_the_limit_is_refused_before_it_runs(tmp_path):
+    """`ketasim circuit --duration` is bounded (limits.MAX_CIRCUIT_MS): one line, exit 2, no folder made."""
+    from typer.testing import CliRunner
+
+    from ketasim.cli import app
+    from ketasim.limits import MAX_CIRCUIT_MS
+
+    out = tmp_path / "figs"
+    too_long = f"{MAX_CIRCUIT_MS / 1000 * 10:g} s"
+    res = CliRunner().invoke(app, ["circuit", "--duration", too_long, "--out", str(out)])
+    assert res.exit_code == 2
+    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--duration" in lines[0] and "at most" in lines[0]
+    assert not out.exists()
+
+
+def test_an_experiment_with_more_measures_than_the_limit_is_refused_at_load(tmp_path):
+    """`[[measure]]` entries are bounded (limits.MAX_MEASURES): the loader names the field."""
+    from ketasim.errors import InputError
+    from ketasim.experiments.loader import load_experiment
+    from ketasim.limits import MAX_MEASURES
+
+    measure = ('[[measure]]\nobservable = "plasma_ketamine"\nstatistic = "max"\nunit = "ng/mL"\n'
+               'expected = 185\nrel_tol = 0.25\n')
+    text = ('id = "x"\ntitle = "x"\nsource = "x"\ntags = ["pk"]\n[protocol]\nduration = "3 h"\n'
+            '[[protocol.doses]]\ndrug = "ketamine"\nroute = "iv"\ndose = "0.5 mg/kg"\nduration = "40 min"\n'
+            + measure * (MAX_MEASURES + 1))
+    path = tmp_path / "many.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="measure"):
+        load_experiment(path)

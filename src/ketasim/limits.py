@@ -74,6 +74,17 @@ MAX_CLAMP_SAMPLES = 100_000
 4,500; the sampled trace is held in memory and integrated point by point."""
 
 
+MAX_CIRCUIT_MS = 120_000.0
+"""Simulated time of one spiking-circuit run (`ketasim circuit --duration`), milliseconds:
+two minutes. The network (5,000 neurons at scale 1) runs at roughly real time to ten
+times slower on one core, and its spike monitors grow with the duration; slow (delta)
+rhythms need tens of seconds, not hours."""
+
+MAX_MEASURES = 200
+"""`[[measure]]` entries in one experiment file: each is evaluated (and, in the scorecard,
+plotted) separately; the library's largest file has a handful."""
+
+
 class LimitError(InputError):
     """Input beyond a documented limit (one line: the field, the limit, what was given)."""
 

@@ -39,6 +39,7 @@ def circuit(
         from ..circuit.blocks import HYPOTHESES, drug_block
         from ..circuit.network import run_circuit
         from ..errors import InputError
+        from ..limits import MAX_CIRCUIT_MS
         from ..units import parse_quantity
 
         conc = parse_quantity(ketamine, "uM", "--ketamine")
@@ -47,6 +48,8 @@ def circuit(
             raise InputError("--ketamine: must not be negative")
         if dur <= 0:
             raise InputError("--duration: must be positive")
+        if dur > MAX_CIRCUIT_MS:
+            raise InputError(f"--duration: at most {MAX_CIRCUIT_MS / 1000:g} s of circuit time (got {duration!r})")
         if not 0.05 <= scale <= 2.0:
             raise InputError("--scale: must be between 0.05 and 2")
         if block not in HYPOTHESES:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_CLAMP_SAMPLES, MAX_DOSE_EVENTS, MAX_NAME_CHARS,
+from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_CLAMP_SAMPLES, MAX_DOSE_EVENTS, MAX_MEASURES, MAX_NAME_CHARS,
                       MAX_PATIENTS_PER_ARM, MAX_REPEAT_COUNT, MAX_SWEEP_POINTS, check_count, check_duration, shown)
 from ..parameters import UNSOURCED
 from ..references import registry
@@ -315,7 +315,7 @@ class Experiment(_Strict):
     references: list[ReferenceKey] = []
     notes: str = ""
     protocol: Protocol
-    measure: list[Measure] = Field(min_length=1)
+    measure: list[Measure] = Field(min_length=1, max_length=MAX_MEASURES)
 
     @field_validator("tags")
     @classmethod
