@@ -372,3 +372,26 @@ def test_in_vitro_parameters_and_windows_are_one_line(change, words):
     with pytest.raises(InputError) as info:
         run_experiment(parse_experiment(data))
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_library_style_trial_run_refuses_out_of_bounds_parameters_before_any_patient(monkeypatch):
+    """`run_trial_experiment` (the path of `validate` and `experiment run`) checks bounds in the
+    trial spec, like `ketasim trial`: one ParameterError naming the key, no patient solved."""
+    import tomllib
+
+    import ketasim.trial.engine as engine
+    from ketasim.experiments.loader import parse_experiment
+    from ketasim.parameters import ParameterError
+    from ketasim.trial.score import run_trial_experiment
+
+    def solved(*a, **k):
+        raise AssertionError("a patient was solved before the parameters were checked")
+
+    monkeypatch.setattr(engine, "run_trial", solved)
+    exp = parse_experiment(tomllib.loads(TRIAL), "trial.toml")
+    with pytest.raises(ParameterError, match=r"^protocol\.parameters\.ketamine_s\.k10: 0 "):
+        run_trial_experiment(exp)
+    fine = parse_experiment(tomllib.loads(TRIAL.replace('parameters = { "ketamine_s.k10" = 0.0 }\n', "")),
+                            "trial.toml")
+    with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.k10: 0 "):
+        run_trial_experiment(fine, parameters={"ketamine_s.k10": 0.0})

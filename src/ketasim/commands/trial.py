@@ -64,12 +64,7 @@ def trial(
                 check_against(pf, model.parameters, "--parameters")
                 model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the run
             values = dict(pf.values)
-        spec = trial_spec(exp, patients, parameters=values)
-        from ..mechanisms.registry import build_model
-
-        for arm in spec.arms:  # names (checked by trial_spec) and bounds, before any patient is solved
-            build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters.with_mapping(
-                dict(exp.protocol.parameters), "protocol.parameters")
+        spec = trial_spec(exp, patients, parameters=values)  # names and bounds, before any patient is solved
         result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
         from ..trial.mechanism import mechanism_html, typical_courses
 

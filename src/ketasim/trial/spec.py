@@ -152,11 +152,16 @@ def _known_parameters(protocol_parameters, overrides, species: str, arms) -> dic
     from ..experiments.plan import merged_parameters
     from ..mechanisms.registry import build_model
 
-    known = set.intersection(*(set(build_model(species, dict(a.hypotheses), a.drugs).parameters) for a in arms))
+    models = [build_model(species, dict(a.hypotheses), a.drugs) for a in arms]
+    known = set.intersection(*(set(m.parameters) for m in models))
     unknown = [k for k in protocol_parameters if k not in known]
     if unknown:
         raise TrialSpecError(f"protocol.parameters.{unknown[0]}: the trial's model has no such parameter")
-    return merged_parameters(protocol_parameters, overrides, known)
+    merged = merged_parameters(protocol_parameters, overrides, known)
+    for m in models:  # bounds and finiteness, before any patient is solved (ParameterError names the key)
+        m.parameters.with_mapping(dict(protocol_parameters), "protocol.parameters")
+        m.parameters.with_mapping({k: v for k, v in merged.items() if k not in protocol_parameters}, "parameters")
+    return merged
 
 
 def _check_arm(arm, species: str, duration_days: float, where: str) -> int:
