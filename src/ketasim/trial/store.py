@@ -258,12 +258,10 @@ def read_chunk(root, spec: TrialSpec, arm: str, index: int) -> dict[str, np.ndar
     for name in sorted(_member_names(cov)):
         a = _open(cov, name, f"{COVARIATES}/{name}")
         data = _read(cov, name, sl, a)
-        if "codes" in a.attrs:
-            codes = np.array(list(a.attrs["codes"]) + [""], dtype=str)
-            if data.size and (data.min() < -1 or data.max() >= len(codes) - 1):
-                raise ChunkReadError(f"array {COVARIATES}/{name} holds codes outside its code table")
-            data = codes[data]
-        out[f"{COVARIATES}/{name}"] = data
+        try:
+            out[f"{COVARIATES}/{name}"] = decoded(a, data)
+        except IndexError:
+            raise ChunkReadError(f"array {COVARIATES}/{name} holds codes outside its code table") from None
     return out
 
 
@@ -387,16 +385,24 @@ def _write_covariate(group, spec: TrialSpec, name: str, values: np.ndarray, sl: 
         arr[sl] = values.astype("f8")
 
 
+def decoded(array, data: np.ndarray) -> np.ndarray:
+    """A covariate's stored values as a reader sees them: numbers as they are, text codes
+    (int16, the code table in the array's `codes` attribute) as strings, code -1 (never
+    written) as "". IndexError for a code outside the table (a damaged array)."""
+    if "codes" not in array.attrs:
+        return data
+    table = np.array(list(array.attrs["codes"]) + [""], dtype=str)
+    if data.size and (data.min() < -1 or data.max() >= len(table) - 1):
+        raise IndexError("code outside the code table")
+    return table[data]
+
+
 def read_arm(root, spec: TrialSpec, arm: str) -> ArmOutcomes:
     """One arm's outcomes from the store (covariates in name order, codes decoded to strings)."""
     g = root[arm]
     cov = {}
     for name, a in sorted(g[COVARIATES].arrays(), key=lambda item: item[0]):
-        data = a[:]
-        if "codes" in a.attrs:
-            table = np.array(list(a.attrs["codes"]) + [""], dtype=str)  # code -1 (unwritten) -> ""
-            data = table[data]
-        cov[name] = data
+        cov[name] = decoded(a, a[:])
     return ArmOutcomes(visits=np.asarray(root["visits"][:]), madrs=g["madrs"][:], hamd=g["hamd"][:],
                        baseline_madrs=g["baseline_madrs"][:], dropout_day=g["dropout_day"][:],
                        dropout_side_effect=g["dropout_side_effect"][:], cadss_peak=g["cadss_peak"][:],

@@ -20,8 +20,8 @@ class TrialOutputs:
     run: this sitting (chunks run and skipped, wall time, executor, store status lines).
 
     summary and patients depend only on the trial (one seed: the same bytes whether it ran
-    in one sitting or was resumed); what describes the sitting is kept apart in `run`, and
-    the report's footer carries its generation time.
+    in one sitting or was resumed); what describes the sitting is kept apart in `run` (the
+    report carries no generation time either).
     """
 
     summary: dict
