@@ -48,10 +48,15 @@ class Parameter:
             raise ValueError(f"parameter {self.name}: source {self.source!r} needs a note saying why")
         if self.cv < 0:
             raise ValueError(f"parameter {self.name}: cv must be >= 0")
-        lo = self.lower if self.lower is not None else -float("inf")
-        hi = self.upper if self.upper is not None else float("inf")
+        lo, hi = self.bounds
         if not lo <= self.value <= hi:
             raise ValueError(f"parameter {self.name}: value {self.value} outside [{lo}, {hi}]")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(lower, upper) in `unit`, -inf/inf where none is declared."""
+        return (self.lower if self.lower is not None else -math.inf,
+                self.upper if self.upper is not None else math.inf)
 
     @property
     def canonical(self) -> float:
@@ -125,8 +130,7 @@ def checked_value(prm: Parameter, value: object, field: str) -> float:
         raise ParameterError(f"{field}: must be a number (got {value!r})") from None
     if not math.isfinite(x):
         raise ParameterError(f"{field}: must be a finite number (got {x})")
-    lo = prm.lower if prm.lower is not None else -math.inf
-    hi = prm.upper if prm.upper is not None else math.inf
+    lo, hi = prm.bounds
     if not lo <= x <= hi:
         raise ParameterError(f"{field}: {x:g} {prm.unit} is outside the parameter's bounds [{lo:g}, {hi:g}]")
     return x

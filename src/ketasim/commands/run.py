@@ -59,13 +59,13 @@ def run(
         patient = Patient(species=species, weight_kg=w, cyp2b6=cyp2b6, bdnf=bdnf, trkb=trkb, stress=stress)
         hyp = parse_hypotheses(hypothesis)
         model = model_for(regimen, species, hyp)
-        pf = None
+        pf, fitted = None, None
         if parameters is not None:
             from ..analysis.parameter_file import check_against, load_parameter_file
 
             pf = load_parameter_file(parameters, "--parameters")
             check_against(pf, model.parameters, "--parameters")
-            model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the solve
+            fitted = model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the solve
         # One solve serves the results and the report's cascade figure, whose weeks view runs
         # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
         from ..report.cascade import WEEKS_DAYS, extended_times
@@ -88,7 +88,7 @@ def run(
         ds = full.sel(time=slice(None, dur))
         if pf is not None:
             ds.attrs["parameter_file"] = pf.to_attr(parameters)
-            model = model.with_parameters(model.parameters.with_mapping(dict(pf.values)))  # the report's table
+            model = model.with_parameters(fitted)  # the report's table
         rows = pk_summary(ds)
         rec = receptor_summary(ds)
         extra = _circuit_figures(ds, hyp) if circuit_figures else ()

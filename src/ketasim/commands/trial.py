@@ -60,11 +60,11 @@ def trial(
             pf = load_parameter_file(parameters, "--parameters")
             arms = trial_spec(exp, patients).arms
             for arm in arms:
-                model = build_model(exp.species, dict(arm.hypotheses), arm.drugs)
-                check_against(pf, model.parameters, "--parameters")
-                model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the run
+                check_against(pf, build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters,
+                              "--parameters")
             values = dict(pf.values)
-        spec = trial_spec(exp, patients, parameters=values)  # names and bounds, before any patient is solved
+        # protocol and file values within their bounds, before any patient is solved
+        spec = trial_spec(exp, patients, parameters=values, parameters_field="--parameters: values")
         result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
         from ..trial.mechanism import mechanism_html, typical_courses
 

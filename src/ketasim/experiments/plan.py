@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
-from ..limits import MAX_DOSE_EVENTS, MAX_REPEAT_COUNT, check_count, check_duration
+from ..limits import MAX_REPEAT_COUNT, check_count, check_duration
 from ..measures import Options, measure_options
 from ..mechanisms.drugs import PROCEDURES, procedure_event
 from ..patient import Patient
@@ -109,10 +109,10 @@ def dose_event(drug: str, route: str, dose: str, start: float, duration: str | N
 
 
 def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
-    """An experiment file's dose entries (`where`, e.g. 'protocol.doses') as `DoseEvent`s,
-    at most `MAX_DOSE_EVENTS` once repeats are counted (checked before any is expanded)."""
-    check_count(sum(d.repeat.count if d.repeat else 1 for d in doses), MAX_DOSE_EVENTS, where,
-                "dose events in one regimen, repeats counted")
+    """An experiment file's dose entries (`where`, e.g. 'protocol.doses') as `DoseEvent`s.
+
+    The entries are schema records: the schema has already bounded a regimen to
+    `limits.MAX_DOSE_EVENTS` events, repeats counted, before any is expanded."""
     out = []
     for i, d in enumerate(doses):
         f = f"{where}[{i}]"
@@ -222,3 +222,18 @@ def merged_parameters(protocol_parameters: Mapping[str, float], overrides: Mappi
     differ (a comparator drug's PK module exists only where that drug is dosed).
     """
     return {**dict(protocol_parameters), **{k: float(v) for k, v in dict(overrides or {}).items() if k in known}}
+
+
+def checked_parameters(parameters, protocol_parameters: Mapping[str, float], overrides: Mapping[str, float] | None,
+                       overrides_field: str = "parameters") -> dict[str, float]:
+    """`merged_parameters` for one model, checked before anything is solved.
+
+    parameters: the model's `ParameterSet`. Every `protocol.parameters` name must be the
+    model's and every value (protocol or override the model has) a finite number within
+    its parameter's bounds; otherwise `ParameterError` naming `protocol.parameters.KEY` or
+    `overrides_field.KEY` (e.g. '--parameters: values').
+    """
+    parameters.with_mapping(dict(protocol_parameters), "protocol.parameters")
+    known = merged_parameters({}, overrides, parameters)
+    parameters.with_mapping(known, overrides_field)
+    return {**dict(protocol_parameters), **known}

@@ -10,7 +10,7 @@ from typing import Mapping
 
 from ..engine.dosing import DoseEvent
 from ..measures import Call, Curve, MeasureError, call_of, statistic
-from .plan import SimulationPlan, experiment_plan, merged_parameters
+from .plan import SimulationPlan, checked_parameters, experiment_plan, merged_parameters
 from .results import ExperimentResult, MeasureResult, score
 from .schema import Experiment
 
@@ -44,8 +44,7 @@ def checked_calls(exp: Experiment, plan: SimulationPlan, parameters: Mapping[str
     if plan.reference_regimen:
         models.append(model_for(plan.reference_regimen, plan.species, hypotheses))
     for model in models:
-        model.parameters.with_mapping(dict(plan.parameters), "protocol.parameters")
-        model.parameters.with_mapping(merged_parameters({}, parameters, model.parameters), "parameters")
+        checked_parameters(model.parameters, dict(plan.parameters), parameters)
     units = [{o.name: o.unit for o in model.observables} for model in models]
     calls = []
     for i, m in enumerate(exp.measure):

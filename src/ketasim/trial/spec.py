@@ -81,7 +81,8 @@ def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[flo
 
 
 def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None = None,
-               check_models: bool = True, parameters: Mapping[str, float] | None = None) -> TrialSpec:
+               check_models: bool = True, parameters: Mapping[str, float] | None = None,
+               parameters_field: str = "parameters") -> TrialSpec:
     """The `TrialSpec` of an experiment whose protocol has a population and arms.
 
     patients, chunk: override the file's `population.n` and `population.chunk`.
@@ -90,7 +91,9 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     parameters: overrides by qualified name (a fitted parameter file's values), merged over
     `protocol.parameters` (the override wins); with check_models, a protocol parameter the
     trial's model lacks is an error and an override it lacks is left out (one file serves
-    a library of models, see `experiments.plan.merged_parameters`).
+    a library of models, see `experiments.plan.merged_parameters`); every value is checked
+    against its parameter's bounds (`experiments.plan.checked_parameters`), an override's
+    error naming `parameters_field` (the command line passes '--parameters: values').
     """
     from .chunk import TrialArm
     from .cohorts import COHORTS
@@ -139,17 +142,18 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
         # and one padded segment count (the largest arm's), so the compiled solve is shared too
         most = max(_check_arm(a, exp.species, duration, f"protocol.arms.{a.name}") for a in arms)
         arms = [replace(a, segments=most) for a in arms]
-        values = _known_parameters(prot.parameters, parameters, exp.species, arms)
+        values = _known_parameters(prot.parameters, parameters, exp.species, arms, parameters_field)
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
                      visits=visit_days(duration, tuple(extra)), arms=tuple(arms),
                      parameters=tuple(sorted(values.items())))
 
 
-def _known_parameters(protocol_parameters, overrides, species: str, arms) -> dict[str, float]:
+def _known_parameters(protocol_parameters, overrides, species: str, arms,
+                      overrides_field: str = "parameters") -> dict[str, float]:
     """protocol.parameters (each must be a parameter of every arm's model) with the overrides
     that every arm's model has merged over them."""
-    from ..experiments.plan import merged_parameters
+    from ..experiments.plan import checked_parameters, merged_parameters
     from ..mechanisms.registry import build_model
 
     models = [build_model(species, dict(a.hypotheses), a.drugs) for a in arms]
@@ -157,10 +161,10 @@ def _known_parameters(protocol_parameters, overrides, species: str, arms) -> dic
     unknown = [k for k in protocol_parameters if k not in known]
     if unknown:
         raise TrialSpecError(f"protocol.parameters.{unknown[0]}: the trial's model has no such parameter")
-    merged = merged_parameters(protocol_parameters, overrides, known)
+    shared = {k: v for k, v in dict(overrides or {}).items() if k in known}
+    merged = merged_parameters(protocol_parameters, shared, known)
     for m in models:  # bounds and finiteness, before any patient is solved (ParameterError names the key)
-        m.parameters.with_mapping(dict(protocol_parameters), "protocol.parameters")
-        m.parameters.with_mapping({k: v for k, v in merged.items() if k not in protocol_parameters}, "parameters")
+        checked_parameters(m.parameters, protocol_parameters, shared, overrides_field)
     return merged
 
 
