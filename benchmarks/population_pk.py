@@ -1,7 +1,7 @@
 """Population PK throughput: ketasim (JAX/diffrax, vmapped) vs libRoadRunner (exported SBML).
 
 Scenario: N virtual patients x 7 days, standard infusion (ketamine 0.5 mg/kg IV over
-40 min), output every 10 min (`default_grid(7 * 1440)`). Both sides integrate with
+40 min), output every 10 min (`base_grid(7 * 1440)`). Both sides integrate with
 relative tolerance 1e-8 and absolute tolerance 1e-10 (canonical units; ketasim's default).
 
 ketasim: `simulate_population(regimen, n=N, seed=0, duration="7 d")`. A first call on one
@@ -46,13 +46,14 @@ def main() -> None:
     from ketasim import DoseEvent
     from ketasim.export.sbml import to_sbml
     from ketasim.population import draw_population
-    from ketasim.simulate import default_grid, model_for, schedule_for
+    from ketasim.engine.output_grid import base_grid
+from ketasim.simulate import model_for, schedule_for
 
     N, M = args.n, min(args.roadrunner_n, args.n)
     C = min(args.compare_n, M)
     duration = 7 * 1440.0
     regimen = (DoseEvent("ketamine", "iv", 0.5, per_kg=True, start=0, duration=40),)
-    ts = default_grid(duration)
+    ts = base_grid(duration)
     rtol, atol = 1e-8, 1e-10
     print(f"scenario: {N} patients x 7 days, ketamine 0.5 mg/kg IV over 40 min, {len(ts)} output times "
           f"(every 10 min); rtol {rtol:g}, atol {atol:g} on both sides")

@@ -22,7 +22,8 @@ from ketasim.experiments.run import run_experiment
 from ketasim.files import atomic_group, check_output, read_toml
 from ketasim.parameters import ParameterError
 from ketasim.patient import Patient, weight_bounds
-from ketasim.simulate import default_grid, model_for, schedule_for
+from ketasim.engine.output_grid import base_grid
+from ketasim.simulate import model_for, schedule_for
 
 LIBRARY = Path(__file__).parents[1] / "src" / "ketasim" / "experiments" / "library"
 SENTINEL = "sentinel: must survive\n"
@@ -234,7 +235,7 @@ def test_a_blow_up_names_its_module_state_and_a_time_in_the_run_without_warnings
     p = np.array(model.param_vector_of(model.parameters.with_mapping(Patient().overrides())), dtype=float)
     p[model.param_index["ketamine_s.k10"]] = -5.0
     duration = 180.0
-    ts = default_grid(duration)
+    ts = base_grid(duration)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # any warning fails the test
         with pytest.raises(SolverError) as info:
@@ -324,7 +325,7 @@ def _blown_up_batch(duration: float):
 
 def test_a_batch_names_the_subject_module_state_and_time(capfd):
     model, p, schedule = _blown_up_batch(60.0)
-    ts = default_grid(60.0)
+    ts = base_grid(60.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(SolverError) as info:

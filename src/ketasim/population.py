@@ -160,7 +160,7 @@ def simulate_population(
     virtual trial with the same seed and cohort draws that arm's patients (with the
     trial's model, i.e. the same drugs and hypotheses).
     """
-    from .simulate import check_finite, default_grid, minutes, model_for, provenance, to_dataset
+    from .simulate import check_finite, grid_for, minutes, model_for, provenance, to_dataset
 
     from .limits import MAX_PATIENTS_PER_ARM, check_count, check_duration
 
@@ -172,7 +172,7 @@ def simulate_population(
     dur = check_duration(minutes(duration, "duration"), "duration")
     model = model_for(regimen, species, hypotheses)
     draw = draw_population(model, n, seed, cohort, arm, species=species)
-    ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
+    ts = grid_for(regimen, dur, times)
     schedule = weight_scaled_schedule(model, regimen, draw.weight, dur)
     obs_fn = jitted_observe(model)
     out = np.empty((n, len(ts), len(model.observables)))

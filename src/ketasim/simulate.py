@@ -10,16 +10,17 @@ import numpy as np
 import xarray as xr
 
 from . import __version__
-from .engine.dosing import DoseEvent, Schedule, compile_schedule
+from .engine.dosing import DoseEvent, Schedule, compile_schedule, event_times
 from .engine.model import AssembledModel
 from .engine.failure import quiet
+from .engine.output_grid import output_grid
 from .engine.solve import SolverError, solve
 from .errors import InputError
 from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
 from .limits import check_duration
-from .units import parse_quantity
+from .units import is_concentration, parse_quantity
 
 
 class SimulationError(RuntimeError):
@@ -33,12 +34,11 @@ def minutes(value: float | str, field: str) -> float:
     return parse_quantity(value, "min", field)
 
 
-def default_grid(duration: float) -> np.ndarray:
-    """Output times (min): 1 min up to a day, 10 min up to 2 weeks, hourly beyond."""
-    step = 1.0 if duration <= 1440 else 10.0 if duration <= 20160 else 60.0
-    n = int(np.floor(duration / step + 1e-9))
-    ts = np.arange(n + 1) * step
-    return ts if ts[-1] == duration else np.append(ts, duration)
+def grid_for(regimen: Sequence[DoseEvent], duration: float, times: Sequence[float] | None = None) -> np.ndarray:
+    """The output grid (min) of `regimen` over `duration` minutes (`engine.output_grid`): fine
+    after every dose start and infusion end, which are always on it; with `times`, those
+    times and the regimen's breaks."""
+    return output_grid(duration, event_times(regimen, duration, expand), times)
 
 
 def model_for(regimen: Sequence[DoseEvent], species: str, hypotheses: Mapping[str, str] | None) -> AssembledModel:
@@ -66,11 +66,17 @@ def check_finite(model: AssembledModel, values: np.ndarray, ts: np.ndarray) -> N
 
 def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: dict,
                patient_dim: bool = False) -> xr.Dataset:
-    """Wrap canonical observables in a Dataset with units, long names and sources."""
+    """Wrap canonical observables in a Dataset with units, long names and sources.
+
+    Concentrations are clipped at zero: the solver's tolerance leaves values of about
+    -1e-7 ng/mL where a drug is gone, which are numerical, not a state of the body."""
     dims = ("patient", "time") if patient_dim else ("time",)
     data = {}
     for j, o in enumerate(model.observables):
-        data[o.name] = xr.Variable(dims, obs[..., j] / o.factor,
+        values = obs[..., j] / o.factor
+        if is_concentration(o.unit):
+            values = np.maximum(values, 0.0)
+        data[o.name] = xr.Variable(dims, values,
                                    attrs={"units": o.unit, "long_name": o.long_name, "source": o.source})
     coords = {"time": ("time", ts, {"units": "min", "long_name": "time since start"})}
     return xr.Dataset(data, coords=coords, attrs=attrs)
@@ -104,8 +110,9 @@ def simulate(
     """Simulate one subject.
 
     regimen: dose events. patient: covariates (default standard adult human).
-    duration: minutes or a quantity string. times: output grid in minutes (default
-    `default_grid`). backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
+    duration: minutes or a quantity string. times: output times in minutes; the regimen's
+    dose starts and infusion ends are always added (default: `grid_for`, fine after every
+    dose, so peaks do not depend on sampling). backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
     solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
     or a diffrax method name.
     parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
@@ -120,7 +127,7 @@ def simulate(
     pset = model.parameters.with_mapping(patient.overrides(), "patient").with_mapping(dict(parameters or {}))
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
-    ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
+    ts = grid_for(regimen, dur, times)
     if backend not in ("jax", "scipy"):
         raise InputError(f"backend: unknown backend {backend!r} (jax or scipy)")
     try:

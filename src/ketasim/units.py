@@ -83,6 +83,12 @@ def from_canonical(value, unit_text: str):
     return value / to_canonical_factor(unit_text)
 
 
+def is_concentration(text: str) -> bool:
+    """True for an amount or mass per volume (ng/mL, uM, nmol/L): a quantity that cannot be negative."""
+    dims = unit(text).dimensionality
+    return dims in (ureg.Unit("g/L").dimensionality, ureg.Unit("mol/L").dimensionality)
+
+
 def same_dimension(a: str, b: str) -> bool:
     """Whether two unit strings measure the same dimension."""
     return unit(a).dimensionality == unit(b).dimensionality

@@ -108,14 +108,12 @@ def _check_finite(out: np.ndarray, outputs: Sequence[OutputSpec], space: Space, 
                               f"for sample {i} ({at})")
 
 
-def output_grid(duration: float, outputs: Sequence[OutputSpec]) -> np.ndarray:
-    """Output times (min): the default grid, 1-min steps over the first 3 h (PK peaks),
-    and every time an output reads."""
-    from ..simulate import default_grid
+def course_grid(regimen: Sequence[DoseEvent], duration: float, outputs: Sequence[OutputSpec]) -> np.ndarray:
+    """Output times (min): the regimen's output grid (`simulate.grid_for`, fine after every
+    dose start and infusion end) and every time an output reads."""
+    from ..simulate import grid_for
 
-    early = np.arange(0.0, min(duration, 180.0) + 1e-9, 1.0)
-    ts = np.union1d(np.union1d(default_grid(duration), early), output_times(outputs))
-    return ts[ts <= duration + 1e-9]
+    return grid_for(regimen, duration, np.union1d(grid_for(regimen, duration), output_times(outputs)))
 
 
 def _jitted_observe(model: AssembledModel, columns: tuple[int, ...]):
@@ -149,7 +147,7 @@ def course_evaluator(model: AssembledModel, regimen: Sequence[DoseEvent], space:
     cols = tuple(model.observable_names.index(o) for o in observed)
     return CourseEvaluator(
         model=model, regimen=tuple(regimen), space=space, outputs=outputs, duration=float(duration),
-        ts=output_grid(duration, outputs), base=base,
+        ts=course_grid(regimen, duration, outputs), base=base,
         columns=np.array([model.param_index[r.name] for r in space.ranges], dtype=int),
         factors=np.array([to_canonical_factor(r.unit) for r in space.ranges]),
         base_weight=float(overrides.get(WEIGHT, default_weight(model.species))),

@@ -69,11 +69,11 @@ def run(
         # One solve serves the results and the report's cascade figure, whose weeks view runs
         # on to WEEKS_DAYS; the results and summaries keep the requested duration only.
         from ..report.cascade import WEEKS_DAYS, extended_times
-        from ..simulate import default_grid
+        from ..simulate import grid_for
         from ..simulate import SimulationError
 
         values = dict(pf.values) if pf else None
-        times = extended_times(default_grid(dur), dur)
+        times = extended_times(grid_for(regimen, dur), dur)
         try:
             full = simulate(regimen, patient, max(dur, WEEKS_DAYS * 1440.0), hyp, times=times, solver=solver,
                             parameters=values)
@@ -82,7 +82,7 @@ def run(
                 raise
             # the failure lies beyond the requested run, in the report's weeks view only: the run
             # itself is solved alone (a failure inside it is the error), the weeks view left out
-            full = simulate(regimen, patient, dur, hyp, times=default_grid(dur), solver=solver, parameters=values)
+            full = simulate(regimen, patient, dur, hyp, solver=solver, parameters=values)
             err_console.print(f"note: the report's {WEEKS_DAYS:g}-day weeks view is left out ({exc})",
                               markup=False, highlight=False, soft_wrap=True)
         ds = full.sel(time=slice(None, dur))
@@ -103,6 +103,7 @@ def run(
     rows, rec, secs = guard(go)
     if as_json:
         print(json.dumps({"summary": rows, "receptors": rec, "layers": {s.title: s.rows for s in secs},
+                          "left_out": {s.title: s.notes for s in secs if s.notes},
                           "results": str(out), "report": str(report)}))
         return
     print_rows("Pharmacokinetic summary", rows)
@@ -110,6 +111,8 @@ def run(
     for sec in secs:
         if sec.rows:
             print_rows(sec.title, sec.rows)
+        for note in sec.notes:
+            console.print(f"  not in the table: {note}", markup=False, highlight=False)
     console.print(f"wrote {out} and {report}")
 
 

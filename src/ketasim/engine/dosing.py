@@ -123,6 +123,22 @@ def expand_repeats(event: DoseEvent) -> list[DoseEvent]:
     return out
 
 
+def event_times(regimen: Sequence[DoseEvent], duration: float, expander: Expander = lambda e: [e]) -> np.ndarray:
+    """The breaks of a regimen's schedule (min, ascending): 0, every dose start and infusion end
+    before `duration`, and `duration`. Pure and model-free, so an output grid can be built
+    before a model exists; `compile_schedule` segments the course at exactly these times."""
+    times = {0.0, float(duration)}
+    for ev in regimen:
+        for one in expand_repeats(ev):
+            for dev in expander(one):
+                if dev.start < 0 or dev.start >= duration:
+                    continue
+                times.add(float(dev.start))
+                if dev.duration is not None and dev.duration > 0:
+                    times.add(float(min(dev.start + dev.duration, duration)))
+    return np.array(sorted(t for t in times if 0.0 <= t <= duration))
+
+
 def compile_schedule(
     model: AssembledModel,
     regimen: Sequence[DoseEvent],
@@ -138,7 +154,6 @@ def compile_schedule(
     chan = {model.state_index[c]: j for j, c in enumerate(model.dose_channels)}  # by state column
     boluses: list[tuple[float, int, float]] = []
     infusions: list[tuple[float, float, int, float]] = []
-    times = {0.0, float(duration)}
     for ev in regimen:
         if ev.amount < 0:
             raise DosingError(f"{ev.field}.dose: must not be negative (got {ev.amount:g})")
@@ -158,14 +173,12 @@ def compile_schedule(
                         continue
                     if dev.duration is None:
                         boluses.append((dev.start, idx[d.target], mg * d.fraction))
-                        times.add(dev.start)
                     else:
                         if idx[d.target] not in chan:
                             raise DosingError(f"{dev.field}.duration: {dev.drug} by {dev.route} cannot be infused")
                         end = min(dev.start + dev.duration, duration)
                         infusions.append((dev.start, end, chan[idx[d.target]], mg * d.fraction / dev.duration))
-                        times.update((dev.start, end))
-    breaks = np.array(sorted(t for t in times if 0.0 <= t <= duration))
+    breaks = event_times(regimen, duration, expander)
     K = len(breaks) - 1
     jumps = np.zeros((K, len(model.states)))
     rates = np.zeros((K, len(model.dose_channels)))

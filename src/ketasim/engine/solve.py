@@ -1,7 +1,9 @@
 """Solver selection: one entry point over the exact-linear, diffrax and SciPy backends.
 
-solver = "auto" (exact for models linear within dosing segments, else diffrax Tsit5),
-"exact", a diffrax method ("tsit5", "dopri5", "kvaerno5", "kvaerno3") or "scipy".
+solver = "auto" (exact for models linear within dosing segments, else diffrax Tsit5, and
+Kvaerno5 when Tsit5 runs out of steps: a fast state, such as a rodent's, makes a course of
+weeks stiff for an explicit method), "exact", a diffrax method ("tsit5", "dopri5",
+"kvaerno5", "kvaerno3") or "scipy".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .failure import SolverError, diagnose
 from .model import AssembledModel
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
+STIFF_FALLBACK = "kvaerno5"  # what "auto" retries with when the explicit method does not finish
 __all__ = ["SOLVERS", "SolverError", "choose", "solve"]
 
 
@@ -61,11 +64,22 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
 
         ys, ok = solve_linear(model, p, schedule, ts)
     else:
-        from .solver_jax import SolverOptions, jitted
-
-        fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol), batched)
-        ys, ok = fn(p, schedule.jumps, schedule.rates, schedule.breaks, ts)
+        ys, ok = solve_diffrax(model, p, schedule, ts, method, rtol, atol)
+        if solver == "auto" and not bool(np.all(np.asarray(ok))):
+            method = STIFF_FALLBACK
+            ys, ok = solve_diffrax(model, p, schedule, ts, method, rtol, atol)
     ys = np.asarray(ys)
     if not bool(np.all(np.asarray(ok))) or not np.isfinite(ys).all():
         raise SolverError(diagnose(model, p, schedule, ts, ys, method))
     return ys
+
+
+def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, method: str,
+                  rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(states, finished flags) of one diffrax solve with `method` (compiled once per model,
+    method, tolerances and batching)."""
+    from .solver_jax import SolverOptions, jitted
+
+    fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
+                schedule.batched)
+    return fn(p, schedule.jumps, schedule.rates, schedule.breaks, ts)

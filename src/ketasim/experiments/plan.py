@@ -15,7 +15,7 @@ repeat is expanded or time grid allocated, for files and command line alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -28,7 +28,6 @@ from ..patient import Patient
 from ..units import parse_dose, parse_quantity
 from .schema import Dose, Experiment, Measure
 
-MEASURE_TIME_STEP = 1.0  # min; experiments are scored on a 1-min grid up to a day
 
 
 class ProtocolError(InputError):
@@ -154,13 +153,13 @@ def patient_of(exp: Experiment) -> Patient:
                    bdnf=ps.bdnf, trkb=ps.trkb, stress=ps.stress)
 
 
-def measure_grid(duration: float) -> np.ndarray:
-    """Output times (min) an experiment is scored on: every minute up to a day, the default grid beyond."""
-    from ..simulate import default_grid
+def measure_grid(duration: float, regimens: Sequence[tuple[DoseEvent, ...]]) -> np.ndarray:
+    """Output times (min) an experiment is scored on: the output grid of all its regimens
+    together (`simulate.grid_for`: fine after every dose start and infusion end, which are
+    on it), so a measure never depends on where the grid happens to fall."""
+    from ..simulate import grid_for
 
-    if duration <= 1440:
-        return np.arange(0.0, duration + 1e-9, MEASURE_TIME_STEP)
-    return default_grid(duration)
+    return grid_for(tuple(e for regimen in regimens for e in regimen), duration)
 
 
 def measure_options_of(m: Measure, field: str) -> Options:
@@ -208,7 +207,8 @@ def experiment_plan(exp: Experiment) -> SimulationPlan:
         dose, ref_dose = total_mg(regimen, patient.weight), total_mg(reference, patient.weight)
         measures = tuple(replace(o, dose=dose, reference_dose=ref_dose) for o in measures)
     return SimulationPlan(species=exp.species, regimen=regimen, duration=duration, patient=patient,
-                          times=measure_grid(duration), hypotheses=tuple(prot.hypotheses.items()),
+                          times=measure_grid(duration, (regimen, reference) + tuple(r for _, r in arms)),
+                          hypotheses=tuple(prot.hypotheses.items()),
                           parameters=tuple(prot.parameters.items()), reference_regimen=reference,
                           arms=arms, measures=measures)
 

@@ -146,6 +146,8 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
             parts.append(f'<p class="small muted">{esc(sec.intro)}</p>')
         if sec.rows:
             parts.append(html_table(sec.rows))
+        if sec.notes:
+            parts.append(f'<p class="small muted">Not in the table: {esc(" ".join(sec.notes))}</p>')
         for caption, f in sec.figures:
             parts.append(html_figure(f if isinstance(f, str) else figure_to_svg(f), caption))
     others, constant = _other_observables(ds, exclude=tuple(receptor_names))

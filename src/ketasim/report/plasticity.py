@@ -1,6 +1,6 @@
 """The plasticity layer's section of the run report (summary rows and a cascade figure).
 
-Rows: each plasticity observable's extreme (peak, or trough for phospho-eEF2), its time,
+Rows: each plasticity observable's extreme (peak or trough, whichever is farther from the start), its time,
 and its value at 2 h, 24 h, 7 d and 14 d when the run is that long. Figure: the cascade
 from the NMDA block through glutamate, BDNF, mTORC1 and synaptic proteins to spines,
 one panel each on a shared logarithmic time axis (minutes to the end of the run).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..mechanisms.plasticity import OBSERVABLES
 from .section import ReportSection
-from .timecourse import extreme_rows, log_time_panels
+from .timecourse import extreme_rows, left_out, log_time_panels
 
 CASCADE = (
     ("nmda_block_pyramidal", "NMDA block (pyramidal)"),
@@ -28,7 +28,7 @@ INTRO = ("Glutamate surge to structure: AMPA activation drives activity-dependen
 
 
 def _rows(ds) -> list[dict]:
-    return extreme_rows(ds, OBSERVABLES, ("eef2_phosphorylation",), CHECKPOINTS)
+    return extreme_rows(ds, OBSERVABLES, CHECKPOINTS)
 
 
 def cascade_figure(ds):
@@ -43,4 +43,5 @@ def section(ds) -> ReportSection | None:
         return None
     figures = [("Cascade: NMDA block -> glutamate -> BDNF -> mTORC1 -> synaptic proteins -> spines",
                 cascade_figure(ds))]
-    return ReportSection(title="Plasticity (relative to untreated)", intro=INTRO, rows=_rows(ds), figures=figures)
+    return ReportSection(title="Plasticity (relative to untreated)", intro=INTRO, rows=_rows(ds), figures=figures,
+                         notes=left_out(ds, OBSERVABLES))

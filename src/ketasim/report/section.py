@@ -14,9 +14,11 @@ from typing import Any
 @dataclass(frozen=True)
 class ReportSection:
     """title: heading; intro: one paragraph (plain text); rows: summary table rows (dicts,
-    columns from the keys); figures: (caption, matplotlib Figure or SVG text) pairs."""
+    columns from the keys); figures: (caption, matplotlib Figure or SVG text) pairs; notes:
+    sentences on observables left out of the rows (constant or duplicate, and why)."""
 
     title: str
     intro: str
     rows: list[dict] = field(default_factory=list)
     figures: list[tuple[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

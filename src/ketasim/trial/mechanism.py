@@ -29,11 +29,12 @@ def typical_courses(spec: TrialSpec) -> tuple[ArmCourse, ...]:
     """Simulate each arm's regimen in the typical patient over the trial's duration."""
     from ..patient import Patient
     from ..report.cascade import extended_times
-    from ..simulate import default_grid, simulate
+    from ..simulate import grid_for, simulate
 
     duration = spec.duration_days * 1440.0
     first = min(duration, ACUTE_MIN)
-    times = extended_times(default_grid(first), first, spec.duration_days)
+    every_dose = tuple(e for arm in spec.arms for e in arm.regimen)
+    times = extended_times(grid_for(every_dose, first), first, spec.duration_days)
     out = []
     for arm in spec.arms:
         patient = Patient(species=spec.species, bdnf=arm.bdnf or "val/val")

@@ -71,7 +71,8 @@ INFLAMMATION = Module(
         "inflammation": "inflammatory tone (IL-6) relative to drug-free",
         "ido_level": "indoleamine 2,3-dioxygenase relative to drug-free",
         "kynurenine": "plasma kynurenine relative to drug-free",
-        "kynurenic_acid": "plasma kynurenic acid relative to drug-free",
+        "kynurenic_acid": "plasma kynurenic acid relative to drug-free (equal to kynurenine's: formed by "
+                          "aminotransferases in first order in KYN)",
         "quinolinic_acid": "plasma quinolinic acid relative to drug-free",
     },
 )
