@@ -15,7 +15,8 @@ TIMES = np.array([0.0, 10.0, 30.0, 40.0, 60.0, 85.0, 120.0, 240.0, 720.0, 1440.0
 def _run(regimen, hypotheses=None, **kw):
     from ketasim import simulate
 
-    return simulate(regimen, duration=TIMES[-1], hypotheses=hypotheses, times=TIMES, solver="tsit5", **kw)
+    return simulate(regimen, duration=TIMES[-1], hypotheses=hypotheses, times=TIMES, solver="tsit5",
+                    **kw).sel(time=TIMES)  # the regimen's breaks are added to the output times
 
 
 def _ketamine(start=0.0):
