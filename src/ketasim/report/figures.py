@@ -8,6 +8,7 @@ can be inlined into HTML as SVG text.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from typing import Sequence
@@ -139,5 +140,24 @@ def figure_to_svg(fig: Figure) -> str:
     svg = svg[start:] if start >= 0 else svg
     # Drop the metadata block (it carries a creator URL) to keep the output reference-free.
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    return svg
+    return unique_ids(svg)
+
+
+def unique_ids(svg: str) -> str:
+    """The SVG with ids that cannot clash with another inline SVG of the same page.
+
+    Matplotlib names every group (`figure_1`, `axes_1`, `line2d_3`, ...) the same way in
+    each figure, so a page of several figures would repeat ids. Ids nothing refers to are
+    dropped; the referenced ones (clip paths, markers: `url(#id)`, `href="#id"`) get a
+    prefix from the SVG's content hash, the same for the same figure on every run.
+    """
+    referenced = set(re.findall(r'url\(#([^)]+)\)', svg)) | set(re.findall(r'href="#([^"]+)"', svg))
+    prefix = "f" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
+
+    def rename(m: re.Match) -> str:
+        return f' id="{prefix}{m.group(1)}"' if m.group(1) in referenced else ""
+
+    svg = re.sub(r' id="([^"]+)"', rename, svg)
+    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
 

@@ -1,9 +1,10 @@
 """Small multiples: many time courses as a grid of small panels, one unit and a handful of series each.
 
 Fifty series on one axis labelled "1" cannot be read. Here each panel holds series of one
-unit (its y label), at most `MAX_SERIES` of them, of similar size (the largest peak at
-most `MAX_PEAK_RATIO` times the smallest, so no curve is flattened against the axis), and
-series of one model module stay together where they fit. Each panel is its own small
+unit (its y label), at most `MAX_SERIES` of them, each moving over at least
+1/`MAX_RANGE_RATIO` of the panel's y range (so no curve is drawn flat: a score of 30
+points and a relative level near 1 get panels of their own), and series of one model
+module stay together where they fit. Each panel is its own small
 figure with its legend below the plot, laid out by the page (a CSS grid), so legends
 cannot overlap each other and the grid reflows to the window's width.
 
@@ -23,7 +24,7 @@ from .figures import figure_to_svg, plot_lines, time_label, unit_label
 from .markup import esc
 
 MAX_SERIES = 5          # series per panel
-MAX_PEAK_RATIO = 30.0   # largest over smallest peak |value| within one panel
+MAX_RANGE_RATIO = 20.0  # a panel's whole y range over the smallest range of one of its series
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ def module_of(ds, name: str) -> str:
     return source.split(" ", 1)[0].split("(", 1)[0]
 
 
-def peak(ds, name: str) -> float:
-    """The largest |value| of a series (0 when it has no finite value)."""
-    y = np.abs(np.asarray(ds[name].values, dtype=float))
+def extent(ds, name: str) -> tuple[float, float]:
+    """The (smallest, largest) finite value of a series ((0, 0) when it has none)."""
+    y = np.asarray(ds[name].values, dtype=float)
     y = y[np.isfinite(y)]
-    return float(y.max()) if y.size else 0.0
+    return (float(y.min()), float(y.max())) if y.size else (0.0, 0.0)
 
 
 def balanced(names: Sequence[str], size: int) -> list[tuple[str, ...]]:
@@ -60,22 +61,19 @@ def balanced(names: Sequence[str], size: int) -> list[tuple[str, ...]]:
     return [tuple(names[a:b]) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
 
-def peaks(ds, names: Sequence[str]) -> list[float]:
-    """The peak |value| of each named series."""
-    return [peak(ds, n) for n in names]
-
-
-def fits(values: Sequence[float], ratio: float) -> bool:
-    """True when the nonzero peaks lie within a factor `ratio` of each other."""
-    nonzero = [p for p in values if p > 0]
-    return not nonzero or max(nonzero) <= ratio * min(nonzero)
+def fits(ds, names: Sequence[str], ratio: float) -> bool:
+    """True when each series' own range is at least 1/`ratio` of the range they span together,
+    so that none is drawn as a flat line on the shared axis (a constant series fits only alone)."""
+    spans = [extent(ds, n) for n in names]
+    total = max(hi for _, hi in spans) - min(lo for lo, _ in spans)
+    return all((hi - lo) * ratio >= total for lo, hi in spans)
 
 
 def by_size(ds, names: Sequence[str], ratio: float) -> list[list[str]]:
-    """`names` sorted into groups whose peaks lie within `ratio` (each joins the first group it fits), in order."""
+    """`names` sorted into groups that fit one axis (`fits`; each joins the first group it fits), in order."""
     groups: list[list[str]] = []
     for n in names:
-        home = next((g for g in groups if fits(peaks(ds, (*g, n)), ratio)), None)
+        home = next((g for g in groups if fits(ds, (*g, n), ratio)), None)
         if home is None:
             groups.append([n])
         else:
@@ -83,15 +81,15 @@ def by_size(ds, names: Sequence[str], ratio: float) -> list[list[str]]:
     return groups
 
 
-def unit_panels(ds, names: Sequence[str], max_series: int = MAX_SERIES, ratio: float = MAX_PEAK_RATIO,
+def unit_panels(ds, names: Sequence[str], max_series: int = MAX_SERIES, ratio: float = MAX_RANGE_RATIO,
                 group: Callable[[object, str], str] = module_of) -> list[Panel]:
     """The panels for the named series of `ds` (names absent from `ds` skipped).
 
     Series are split by unit (in the order units first appear), then, in the given order,
     into runs of one `group` (default: the model module). A run longer than `max_series` is
     cut evenly first; a run (or piece) joins the open panel when the panel keeps at most
-    `max_series` series with peaks within `ratio`, else it starts new panels, sorted by
-    size (`by_size`) when its own peaks differ more than `ratio`.
+    `max_series` series that all fit one axis (`fits` with `ratio`), else it starts new
+    panels, sorted by size (`by_size`) when its own series do not fit one axis.
     """
     by_unit: dict[str, list[str]] = {}
     for n in names:
@@ -108,7 +106,7 @@ def unit_panels(ds, names: Sequence[str], max_series: int = MAX_SERIES, ratio: f
         open_: list[str] = []
         for run in runs:
             for piece in balanced(run, max_series):
-                if open_ and len(open_) + len(piece) <= max_series and fits(peaks(ds, (*open_, *piece)), ratio):
+                if open_ and len(open_) + len(piece) <= max_series and fits(ds, (*open_, *piece), ratio):
                     open_.extend(piece)
                     continue
                 if open_:
