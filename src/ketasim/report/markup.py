@@ -32,7 +32,7 @@ th{background:#eef1f6}td.num{text-align:right;font-variant-numeric:tabular-nums;
 dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15rem 1rem;margin:.4rem 0}
 dl.meta dt{font-weight:600}dl.meta dd{margin:0;min-width:0}
 code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
-.fig{background:#fff;border:1px solid #d6dbe3;padding:.5rem;margin:.5rem 0 1rem;max-width:100%;overflow-x:auto}
+.fig{background:#fff;border:1px solid #d6dbe3;padding:.5rem;margin:.5rem 0 1rem;max-width:100%}
 .fig svg,.fig img{max-width:100%;height:auto;display:block}
 div.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,340px),1fr));gap:.6rem;margin:.5rem 0 .2rem}
 div.multiples .fig{margin:0}
