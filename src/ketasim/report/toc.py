@@ -44,4 +44,5 @@ def toc_html(headings: tuple[Heading, ...] | list[Heading], title: str = "Conten
             out.append(f'<li><a href="#{esc(h.anchor)}">{esc(h.title)}</a>{sub}</li>')
         return "".join(out)
 
-    return f'<nav class="toc" aria-label="{esc(title)}"><h2 class="toc-title">{esc(title)}</h2><ul>{items(headings)}</ul></nav>'
+    return (f'<nav class="toc" aria-label="{esc(title)}"><h2 class="toc-title">{esc(title)}</h2>'
+            f"<ul>{items(headings)}</ul></nav>")
