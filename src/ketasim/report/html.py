@@ -78,6 +78,7 @@ def _observables_table(ds) -> str:
 
 
 def _cascade(acute, weeks) -> str:
+    """The cascade figure with its caption ('' when the run has no cascade observable)."""
     from .cascade import cascade_figure
 
     fig = cascade_figure(acute, weeks)
@@ -94,6 +95,7 @@ def _cascade(acute, weeks) -> str:
 
 
 def _receptors(ds, receptor_names: Sequence[str], receptor_rows: list[dict] | None) -> str:
+    """The receptors section: the summary table and the time-varying ones as small multiples."""
     from .summary import receptor_summary
 
     parts = ['<p class="small muted">Fraction of NMDA current blocked by drug per cell type and '
@@ -109,6 +111,7 @@ def _receptors(ds, receptor_names: Sequence[str], receptor_rows: list[dict] | No
 
 
 def _layer_section(sec) -> str:
+    """A later layer's section body (a `ReportSection`): intro, table, figures."""
     parts = [f'<p class="small muted">{esc(sec.intro)}</p>' if sec.intro else ""]
     if sec.rows:
         parts.append(html_table(sec.rows))
@@ -118,6 +121,7 @@ def _layer_section(sec) -> str:
 
 
 def _others(ds, others: Sequence[str], constant: Sequence[str]) -> str:
+    """The remaining observables: small multiples of the time-varying ones, the constant ones in a line."""
     parts = []
     if others:
         parts.append(small_multiples_html(
@@ -132,6 +136,7 @@ def _others(ds, others: Sequence[str], constant: Sequence[str]) -> str:
 
 
 def _equations_intro(model) -> str:
+    """The equations section body: how to read it, then every module's equations."""
     return ('<p class="small muted">Each module as declared; a state equation reads d(state)/dt; units '
             "are those of the left-hand side. A long equation scrolls sideways in its own box; its text "
             "form, below it, wraps. Parameters are listed below.</p>" + equations_html(model))

@@ -170,6 +170,7 @@ def _settings(sc: Scorecard) -> str:
 
 
 def _layer_heading(sc: Scorecard, layer: str) -> Heading:
+    """A layer's heading, with how many of its experiments pass, anchored at `layer-<name>`."""
     t = sc.layers[layer].all
     return Heading(f"{layer} ({t.passed} / {t.total} pass)", f"layer-{layer}")
 
