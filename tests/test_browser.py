@@ -151,12 +151,18 @@ def test_explorer_in_chromium(chromium, explorer):
     page.close()
 
 
-def test_demo_report_renders_offline(chromium, tmp_path):
-    """`make demo`'s report, opened from disk with the network off: figures and equations render, nothing is fetched."""
-    out = tmp_path / "tmp"
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory) -> Path:
+    """`make demo`'s report (`ketasim run` with its defaults), written once for this module's tests."""
+    out = tmp_path_factory.mktemp("demo")
     r = subprocess.run([sys.executable, "-m", "ketasim", "run", "--out", str(out / "results.nc"),
                         "--report", str(out / "report.html")], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
+    return out / "report.html"
+
+
+def test_demo_report_renders_offline(chromium, demo_report):
+    """`make demo`'s report, opened from disk with the network off: figures and equations render, nothing is fetched."""
     context = chromium.new_context(offline=True, viewport={"width": 1400, "height": 1000})
     context.set_offline(True)
     refused, requested = [], []
@@ -172,7 +178,7 @@ def test_demo_report_renders_offline(chromium, tmp_path):
     context.route("**/*", only_local)
     page = context.new_page()
     page.on("request", lambda req: requested.append(req.url))
-    page.goto((out / "report.html").as_uri(), wait_until="load")
+    page.goto(demo_report.as_uri(), wait_until="load")
     figures = page.evaluate("""() => {
         const imgs = [...document.images].map(i => ({kind: 'img', ok: i.complete && i.naturalWidth > 0}));
         const svgs = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg')).map(s => {
@@ -207,3 +213,57 @@ def test_demo_report_renders_offline(chromium, tmp_path):
     assert refused == [], refused
     assert all(u.startswith(("file:", "data:")) for u in requested), requested
     context.close()
+
+
+WIDTH = 1280  # a laptop window: the pages must fit it without sideways scrolling
+
+# the page's width, every contents link with no target, and the widest element that sticks out
+LAYOUT = """() => {
+    const doc = document.documentElement, W = doc.clientWidth;
+    const broken = [...document.querySelectorAll('nav.toc a[href^="#"]')]
+        .map(a => a.getAttribute('href').slice(1)).filter(id => !document.getElementById(id));
+    let widest = null;
+    for (const e of document.querySelectorAll('main *')) {
+        const r = e.getBoundingClientRect();
+        if (r.right > W + 1 && !e.closest('svg, math') && (!widest || r.right > widest.right))
+            widest = {tag: e.tagName, cls: String(e.className), right: Math.round(r.right)};
+    }
+    return {scrollWidth: doc.scrollWidth, clientWidth: W, scrollHeight: doc.scrollHeight,
+            links: document.querySelectorAll('nav.toc a').length, broken, widest};
+}"""
+
+
+def open_page(chromium, path: Path):
+    """A `WIDTH` x 900 page with `path` loaded from disk."""
+    page = chromium.new_page(viewport={"width": WIDTH, "height": 900})
+    page.goto(path.as_uri(), wait_until="load")
+    return page
+
+
+def test_report_and_scorecard_fit_a_1280_px_window(chromium, demo_report, small_scorecard, tmp_path):
+    """No sideways scrolling at 1,280 px (tables wrap, figures shrink, long equations scroll in their own
+    box), and every contents link has its target; the scorecard's 'misses only' box works without script."""
+    from ketasim.validation.scorecard_html import render_scorecard
+
+    page = open_page(chromium, demo_report)
+    report = page.evaluate(LAYOUT)
+    print(f"report at {WIDTH} px: {report}")
+    assert report["scrollWidth"] <= WIDTH and report["widest"] is None, report
+    assert report["links"] > 10 and report["broken"] == [], report
+    # a long equation scrolls inside its box, the page does not
+    boxes = page.evaluate("() => [...document.querySelectorAll('div.eq .m')].map(m => [m.scrollWidth, m.clientWidth])")
+    assert any(sw > cw for sw, cw in boxes) and all(cw <= WIDTH for _, cw in boxes)
+    page.close()
+
+    scorecard = tmp_path / "scorecard.html"
+    scorecard.write_text(render_scorecard(small_scorecard), encoding="utf-8")
+    page = open_page(chromium, scorecard)
+    card = page.evaluate(LAYOUT)
+    print(f"scorecard at {WIDTH} px: {card}")
+    assert card["scrollWidth"] <= WIDTH and card["widest"] is None, card
+    assert card["links"] == 6 and card["broken"] == [], card
+    shown = "() => [...document.querySelectorAll('section.exp')].filter(s => s.offsetParent !== null).map(s => s.id)"
+    assert len(page.evaluate(shown)) == 4
+    page.locator("#only-misses").check()
+    assert page.evaluate(shown) == ["clinical-murrough2013-midazolam"]
+    page.close()

@@ -9,7 +9,8 @@ import pytest
 import xarray as xr
 
 from ketasim.dashboard.cascade import Cascade, Panel, Series, headline, pick_cascade, simulate_request
-from ketasim.dashboard.figure import cascade_figure, time_axis
+from ketasim.dashboard.figure import cascade_figure
+from ketasim.report.time_axis import time_axis
 from ketasim.dashboard.inputs import (LIMITS, RegimenForm, TrialForm, build_request, build_trial,
                                       form_of_preset)
 from ketasim.dashboard.presets import PRESETS

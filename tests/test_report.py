@@ -11,7 +11,8 @@ import pytest
 import xarray as xr
 
 from ketasim.report.equations import module_equations_mathml
-from ketasim.report.figures import concentration_figure, figure_to_svg, timecourse_figure
+from ketasim.report.figures import concentration_figure, figure_to_svg
+from ketasim.report.small_multiples import panel_figure, unit_panels
 from ketasim.report.html import render_report
 from ketasim.report.summary import pk_summary
 
@@ -59,8 +60,9 @@ def test_figures_are_inline_svg():
     ds = _analytic_ds(601)
     svg = figure_to_svg(concentration_figure(ds))
     assert svg.lstrip().startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
-    svg2 = figure_to_svg(timecourse_figure(ds, ["plasma_ketamine", "absent"], "t"))
-    assert "<svg" in svg2
+    (panel,) = unit_panels(ds, ["plasma_ketamine", "absent"])
+    assert panel.names == ("plasma_ketamine",)
+    assert "<svg" in figure_to_svg(panel_figure(ds, panel))
 
 
 @pytest.fixture(scope="module")

@@ -213,6 +213,12 @@ def test_experiment_runner_scores_trial_measures(reference):
     assert r.passed
     t, y = r.measures[0].series
     assert t[0] == 0.0 and t[-1] == 7 * 1440.0 and len(y) == len(reference.spec.visits)
+    # every arm, the comparator too, with its mean course and 95% band; the measure's curve is its arm's mean
+    assert [c.arm for c in r.courses] == list(arms)
+    ketamine = r.courses[0]
+    assert ketamine.mean == y and ketamine.x == t and ketamine.n == arms["ketamine"].n
+    assert all(lo <= m <= hi for c in r.courses for lo, m, hi in zip(c.low, c.mean, c.high))
+    assert any(hi > lo for lo, hi in zip(ketamine.low, ketamine.high))
 
 
 def test_outputs_parquet_summary_and_report(reference, tmp_path):

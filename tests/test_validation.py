@@ -134,9 +134,18 @@ def test_html_scorecard_is_offline_and_plots_curves(lib):
     assert "Kotermanski" in html and "Totals per layer" in html
     fig = finding_figure(entries[1])
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "voltage (mV)"
-    # the three published points (value_at -65, -30, 0 mV) sit on the curve's axis
-    assert len(ax.containers) == 3
+    assert ax.get_xlabel() == "voltage (mV)" and ax.get_ylabel() == "mg_remaining (dimensionless (1))"
+    # the three published points (value_at -65, -30, 0 mV) sit on the curve's axis: each a short shaded
+    # band (the tolerance) with a diamond at the published value, no error bars
+    assert len(ax.containers) == 0 and len(ax.collections) == 3
+    diamonds = sorted((float(line.get_xdata()[0]), float(line.get_ydata()[0])) for line in ax.lines
+                      if line.get_marker() == "D")
+    assert diamonds == [(-65.0, 0.06), (-30.0, 0.36), (0.0, 0.78)]
+    for band, (_, value) in zip(sorted(ax.collections, key=lambda c: c.get_paths()[0].vertices[:, 0].mean()),
+                                diamonds):
+        ys = band.get_paths()[0].vertices[:, 1]
+        tol = 0.01 if value == 0.06 else 0.02
+        assert ys.min() == pytest.approx(value - tol) and ys.max() == pytest.approx(value + tol)
 
 
 def test_hypothesis_variants_and_conflicts(lib):

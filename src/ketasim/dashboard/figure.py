@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..report.time_axis import time_axis
 from .cascade import LAYERS, Cascade
 
 COLOURS = ("#1f5fbf", "#d9480f")           # regimen A, regimen B
 STYLES = ("-", "--", ":", "-.")             # first, second, ... series of a panel
-
-
-def time_axis(max_minutes: float) -> tuple[float, str]:
-    """(minutes per axis unit, unit name): hours up to two days, days beyond."""
-    return (60.0, "h") if max_minutes <= 2 * 1440.0 else (1440.0, "d")
 
 
 def cascade_figure(cascades: Mapping[str, Cascade]):

@@ -284,6 +284,7 @@ def run_in_vitro(exp: Experiment, keep_series: bool = True, parameters: Mapping[
         y = series.get(m.observable)
         kept = (tuple(x.tolist()), tuple(y.tolist())) if keep_series and y is not None else None
         results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, kept,
-                                     f"{axis_name} ({axis_unit})"))
+                                     f"{axis_name} ({axis_unit})",
+                                     f"{m.observable} ({IN_VITRO_OBSERVABLES.get(m.observable, '')})"))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
                             tuple(results))

@@ -25,6 +25,7 @@ class MeasureResult:
     tolerance: str = ""
     series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (x, y) for plots
     axis: str = "time (min)"  # what the series' x is, with its unit (in-vitro curves: concentration, voltage)
+    y_axis: str = ""  # what the series' y is, with its unit: 'plasma_ketamine (ng/mL)' ('' when unknown)
 
     def to_json(self) -> dict:
         out = {"name": self.name, "simulated": self.simulated, "expected": self.expected,
@@ -37,8 +38,31 @@ class MeasureResult:
 
 
 @dataclass(frozen=True)
+class ArmCourse:
+    """One trial arm's mean course with its 95% confidence band, for plots of every arm side by side.
+
+    x: visit times (minutes); mean, low, high: the arm's mean score and the band's ends
+    at each visit; n: patients in the arm; what: the score with its unit ('mean MADRS
+    (points)'); interval: how the band was computed, in words.
+    """
+
+    arm: str
+    x: tuple[float, ...]
+    mean: tuple[float, ...]
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+    n: int
+    what: str
+    interval: str
+
+
+@dataclass(frozen=True)
 class ExperimentResult:
-    """One experiment's measures; it passes when every measure passes."""
+    """One experiment's measures; it passes when every measure passes.
+
+    courses: a trial's every arm (comparators too) as mean and 95% band over time, kept
+    for plots (empty for in-vivo and in-vitro experiments and when series are not kept).
+    """
 
     id: str
     title: str
@@ -46,6 +70,7 @@ class ExperimentResult:
     tags: tuple[str, ...]
     hypotheses: dict
     measures: tuple[MeasureResult, ...] = field(default=())
+    courses: tuple[ArmCourse, ...] = field(default=())
 
     @property
     def passed(self) -> bool:

@@ -92,6 +92,8 @@ def run_in_vivo(exp: Experiment, solver: str = "auto", keep_series: bool = True,
         value = call.value(t, y, other)
         passed, tol = score(value, m)
         series = (tuple(t.tolist()), tuple(y.tolist())) if keep_series else None
-        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series))
+        y_axis = f"{m.observable} ({ds[m.observable].attrs.get('units', '')})"
+        results.append(MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series,
+                                     y_axis=y_axis))
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
                             tuple(results))

@@ -17,6 +17,8 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from .colours import panel_colours
+
 ACUTE_HOURS = 6.0       # h shown in the acute view
 WEEKS_DAYS = 28.0       # d simulated for the weeks view when the run itself is shorter
 
@@ -72,8 +74,9 @@ def layer_observables(ds, layer: CascadeLayer, drugs: tuple[str, ...] = ()) -> l
 
 
 def _panel(ax, t, ds, names: list[str], layer: CascadeLayer, keep) -> None:
-    for j, name in enumerate(names):
-        ax.plot(t, np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, ls=("-", "--", ":")[j % 3], label=name)
+    for j, (name, colour) in enumerate(zip(names, panel_colours(names))):
+        ax.plot(t, np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, ls=("-", "--", ":")[j % 3], label=name,
+                color=colour)
     if layer.reference is not None:
         ax.axhline(layer.reference, color="0.6", lw=0.6, ls=":")
     ax.tick_params(labelsize=7)

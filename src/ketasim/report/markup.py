@@ -20,28 +20,35 @@ DISCLAIMER = (
 )
 
 CSS = """
+*,*::before,*::after{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d2330;background:#fafbfc;line-height:1.45}
-main{max-width:1280px;margin:0 auto;padding:1.5rem 2rem 3rem}
+main{max-width:1280px;margin:0 auto;padding:1.5rem 2rem 3rem;overflow-wrap:anywhere}
 h1{font-size:1.7rem;margin:.2rem 0 .6rem}h2{font-size:1.3rem;margin-top:2.2rem;border-bottom:2px solid #d6dbe3;padding-bottom:.2rem}
-h3{font-size:1.05rem;margin:1.4rem 0 .4rem}
+h3{font-size:1.05rem;margin:1.4rem 0 .4rem}h2[id],h3[id],section[id]{scroll-margin-top:.5rem}
 .warn{background:#fff4e5;border:1px solid #f0b35a;border-left:6px solid #e08a00;padding:.6rem .9rem;margin:.8rem 0;font-weight:600}
-table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.88rem;background:#fff}
-th,td{border:1px solid #d6dbe3;padding:.25rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.88rem;background:#fff;max-width:100%}
+th,td{border:1px solid #d6dbe3;padding:.25rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#eef1f6}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.4rem 0}
-dl.meta dt{font-weight:600}dl.meta dd{margin:0}
-code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em}
-.fig{background:#fff;border:1px solid #d6dbe3;padding:.5rem;margin:.5rem 0 1rem}.fig svg{max-width:100%;height:auto}
-div.eqs{background:#fff;border:1px solid #d6dbe3;padding:.2rem .8rem}
-div.eq{padding:.45rem 0;border-bottom:1px solid #eef1f6}div.eq:last-child{border-bottom:0}
-div.eq .m{overflow-x:auto;overflow-y:hidden;padding:.25rem 0}div.eq math{display:inline math;math-style:normal;font-size:1.1rem}
-div.eq code{white-space:pre-wrap;word-break:break-word}
+dl.meta{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15rem 1rem;margin:.4rem 0}
+dl.meta dt{font-weight:600}dl.meta dd{margin:0;min-width:0}
+code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
+.fig{background:#fff;border:1px solid #d6dbe3;padding:.5rem;margin:.5rem 0 1rem;max-width:100%}
+.fig svg,.fig img{max-width:100%;height:auto;display:block}
+div.multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,340px),1fr));gap:.6rem;margin:.5rem 0 .2rem}
+div.multiples .fig{margin:0}
+nav.toc{background:#fff;border:1px solid #d6dbe3;padding:.3rem 1rem .6rem;margin:1rem 0}
+nav.toc h2.toc-title{font-size:1rem;margin:.3rem 0;border:0}
+nav.toc>ul{columns:16rem;margin:0;padding-left:1.1rem}nav.toc li{break-inside:avoid}
+nav.toc ul ul{padding:0;margin:.1rem 0 .3rem;font-size:.8rem;list-style:none;display:flex;flex-wrap:wrap;gap:0 .7rem}
+div.eqs{background:#fff;border:1px solid #d6dbe3;padding:.2rem .8rem;max-width:100%}
+div.eq{padding:.45rem 0;border-bottom:1px solid #eef1f6;min-width:0}div.eq:last-child{border-bottom:0}
+div.eq .m{overflow-x:auto;overflow-y:hidden;padding:.25rem 0;max-width:100%}div.eq math{display:inline math;math-style:normal;font-size:1.1rem}
+div.eq code{white-space:pre-wrap;overflow-wrap:anywhere}
 tr.unsourced td{background:#fff3cd}tr.fitted td{background:#e7f0ff}
 .tag{display:inline-block;font-size:.75rem;font-weight:700;padding:0 .35rem;border-radius:3px}
 .tag.assumed{background:#e8a400;color:#fff}.tag.fitted{background:#3b6fd6;color:#fff}
 .muted{color:#667085}.small{font-size:.8rem}
-table.params{font-size:.8rem}table.params td.desc{min-width:12rem}table.params td.note{min-width:16rem}
-table.params td.cite{min-width:10rem}
+table.params{font-size:.8rem;width:100%;table-layout:fixed}
 footer{margin-top:2.5rem;font-size:.8rem;color:#667085}
 """
 

@@ -3,7 +3,7 @@ report, also shown in the trial report (`trial.mechanism`).
 
 Equations are rendered as MathML from each module's declaration; parameters are listed
 with value, unit, between-subject CV, source key, citation and link, assumed and fitted
-values highlighted.
+values highlighted, in a fixed-layout table that wraps to the page.
 """
 
 from __future__ import annotations
@@ -76,34 +76,79 @@ def parameter_records(ds, model) -> list[dict]:
     return out
 
 
+PARAMETER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("parameter", "25%"), ("value", "9%"), ("unit", "8%"), ("CV", "5%"), ("source", "15%"), ("note", "38%"),
+)
+"""The parameter table's columns and their widths: fixed, so the table wraps to the page and the
+note (why an assumed value was chosen, what a fitted one was fitted to) is always on screen."""
+
+REFERENCES_ANCHOR = "references"
+
+
+def reference_anchor(key: str) -> str:
+    """The `id` of a source key's entry in the reference list under the parameter table."""
+    return f"ref-{key}"
+
+
+def colgroup_html(columns: tuple[tuple[str, str], ...]) -> str:
+    """A <colgroup> and header row for a fixed-layout table of (heading, width) columns."""
+    cols = "".join(f'<col style="width:{esc(w)}">' for _, w in columns)
+    head = "".join(f"<th>{esc(h)}</th>" for h, _ in columns)
+    return f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+
+
+def references_html(keys) -> str:
+    """The reference list: each cited source key once, with its citation and link, as an anchor target."""
+    items = []
+    for key in keys:
+        cite, link = citation_html(key)
+        items.append(f'<li id="{esc(reference_anchor(key))}"><code>{esc(key)}</code>: {cite}'
+                     f"{' ' + link if link else ''}</li>")
+    return (f'<h3 id="{REFERENCES_ANCHOR}">References</h3><ul class="refs small">{"".join(items)}</ul>'
+            if items else "")
+
+
 def parameters_html(ds, model) -> str:
-    """The table of every parameter used (values from the run, records from the model)."""
+    """The table of every parameter used (values from the run, records from the model), then the references.
+
+    Six columns that wrap within the page: the qualified name with its description, the
+    value, unit, between-subject CV, the source key (a link to its entry in the reference
+    list below the table, and its DOI or PubMed link) and the note; assumed and fitted
+    values are highlighted and their note says why. Each citation is written once, in the
+    reference list, rather than on every row it supports.
+    """
     recs = parameter_records(ds, model)
     if not recs:
         return '<p class="muted">(no parameters)</p>'
     body = []
     for r in recs:
-        cite, link = citation_html(r["source"])
+        key = r["source"]
         cls = ""
-        if r["source"] == "assumed":
+        if key == "assumed":
             cls = ' class="unsourced"'
-        elif r["source"] == "fitted":
+        elif key == "fitted":
             cls = ' class="fitted"'
         cv = f"{fmt_value(r['cv'])}" if r["cv"] else ""
+        desc = f'<br><span class="small muted">{esc(r["description"])}</span>' if r["description"] else ""
+        if key in UNSOURCED:
+            source = citation_html(key)[0]
+        else:
+            link = citation_html(key)[1]
+            source = (f'<a href="#{esc(reference_anchor(key))}"><code>{esc(key)}</code></a>'
+                      + (f"<br>{link}" if link else ""))
         body.append(
-            f"<tr{cls}><td><code>{esc(r['module'])}</code></td><td><code>{esc(r['name'])}</code></td>"
+            f"<tr{cls}><td><code>{esc(r['module'])}.{esc(r['name'])}</code>{desc}</td>"
             f'<td class="num">{esc(fmt_value(r["value"]))}</td><td><code>{esc(r["unit"])}</code></td>'
-            f'<td class="num">{esc(cv)}</td>'
-            f"<td><code>{esc(r['source'])}</code></td><td class=\"cite\">{cite}</td><td>{link}</td>"
-            f"<td class=\"desc\">{esc(r['description'])}</td><td class=\"note\">{esc(r['note'])}</td></tr>"
+            f'<td class="num">{esc(cv)}</td><td class="cite">{source}</td>'
+            f"<td class=\"note\">{esc(r['note'])}</td></tr>"
         )
     n_assumed = sum(r["source"] == "assumed" for r in recs)
     n_fitted = sum(r["source"] == "fitted" for r in recs)
     legend = (
         f'<p class="small">{len(recs)} parameters; <span class="tag assumed">assumed</span> {n_assumed} '
         f'(highlighted yellow) and <span class="tag fitted">fitted</span> {n_fitted} (highlighted blue) '
-        "carry a note saying why.</p>"
+        "carry a note saying why. A source key links to its citation in the references below.</p>"
     )
-    head = ("<tr><th>module</th><th>name</th><th>value</th><th>unit</th><th>CV</th><th>source key</th>"
-            "<th>citation</th><th>link</th><th>description</th><th>note</th></tr>")
-    return f"{legend}<table class=\"params\"><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    keys = sorted({r["source"] for r in recs} - set(UNSOURCED))
+    return (f'{legend}<table class="params">{colgroup_html(PARAMETER_COLUMNS)}'
+            f"<tbody>{''.join(body)}</tbody></table>{references_html(keys)}")

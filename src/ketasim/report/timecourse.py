@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from ..measures import STATISTICS, Options
+from .colours import panel_colours
 
 
 def extreme_rows(ds, names: Sequence[str], checkpoints: Sequence[tuple[str, float]],
@@ -79,7 +80,7 @@ def log_time_panels(ds, panels: Sequence[tuple[Sequence[str], str]], panel_heigh
 
     Observables missing from `ds` are skipped, empty panels dropped; `reference` draws a
     dotted line at a value per observable (e.g. 1.0 for relative ones); a panel with more
-    than one curve gets a legend.
+    than one curve gets a legend. Colours: `report.colours` (an analyte's own colour).
     """
     from matplotlib.figure import Figure
 
@@ -90,8 +91,8 @@ def log_time_panels(ds, panels: Sequence[tuple[Sequence[str], str]], panel_heigh
     fig = Figure(figsize=(7.0, panel_height * len(shown) + 0.6))
     axes = np.atleast_1d(fig.subplots(len(shown), 1, sharex=True))
     for ax, (names, label) in zip(axes, shown):
-        for name in names:
-            ax.plot(t[keep], np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, label=name)
+        for name, colour in zip(names, panel_colours(names)):
+            ax.plot(t[keep], np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, label=name, color=colour)
             if reference and name in reference:
                 ax.axhline(reference[name], color="0.6", lw=0.6, ls=":")
         ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")

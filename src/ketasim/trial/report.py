@@ -14,21 +14,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import __version__
+from ..report.colours import panel_colours
 from ..report.figures import figure_to_svg
 from ..report.markup import CSS, DISCLAIMER, dose_text, esc, html_figure, html_table
+from .course import madrs_course
 from .endpoints import REMISSION_MADRS, locf, responded
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
-
-Z95 = 1.959964  # two-sided 95% normal quantile
-
-
-def madrs_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(mean, low, high) LOCF MADRS per visit; the band is mean ± 1.96 standard errors."""
-    x = locf(a.madrs, a.baseline_madrs)
-    mean = x.mean(axis=0)
-    se = x.std(axis=0, ddof=1) / np.sqrt(a.n) if a.n > 1 else np.zeros_like(mean)
-    return mean, mean - Z95 * se, mean + Z95 * se
 
 
 def rates_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray]:
@@ -40,10 +32,10 @@ def rates_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray]:
 def madrs_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
     fig = Figure(figsize=(7.5, 4.0))
     ax = fig.subplots()
-    for name, a in arms.items():
+    for (name, a), colour in zip(arms.items(), panel_colours(list(arms))):
         mean, lo, hi = madrs_course(a)
-        (line,) = ax.plot(visits, mean, marker="o", ms=2.5, label=name)
-        ax.fill_between(visits, lo, hi, color=line.get_color(), alpha=0.2, lw=0)
+        ax.plot(visits, mean, marker="o", ms=2.5, label=name, color=colour)
+        ax.fill_between(visits, lo, hi, color=colour, alpha=0.2, lw=0)
     ax.set_xlabel("day")
     ax.set_ylabel("MADRS (mean, LOCF)")
     ax.grid(True, alpha=0.3)
@@ -54,10 +46,10 @@ def madrs_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
 def rates_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
     fig = Figure(figsize=(9.0, 3.6))
     ax_r, ax_m = fig.subplots(1, 2, sharey=True)
-    for name, a in arms.items():
+    for (name, a), colour in zip(arms.items(), panel_colours(list(arms))):
         resp, rem = rates_course(a)
-        ax_r.plot(visits, resp, marker="o", ms=2.5, label=name)
-        ax_m.plot(visits, rem, marker="o", ms=2.5, label=name)
+        ax_r.plot(visits, resp, marker="o", ms=2.5, label=name, color=colour)
+        ax_m.plot(visits, rem, marker="o", ms=2.5, label=name, color=colour)
     ax_r.set_title("response (MADRS ≤ 50% of baseline)", fontsize=9)
     ax_m.set_title(f"remission (MADRS ≤ {REMISSION_MADRS:g})", fontsize=9)
     ax_r.set_ylabel("fraction of patients")

@@ -11,7 +11,8 @@ from ..experiments.results import ExperimentResult, MeasureResult, score
 from ..experiments.schema import Experiment
 from ..measures import MeasureError
 from ..units import MINUTES_PER_DAY
-from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf
+from .course import WHAT, arm_course
+from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec, trial_spec
 
@@ -35,8 +36,7 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
     plan = experiment_plan(exp)   # the measures' `at` parsed once (minutes)
     out = []
     minutes = tuple((np.asarray(spec.visits) * MINUTES_PER_DAY).tolist())
-    series = {name: (minutes, tuple(np.nanmean(locf(o.madrs, o.baseline_madrs), axis=0).tolist()))
-              for name, o in arms.items()}
+    series = {name: (minutes, arm_course(name, o).mean) for name, o in arms.items()}
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
         e = ENDPOINT_DEFS[m.endpoint]
@@ -47,16 +47,19 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
         value = v.estimate * factor
         passed, tol = score(value, m)
         out.append((MeasureResult(m.label, value, m.expected, m.unit, passed, m.range, tol, series[m.arm],
-                                  "time (min); mean MADRS of the arm, LOCF"), v))
+                                  "time (min); mean MADRS of the arm, LOCF", WHAT), v))
     return out
 
 
 def experiment_result(exp: Experiment, measures: list[tuple[MeasureResult, EndpointValue]],
-                      keep_series: bool = True) -> ExperimentResult:
+                      keep_series: bool = True, arms: Mapping[str, ArmOutcomes] | None = None) -> ExperimentResult:
+    """The experiment's result from its scored measures; with `keep_series`, each measure's series
+    and, given the `arms`, every arm's mean course with its 95% band (`trial.course`), comparators too."""
     ms = tuple(r if keep_series else MeasureResult(r.name, r.simulated, r.expected, r.unit, r.passed, r.range,
                                                    r.tolerance) for r, _ in measures)
+    courses = tuple(arm_course(name, a) for name, a in arms.items()) if keep_series and arms else ()
     return ExperimentResult(exp.id, exp.title, exp.source, tuple(exp.tags), dict(exp.protocol.hypotheses),
-                            ms)
+                            ms, courses)
 
 
 def run_trial_experiment(exp: Experiment, keep_series: bool = True,
@@ -64,7 +67,8 @@ def run_trial_experiment(exp: Experiment, keep_series: bool = True,
     """Run a trial experiment in this process (into a temporary folder) and score its measures.
 
     Measures are scored on the endpoints' point estimates (no bootstrap). The series kept
-    for plots is the arm's mean MADRS (LOCF) against time in minutes. parameters:
+    for plots is the arm's mean MADRS (LOCF) against time in minutes, and the result
+    carries every arm's mean course with its 95% band (`ExperimentResult.courses`). parameters:
     overrides merged over `protocol.parameters` (names the trial's model lacks are ignored,
     see `trial_spec`).
     """
@@ -73,4 +77,4 @@ def run_trial_experiment(exp: Experiment, keep_series: bool = True,
     spec = trial_spec(exp, parameters=parameters)
     with tempfile.TemporaryDirectory(prefix="ketasim-trial-") as tmp:
         result = run_trial(spec, tmp, scheduler="sync", progress=False)
-    return experiment_result(exp, measure_values(exp, spec, result.arms), keep_series)
+    return experiment_result(exp, measure_values(exp, spec, result.arms), keep_series, result.arms)
