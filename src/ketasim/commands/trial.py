@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from ..files import atomic_group, check_folder, check_output
-from .common import console, guard, print_rows
+from .common import console, guard
+from .tables import print_rows
 
 OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
 

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
-
 from ..files import atomic_group, check_output
 from .common import console, err_console, guard
+from .tables import print_table
+
+SCORECARD_COLUMNS = ("experiment", "layer", "kind", "result", "measures")
 
 
 def validate(
@@ -73,7 +74,7 @@ def validate(
         return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
 
     sc = guard(go)
-    _print_scorecard(sc)
+    print_scorecard(sc)
     data = scorecard_json(sc)
     writers = {}
     if json_out:
@@ -89,16 +90,23 @@ def validate(
         raise typer.Exit(1)
 
 
-def _print_scorecard(sc) -> None:
-    table = Table(title="Validation scorecard")
-    for col in ("experiment", "layer", "kind", "result", "measures"):
-        table.add_column(col)
+def scorecard_rows(sc) -> list[tuple]:
+    """The scorecard's rows for the terminal: experiment id, layer, derived class, pass or miss
+    (coloured) and its measures passed (or the error)."""
+    from rich.text import Text
+
+    rows = []
     for e in sc.entries:
         ms = e.result.measures if e.result else ()
         detail = f"{sum(m.passed for m in ms)} of {len(ms)} passed" if ms else e.error
-        table.add_row(e.experiment.id, e.experiment.tags[0], sc.class_of(e).kind,
-                      "[green]pass[/green]" if e.passed else "[red]miss[/red]", detail)
-    console.print(table)
+        rows.append((e.experiment.id, e.experiment.tags[0], sc.class_of(e).kind,
+                     Text("pass", style="green") if e.passed else Text("miss", style="red"), detail))
+    return rows
+
+
+def print_scorecard(sc) -> None:
+    """The scorecard as a table (experiment ids whole, to copy into --id) and a tally per layer."""
+    print_table("Validation scorecard", SCORECARD_COLUMNS, scorecard_rows(sc))
     for layer, s in sc.layers.items():
         v, k, c = s.validation, s.consistency, s.calibration
         console.print(f"{layer}: {s.all.passed} of {s.all.total} passed "
