@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from .common import console, guard
+from .status import working
 from .tables import print_table
 
 
@@ -33,5 +34,10 @@ def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", hel
     from ..experiments.loader import load_experiment
     from ..experiments.run import run_experiment
 
-    results = guard(lambda: [run_experiment(load_experiment(file), keep_series=False)])
+    def go() -> list:
+        exp = load_experiment(file)
+        with working(f"running experiment {exp.id} (the first solve compiles the model)..."):
+            return [run_experiment(exp, keep_series=False)]
+
+    results = guard(go)
     print_results(results, as_json)

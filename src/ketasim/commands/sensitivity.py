@@ -21,6 +21,7 @@ from ..choices import check_name
 from ..experiments.plan import one_dose_regimen
 from ..files import atomic_write
 from .common import REGIMEN_OPTIONS, console, guard, parse_hypotheses, write_figures
+from .status import working
 from .tables import print_table
 
 METHODS = ("morris", "sobol")
@@ -68,8 +69,9 @@ def sensitivity(
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
         regimen = one_dose_regimen(drug, route, dose, infusion)
-        return run_analysis(method, n, levels, seed, regimen, species, parse_hypotheses(hypothesis),
-                            output, parameter, duration, batch_size)
+        with working(f"{method}: sampling the parameters and solving the model for each sample..."):
+            return run_analysis(method, n, levels, seed, regimen, species, parse_hypotheses(hypothesis),
+                                output, parameter, duration, batch_size)
 
     doc, figures = guard(go, REGIMEN_OPTIONS)
     paths = write_figures(out, figures)

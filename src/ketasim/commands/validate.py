@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from ..files import atomic_group, check_output
 from .common import console, err_console, guard
+from .status import working
 from .tables import print_table
 
 SCORECARD_COLUMNS = ("experiment", "layer", "kind", "result", "measures")
@@ -71,7 +72,8 @@ def validate(
                     "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
                     "experiments": len(exps), "tags": ", ".join(tags) or "all",
                     "trial_patients_per_arm": patients or "as in each file", **settings}
-        return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
+        with working("listing the unsourced parameters..."):
+            return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
 
     sc = guard(go)
     print_scorecard(sc)
@@ -83,7 +85,8 @@ def validate(
         from ..validation.scorecard_html import render_scorecard
 
         writers[html_out] = lambda p: p.write_text(render_scorecard(sc), encoding="utf-8")
-    atomic_group(writers)  # both or neither
+    with working("writing " + " and ".join(str(p) for p in writers) + "..."):
+        atomic_group(writers)  # both or neither
     if json_out or html_out:
         console.print("wrote " + " and ".join(str(p) for p in (json_out, html_out) if p))
     if strict and not sc.passed:
