@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..choices import did_you_mean, unknown_name
+from ..choices import did_you_mean, one_of
 from ..errors import InputError
 from ..measures import STATISTICS as REGISTRY
 from ..measures import Options
@@ -78,7 +78,8 @@ def parse_output(text: str, field: str = "--output") -> OutputSpec:
     if not observable:
         raise InputError(f"{field}: {spec!r} names no observable")
     if statistic not in STATISTICS:
-        raise InputError(f"{unknown_name(field, 'statistic', statistic, STATISTICS)} in {spec!r}")
+        raise InputError(f"{field}: unknown statistic {statistic!r} in {spec!r}"
+                         f"{did_you_mean(statistic, STATISTICS)}{one_of(STATISTICS)}")
     if statistic in POINT_STATISTICS and not when:
         raise InputError(f"{field}: {statistic} needs a time, e.g. '{observable}:{statistic}@24 h'")
     at = parse_quantity(when, "min", field) if when else None

@@ -16,8 +16,9 @@ from .tables import print_rows
 
 
 def run(
-    drug: str = typer.Option("ketamine", help="drug (ketamine, esketamine, arketamine, ...)"),
-    route: str = typer.Option("iv", help="iv, intranasal, oral, sublingual, im (ip for rodents)"),
+    drug: str = typer.Option("ketamine", help="drug (ketamine, esketamine, arketamine, ...; ketasim list drugs)"),
+    route: str = typer.Option("iv", help="iv, intranasal, oral, sublingual, im; ip, icv, intracerebral for "
+                                         "rodents only (ketasim list routes)"),
     dose: str = typer.Option("0.5 mg/kg", help="dose, e.g. '0.5 mg/kg' or '56 mg'"),
     infusion: Optional[str] = typer.Option("40 min", help="IV infusion duration; 'none' for a bolus"),
     repeat_every: Optional[str] = typer.Option(None, help="repeat interval, e.g. '3.5 d'"),
@@ -29,7 +30,7 @@ def run(
     trkb: str = typer.Option("wt", help="TrkB: wt or knockout"),
     stress: str = typer.Option("none", help="chronic stress (depressed-like, fewer PFC spines): none or chronic"),
     duration: str = typer.Option("24 h", help="simulated time"),
-    hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable)"),
+    hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable; ketasim list hypotheses)"),
     solver: str = typer.Option("auto", help="auto, exact, tsit5, kvaerno5, ... or scipy"),
     out: Path = typer.Option(Path("results.nc"), help="NetCDF results file"),
     report: Path = typer.Option(Path("report.html"), help="HTML report"),
