@@ -70,6 +70,8 @@ def untouched(d: Path) -> bool:
     (["--hypothesis", "opioid_gat=none"], ["error: --hypothesis opioid_gat: unknown hypothesis; "
                                            "did you mean 'opioid_gate'?"]),
     (["--hypothesis", "opioid_gate=sometimes"], ["error: --hypothesis opioid_gate: unknown value 'sometimes'"]),
+    (["--hypothesis", "opioid_gate=permisive"], ["error: --hypothesis opioid_gate: unknown value 'permisive'; "
+                                                 "did you mean 'permissive'?"]),
     (["--duration", "-1 h"], ["--duration", "positive"]),
     (["--solver", "euler"], ["error: --solver: unknown solver 'euler'"]),
     (["--solver", "tsit"], ["error: --solver: unknown solver 'tsit'; did you mean 'tsit5'?"]),
@@ -82,9 +84,11 @@ def test_run_bad_input(workdir, args, words):
     assert untouched(workdir)
 
 
+@pytest.mark.slow  # a real run with its report (about 12 s of CPU; 30 s on a loaded machine)
 def test_run_tables_keep_every_name_whole_at_80_columns(tmp_path):
     """The shortest real run, printed for an 80-column terminal: no cell cut short, and every
-    row's name a whole observable of the results (so it can be copied)."""
+    row's name a whole observable of the results (so it can be copied). The same tables from
+    a bare solve, unmarked: test_tables.test_the_run_summaries_keep_every_name_whole_at_80_columns."""
     import os
 
     import xarray as xr

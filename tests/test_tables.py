@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from rich.console import Console
 
-from ketasim.commands.common import REGIMEN_OPTIONS, option_named
+from ketasim.commands.common import REGIMEN_OPTIONS, console, err_console, option_named
 from ketasim.commands.status import working
 from ketasim.commands.tables import (blocks, column_widths, is_empty, kept_columns, print_rows, print_table,
                                      wrapped_lines)
@@ -36,6 +36,26 @@ def test_every_library_id_is_whole_in_the_scorecard_table_at_80_columns():
     lines = [ln.strip() for ln in text.splitlines()]
     for i in longest:
         assert any(ln == i or ln.startswith(i + " ") or f"│ {i} " in ln for ln in lines), i
+
+
+def test_the_run_summaries_keep_every_name_whole_at_80_columns():
+    """The tables `ketasim run` prints, from a real 2-hour solve, on an 80-column console."""
+    from ketasim.experiments.plan import one_dose_regimen
+    from ketasim.patient import Patient
+    from ketasim.report.sections import layer_sections
+    from ketasim.report.summary import pk_summary, receptor_summary
+    from ketasim.simulate import simulate
+
+    ds = simulate(one_dose_regimen("ketamine", "iv", "0.5 mg/kg", "40 min"), Patient(), "2 h", {})
+    tables = [("PK", pk_summary(ds)), ("Receptors", receptor_summary(ds))]
+    tables += [(sec.title, sec.rows) for sec in layer_sections(ds) if sec.rows]
+    text = "".join(rendered(80, print_rows, title, rows) for title, rows in tables)
+    assert "…" not in text and max(len(ln) for ln in text.splitlines()) <= 80
+    names = [n for n in first_cells(text) if n]
+    assert len(names) > 40 and set(names) <= set(ds.data_vars), set(names) - set(ds.data_vars)
+    assert {"plasma_dehydronorketamine", "eef2_phosphorylation", "dmn_cen_anticorrelation",
+            "kynurenic_acid", "opioid_permissiveness"} <= set(names)
+    assert "24 h" not in text and "7 d" not in text  # checkpoints past the 2-hour run: empty, left out
 
 
 def test_names_stay_whole_and_other_columns_wrap_at_80_columns():
@@ -83,6 +103,7 @@ def test_status_is_a_spinner_on_a_terminal_and_silent_elsewhere():
     with working("solving 0-2 h...", console=Console(file=plain, force_terminal=False, width=80)):
         pass
     assert "solving 0-2 h..." in term.getvalue() and plain.getvalue() == ""
+    assert err_console.stderr and not console.stderr    # status on stderr; tables and --json on stdout
 
 
 @pytest.mark.parametrize("message, expected", [

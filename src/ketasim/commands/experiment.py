@@ -35,6 +35,7 @@ def experiment_run(file: Path, as_json: bool = typer.Option(False, "--json", hel
     from ..experiments.run import run_experiment
 
     def go() -> list:
+        """Load the file (its refusals before any status), then run and score it."""
         exp = load_experiment(file)
         with working(f"running experiment {exp.id} (the first solve compiles the model)..."):
             return [run_experiment(exp, keep_series=False)]

@@ -43,7 +43,8 @@ def run(
 ) -> None:
     """Simulate a regimen (default: racemic ketamine 0.5 mg/kg IV over 40 min, 70 kg adult)."""
 
-    def go():
+    def go() -> tuple:
+        """Check every option, solve, write results and report; returns the summary rows."""
         from ..engine.solve import choose
         from ..errors import InputError
         from ..mechanisms.drugs import check_regimen
@@ -71,7 +72,7 @@ def run(
             pf = load_parameter_file(parameters, "--parameters")
             check_against(pf, model.parameters, "--parameters")
             fitted = model.parameters.with_mapping(dict(pf.values), "--parameters: values")  # bounds, before the solve
-        ds, full = _solve(regimen, patient, dur, hyp, pf)
+        ds, full = solved(regimen, patient, dur, hyp, pf)
         if pf is not None:
             ds.attrs["parameter_file"] = pf.to_attr(parameters)
             model = model.with_parameters(fitted)  # the report's table
@@ -91,7 +92,7 @@ def run(
                                                          cascade=(ds, full))})
         return rows, rec, secs
 
-    def _solve(regimen, patient, dur: float, hyp: dict, pf):
+    def solved(regimen, patient, dur: float, hyp: dict, pf) -> tuple:
         """One solve for the results and the report's cascade figure, whose weeks view runs on
         to WEEKS_DAYS; the results keep the requested duration. Returns (results, full run)."""
         from ..report.cascade import WEEKS_DAYS, extended_times
@@ -100,20 +101,20 @@ def run(
         values = dict(pf.values) if pf else None
         times = extended_times(default_grid(dur), dur)
         weeks = max(dur, WEEKS_DAYS * 1440.0)
+        also = f", and on to {WEEKS_DAYS:g} d for the report's weeks view" if weeks > dur else ""
         try:
-            with working(f"solving 0-{duration} of {drug} {dose} {route}, and on to {weeks / 1440.0:g} d for the "
-                         "report's weeks view (the first solve compiles the model)..."):
+            with working(f"solving 0-{duration}{also} (the first solve compiles the model)..."):
                 full = simulate(regimen, patient, weeks, hyp, times=times, solver=solver, parameters=values)
         except SimulationError as exc:
             if dur >= WEEKS_DAYS * 1440.0:
                 raise
             # the failure lies beyond the requested run, in the report's weeks view only: the run
             # itself is solved alone (a failure inside it is the error), the weeks view left out
-            err_console.print(f"note: the report's {WEEKS_DAYS:g}-day weeks view is left out ({exc})",
-                              markup=False, highlight=False, soft_wrap=True)
-            with working(f"solving 0-{duration}..."):
+            with working(f"solving 0-{duration} without the weeks view..."):
                 full = simulate(regimen, patient, dur, hyp, times=default_grid(dur), solver=solver,
                                 parameters=values)
+            err_console.print(f"note: the report's {WEEKS_DAYS:g}-day weeks view is left out ({exc})",
+                              markup=False, highlight=False, soft_wrap=True)
         return full.sel(time=slice(None, dur)), full
 
     rows, rec, secs = guard(go, REGIMEN_OPTIONS)

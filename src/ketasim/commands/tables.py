@@ -110,6 +110,7 @@ def column_widths(natural: Sequence[int], floors: Sequence[Sequence[int]], names
                 break
 
             def cost(k: int) -> tuple[int, int, int]:
+                """(folded words, table lines, -width) after narrowing column k by one."""
                 trial = list(widths)
                 trial[k] -= 1
                 return folded_words(trial, rows), table_height(trial, rows), -widths[k]
