@@ -54,21 +54,57 @@ def untouched(d: Path) -> bool:
 
 @pytest.mark.parametrize("args, words", [
     (["--dose", "-0.5 mg/kg"], ["--dose", "negative"]),
-    (["--drug", "ketamin"], ["drug", "unknown drug 'ketamin'"]),
-    (["--route", "rectal"], ["route", "unknown route 'rectal'"]),
+    (["--drug", "ketamin"], ["error: --drug: unknown drug 'ketamin'; did you mean 'ketamine'?"]),
+    (["--route", "rectal"], ["error: --route: unknown route 'rectal'"]),
+    (["--route", "intranasel"], ["error: --route: unknown route 'intranasel'; did you mean 'intranasal'?"]),
+    (["--route", "icv"], ["error: --route: 'icv' is a rodent-only route (rat, mouse); for ketamine in a human "
+                          "choose one of iv, oral, intranasal, sublingual, im"]),
+    (["--species", "rat", "--route", "icv"], ["error: --route: ketamine cannot be given by 'icv' to a rat"]),
+    (["--repeat-count", "3"], ["error: --repeat-every: a positive interval is needed"]),
+    (["--drug", "esketamine", "--route", "intranasal", "--dose", "30 mg"], ["error: --dose: intranasal esketamine"]),
+    (["--bdnf", "val"], ["error: --bdnf: unknown value 'val'; did you mean 'val/val'?"]),
+    (["--species", "mouse", "--weight", "70 kg"], ["error: --weight: a mouse weighs"]),
     (["--dose", "0.5 kg/min"], ["--dose", "not a dose in mg or mg/kg"]),
     (["--weight", "70 min"], ["--weight", "not in a unit of kg"]),
     (["--route", "ip"], ["route", "rodent"]),
-    (["--hypothesis", "no_such_switch=none"], ["hypotheses.no_such_switch"]),
-    (["--hypothesis", "opioid_gate=sometimes"], ["hypotheses.opioid_gate", "sometimes"]),
-    (["--duration", "-1 h"], ["duration", "positive"]),
-    (["--solver", "euler"], ["solver", "unknown solver 'euler'"]),
-    (["--species", "dog"], ["species", "unknown species 'dog'"]),
+    (["--hypothesis", "opioid_gat=none"], ["error: --hypothesis opioid_gat: unknown hypothesis; "
+                                           "did you mean 'opioid_gate'?"]),
+    (["--hypothesis", "opioid_gate=sometimes"], ["error: --hypothesis opioid_gate: unknown value 'sometimes'"]),
+    (["--hypothesis", "opioid_gate=permisive"], ["error: --hypothesis opioid_gate: unknown value 'permisive'; "
+                                                 "did you mean 'permissive'?"]),
+    (["--duration", "-1 h"], ["--duration", "positive"]),
+    (["--solver", "euler"], ["error: --solver: unknown solver 'euler'"]),
+    (["--solver", "tsit"], ["error: --solver: unknown solver 'tsit'; did you mean 'tsit5'?"]),
+    (["--species", "dog"], ["error: --species: unknown species 'dog'"]),
+    (["--species", "humna"], ["error: --species: unknown species 'humna'; did you mean 'human'?"]),
 ])
 def test_run_bad_input(workdir, args, words):
     r = cli("run", *args, cwd=workdir)
     assert_one_line_error(r, *words)
     assert untouched(workdir)
+
+
+@pytest.mark.slow  # a real run with its report (about 12 s of CPU; 30 s on a loaded machine)
+def test_run_tables_keep_every_name_whole_at_80_columns(tmp_path):
+    """The shortest real run, printed for an 80-column terminal: no cell cut short, and every
+    row's name a whole observable of the results (so it can be copied). The same tables from
+    a bare solve, unmarked: test_tables.test_the_run_summaries_keep_every_name_whole_at_80_columns."""
+    import os
+
+    import xarray as xr
+
+    r = subprocess.run([sys.executable, "-m", "ketasim.cli", "run", "--duration", "2 h"], capture_output=True,
+                       text=True, cwd=tmp_path, timeout=300, env={**os.environ, "COLUMNS": "80"})
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""                                  # status only on a terminal
+    assert "…" not in r.stdout and max(len(ln) for ln in r.stdout.splitlines()) <= 80
+    with xr.open_dataset(tmp_path / "results.nc", engine="h5netcdf") as ds:
+        observables = set(ds.data_vars)
+    names = [ln.split("│")[1].strip() for ln in r.stdout.splitlines() if ln.startswith("│")]
+    names = [n for n in names if n]                        # a row's wrapped lines leave the name cell empty
+    assert len(names) > 40 and set(names) <= observables, set(names) - observables
+    assert {"plasma_dehydronorketamine", "eef2_phosphorylation", "dmn_cen_anticorrelation",
+            "kynurenic_acid", "opioid_permissiveness"} <= set(names)
 
 
 def test_run_writes_results_and_report(tmp_path):

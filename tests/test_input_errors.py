@@ -109,7 +109,7 @@ def test_cli_refuses_a_70_kg_mouse(tmp_path, capsys):
     out, report = sentinels(tmp_path, "r.nc", "r.html")
     code, err = run_cli(capsys, "run", "--species", "mouse", "--route", "ip", "--dose", "10 mg/kg",
                         "--weight", "70 kg", "--out", str(out), "--report", str(report))
-    assert code == 2 and len(err) == 1 and "patient.weight" in err[0] and "mouse" in err[0]
+    assert code == 2 and len(err) == 1 and err[0].startswith("error: --weight: a mouse weighs")
     assert out.read_text() == SENTINEL and report.read_text() == SENTINEL
 
 
@@ -396,3 +396,70 @@ def test_a_library_style_trial_run_refuses_out_of_bounds_parameters_before_any_p
                             "trial.toml")
     with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.k10: 0 "):
         run_trial_experiment(fine, parameters={"ketamine_s.k10": 0.0})
+
+
+# ------------------------------------------------------------------------------ names: 'did you mean'
+IN_VIVO = """
+id = "t"
+title = "t"
+source = "test"
+species = "human"
+tags = ["pk"]
+[protocol]
+duration = "2 h"
+[[protocol.doses]]
+drug = "ketamine"
+route = "iv"
+dose = "0.5 mg/kg"
+[[measure]]
+observable = "plasma_ketamine"
+statistic = "max"
+unit = "ng/mL"
+range = [100, 400]
+"""
+
+
+@pytest.mark.parametrize("old, new, line", [
+    ('drug = "ketamine"', 'drug = "ketamin"',
+     "protocol.doses[0].drug: unknown drug 'ketamin'; did you mean 'ketamine'?"),
+    ('route = "iv"', 'route = "icv"', "protocol.doses[0].route: 'icv' is a rodent-only route (rat, mouse); "
+                                      "for ketamine in a human choose one of iv, oral, intranasal, sublingual, im"),
+    ('species = "human"', 'species = "humna"', "species: unknown value 'humna'; did you mean 'human'? "
+                                               "(one of human, rat, mouse)"),
+    ('statistic = "max"', 'statistic = "mx"', "measure[0].statistic: unknown value 'mx'; did you mean 'max'?"),
+    ('observable = "plasma_ketamine"', 'observable = "plasma_ketamin"',
+     "measure[0].observable: unknown observable 'plasma_ketamin' (the model has no such output); "
+     "did you mean 'plasma_ketamine'?"),
+    ("[protocol]", '[protocol]\nhypotheses = { opioid_gat = "none" }',
+     "hypotheses.opioid_gat: unknown hypothesis; did you mean 'opioid_gate'?"),
+])
+def test_experiment_files_name_the_field_and_the_name_meant(tmp_path, capsys, old, new, line):
+    f = tmp_path / "e.toml"
+    assert old in IN_VIVO
+    f.write_text(IN_VIVO.replace(old, new, 1))
+    code, err = run_cli(capsys, "experiment", "run", str(f))
+    assert code == 2 and len(err) == 1 and line in err[0], err
+
+
+def test_a_trial_file_cohort_typo_names_the_cohort_meant(tmp_path, capsys):
+    f = tmp_path / "trial.toml"
+    f.write_text(TRIAL.replace('cohort = "trd"', 'cohort = "inpatients"'))
+    code, err = run_cli(capsys, "trial", str(f), "--out", str(tmp_path / "out"), "--workers", "0")
+    assert code == 2 and len(err) == 1
+    assert "protocol.population.cohort: unknown cohort 'inpatients'; did you mean 'inpatient'?" in err[0]
+    assert not (tmp_path / "out" / "trial.zarr").exists()
+
+
+@pytest.mark.parametrize("args, line", [
+    (["validate", "--id", "pk-oral-bioavailabilty"],
+     "--id: no experiment 'pk-oral-bioavailabilty' in the library; did you mean 'pk-oral-bioavailability'?"),
+    (["validate", "--tags", "pkk"], "--tags: unknown layer 'pkk'; did you mean 'pk'?"),
+    (["hypotheses", "--switch", "opioid_gat"], "--switch: unknown hypothesis 'opioid_gat'; did you mean 'opioid_gate'?"),
+    (["sensitivity", "--method", "sobl"], "--method: unknown method 'sobl'; did you mean 'sobol'?"),
+    (["circuit", "--block", "uniformm"], "--block: unknown hypothesis value 'uniformm'; did you mean 'uniform'?"),
+])
+def test_command_options_name_the_value_meant(tmp_path, capsys, monkeypatch, args, line):
+    monkeypatch.chdir(tmp_path)
+    code, err = run_cli(capsys, *args)
+    assert code == 2 and len(err) == 1 and line in err[0], err
+    assert list(tmp_path.iterdir()) == []

@@ -15,6 +15,7 @@ from .commands.experiment import experiment_run
 from .commands.export import export_sbml
 from .commands.fit import fit
 from .commands.hypotheses import hypotheses
+from .commands.listing import list_names
 from .commands.receptor import receptor
 from .commands.run import run
 from .commands.sensitivity import sensitivity
@@ -38,6 +39,7 @@ app.command("circuit")(circuit)
 export_app.command("sbml")(export_sbml)
 app.command("fit")(fit)
 app.command("hypotheses")(hypotheses)
+app.command("list")(list_names)
 app.command("sensitivity")(sensitivity)
 app.command("serve")(serve)
 

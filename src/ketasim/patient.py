@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .choices import unknown_name
 from .errors import InputError
 from .parameters import SPECIES
 from .units import to_canonical
@@ -65,21 +66,22 @@ class Patient:
 
     def __post_init__(self) -> None:
         if self.species not in SPECIES:
-            raise PatientError(f"patient.species: unknown species {self.species!r} (one of {', '.join(SPECIES)})")
+            raise PatientError(unknown_name("patient.species", "species", self.species, SPECIES))
         if self.weight_kg is not None:
             lo, hi = weight_bounds(self.species)
             if not lo <= self.weight_kg <= hi:  # also refuses NaN
                 raise PatientError(f"patient.weight: a {self.species} weighs {lo:g} to {hi:g} kg "
                                    f"(got {self.weight_kg:g} kg)")
         if self.cyp2b6 not in CYP2B6_GENOTYPES:
-            raise PatientError(f"patient.cyp2b6: unknown genotype {self.cyp2b6!r} (one of {', '.join(CYP2B6_GENOTYPES)})")
+            raise PatientError(unknown_name("patient.cyp2b6", "genotype", self.cyp2b6, CYP2B6_GENOTYPES))
         if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:
-            raise PatientError(f"patient.cyp2b6_scenario: one of {', '.join(CYP2B6_ACTIVITY)}")
+            raise PatientError(unknown_name("patient.cyp2b6_scenario", "scenario", self.cyp2b6_scenario,
+                                            CYP2B6_ACTIVITY))
         from .mechanisms.plasticity import SUBJECT_SETTINGS
 
         for name, table in SUBJECT_SETTINGS.items():
             if getattr(self, name) not in table:
-                raise PatientError(f"patient.{name}: unknown value {getattr(self, name)!r} (one of {', '.join(table)})")
+                raise PatientError(unknown_name(f"patient.{name}", "value", getattr(self, name), table))
 
     @property
     def weight(self) -> float:

@@ -29,6 +29,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from ..choices import check_name
 from ..engine import jaxconfig  # noqa: F401  (float64)
 from ..engine.solver_jax import SolverOptions, pure_solve
 from ..errors import InputError
@@ -220,8 +221,7 @@ def fit(problem: FitProblem, method: str = "levenberg_marquardt", max_steps: int
 
     from ..simulate import SimulationError
 
-    if method not in METHODS:
-        raise InputError(f"--method: unknown method {method!r} (one of {', '.join(METHODS)})")
+    check_name(method, METHODS, "--method", "method")
     if max_steps < 1:
         raise InputError("--max-steps: must be at least 1")
     t0 = time.perf_counter()

@@ -21,6 +21,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..choices import did_you_mean
 from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
 from ..errors import InputError
@@ -150,7 +151,8 @@ def _plan_experiment(exp: Experiment, indices: Sequence[int], build: Callable, w
             raise InputError(f"{f}.statistic: {m.statistic!r} ({m.label}) cannot be fitted by gradients "
                              f"(supported: {', '.join(SUPPORTED)}); leave it out (--experiment ID:N,M picks measures)")
         if m.observable not in full.observable_names:
-            raise InputError(f"{f}.observable: unknown observable {m.observable!r}")
+            raise InputError(f"{f}.observable: unknown observable {m.observable!r}"
+                             f"{did_you_mean(m.observable, full.observable_names)}")
         measures.append((i, m, f))
     cut = submodel(full, {m.observable for _, m, _ in measures}, doses)
     overrides = {**plan.patient.overrides(), **dict(plan.parameters)}

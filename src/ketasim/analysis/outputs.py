@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..choices import did_you_mean, one_of
 from ..errors import InputError
 from ..measures import STATISTICS as REGISTRY
 from ..measures import Options
@@ -77,7 +78,8 @@ def parse_output(text: str, field: str = "--output") -> OutputSpec:
     if not observable:
         raise InputError(f"{field}: {spec!r} names no observable")
     if statistic not in STATISTICS:
-        raise InputError(f"{field}: unknown statistic {statistic!r} in {spec!r} (one of {', '.join(STATISTICS)})")
+        raise InputError(f"{field}: unknown statistic {statistic!r} in {spec!r}"
+                         f"{did_you_mean(statistic, STATISTICS)}{one_of(STATISTICS)}")
     if statistic in POINT_STATISTICS and not when:
         raise InputError(f"{field}: {statistic} needs a time, e.g. '{observable}:{statistic}@24 h'")
     at = parse_quantity(when, "min", field) if when else None
@@ -91,7 +93,8 @@ def check_outputs(specs: Sequence[OutputSpec], observables: Sequence[str], durat
     """Refuse outputs whose observable the model lacks or whose time is past `duration` (min)."""
     for s in specs:
         if s.observable not in observables:
-            raise InputError(f"{field}: unknown observable {s.observable!r} in {s.text!r}")
+            raise InputError(f"{field}: unknown observable {s.observable!r} in {s.text!r}"
+                             f"{did_you_mean(s.observable, observables)}")
         if s.at is not None and s.at > duration + 1e-9:
             raise InputError(f"{field}: {s.text!r} asks for {s.at:g} min, past the simulated {duration:g} min")
 

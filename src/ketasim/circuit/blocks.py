@@ -7,6 +7,7 @@ is the slow model's own NMDA module evaluated at steady state.
 
 from __future__ import annotations
 
+from ..choices import unknown_name
 from ..engine.evaluate import evaluate_module
 from ..errors import InputError
 from ..mechanisms.nmda import nmda_module
@@ -47,7 +48,7 @@ def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferen
     cell-number-weighted mean of those three (the slow model's `nmda_block_mean`).
     """
     if hypothesis not in HYPOTHESES:
-        raise InputError(f"hypothesis: {hypothesis!r} is not one of {', '.join(HYPOTHESES)}")
+        raise InputError(unknown_name("hypothesis", "value", hypothesis, HYPOTHESES))
     if brain_ketamine_uM < 0:
         raise InputError("brain_ketamine_uM: must be >= 0")
     c = float(brain_ketamine_uM)

@@ -8,8 +8,11 @@ from typing import Optional
 
 import typer
 
+from ..choices import check_name
 from ..experiments.plan import one_dose_regimen
-from .common import console, guard, print_rows, write_figures
+from .common import REGIMEN_OPTIONS, console, guard, write_figures
+from .status import working
+from .tables import print_rows
 
 
 def circuit(
@@ -52,15 +55,14 @@ def circuit(
             raise InputError(f"--duration: at most {MAX_CIRCUIT_MS / 1000:g} s of circuit time (got {duration!r})")
         if not 0.05 <= scale <= 2.0:
             raise InputError("--scale: must be between 0.05 and 2")
-        if block not in HYPOTHESES:
-            raise InputError(f"--block: unknown hypothesis value {block!r} (one of {', '.join(HYPOTHESES)})")
+        check_name(block, HYPOTHESES, "--block", "hypothesis value")
         if at is None:
             blocks, label = drug_block(conc, block), f"{conc:g} uM ({block})"
         else:
             blocks = _regimen_blocks(at, drug, route, dose, infusion, species, block)
             label = f"{drug} {dose} {route} at {at} ({block})"
         runs = {}
-        with console.status("simulating the spiking circuit (two runs)..."):
+        with working("simulating the spiking circuit (two runs)..."):
             runs["no drug"] = run_circuit(drug_block(0.0, block), dur, seed, scale)
             runs[label] = run_circuit(blocks, dur, seed, scale)
         rows = [{"condition": k, **{n: float(v) for n, v in summary(r).items()}} for k, r in runs.items()]
@@ -68,7 +70,7 @@ def circuit(
         figs = {"raster.png": cf.raster_figure(drug_run), "spectrum.png": cf.spectrum_figure(runs)}
         return rows, blocks, write_figures(out, figs)
 
-    rows, blocks, files = guard(go)
+    rows, blocks, files = guard(go, REGIMEN_OPTIONS)
     if as_json:
         print(json.dumps({"blocks": blocks, "runs": rows, "figures": files}))
         return

@@ -9,11 +9,10 @@ the command line back.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Mapping, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from ..files import atomic_group
 
@@ -23,21 +22,49 @@ err_console = Console(stderr=True)
 T = TypeVar("T")
 
 
+# The fields the dose, patient, model and solver checks name (those of an experiment file;
+# the command line's dose is the event '--dose'), as the options of the commands that take
+# a one-dose regimen (run, sensitivity, circuit): `guard(go, REGIMEN_OPTIONS)`.
+REGIMEN_OPTIONS = {"--dose.drug": "--drug", "--dose.route": "--route", "--dose.dose": "--dose",
+                   "--dose.duration": "--infusion", "patient.": "--", "species": "--species",
+                   "hypotheses.": "--hypothesis ", "solver": "--solver"}
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print `error: message` as one line on stderr and exit with `code`."""
     err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
-def guard(fn: Callable[[], T]) -> T:
-    """Run fn(); known input errors become one line on stderr and exit status 2 (numerical failures: 3)."""
+def option_named(message: str, options: Mapping[str, str]) -> str:
+    """`message` ('field: what is wrong') with its field named as the command-line option the
+    user typed. options: internal field -> option ('patient.species' -> '--species'); a key
+    ending in '.' renames every field under it ('hypotheses.' -> '--hypothesis ' makes
+    'hypotheses.opioid_gate' '--hypothesis opioid_gate'). Why: the model, patient and dose
+    checks name the fields of an experiment file; a command maps them back once, here."""
+    field, sep, rest = message.partition(": ")
+    if not sep:
+        return message
+    if field in options:
+        return f"{options[field]}{sep}{rest}"
+    for prefix, option in options.items():
+        if prefix.endswith(".") and field.startswith(prefix):
+            return f"{option}{field[len(prefix):]}{sep}{rest}"
+    return message
+
+
+def guard(fn: Callable[[], T], options: Mapping[str, str] | None = None) -> T:
+    """Run fn(); known input errors become one line on stderr and exit status 2 (numerical failures: 3).
+
+    options: the command's map from internal fields to its options (`option_named`), so the
+    line names what the user typed."""
     from ..errors import InputError
     from ..simulate import SimulationError
 
     try:
         return fn()
     except InputError as exc:
-        fail(str(exc))
+        fail(option_named(str(exc), options or {}))
     except SimulationError as exc:
         fail(str(exc), code=3)
 
@@ -63,13 +90,3 @@ def write_figures(folder: Path, figs: dict) -> list[str]:
     `files.atomic_group`); returns the paths."""
     atomic_group({folder / name: (lambda p, f=fig: f.savefig(p, format="png", dpi=120)) for name, fig in figs.items()})
     return [str(folder / n) for n in figs]
-
-
-def print_rows(title: str, rows: list[dict]) -> None:
-    """Print rows (dicts with the same keys) as a Rich table; floats to 4 significant digits, None as —."""
-    table = Table(title=title)
-    for col in rows[0].keys() if rows else []:
-        table.add_column(col)
-    for r in rows:
-        table.add_row(*[("—" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r.values()])
-    console.print(table)

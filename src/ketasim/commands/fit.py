@@ -14,7 +14,6 @@ writes the fitted values with their provenance (experiments, loss, date, method)
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from datetime import datetime, timezone
@@ -22,7 +21,10 @@ from pathlib import Path
 
 import typer
 
+from ..choices import check_name, did_you_mean
 from .common import console, guard
+from .status import working
+from .tables import print_table
 
 METHOD_HELP = "levenberg_marquardt (default) or bfgs"
 
@@ -47,9 +49,8 @@ def resolve_experiment(text: str, library_ids: dict, field: str = "--experiment"
         exp = one(base)
         if exp is not None:
             return exp, tuple(int(i) for i in sel.split(","))
-    close = difflib.get_close_matches(text, list(library_ids), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise InputError(f"{field}: {text!r} is neither an experiment file nor a library experiment id{hint}")
+    raise InputError(f"{field}: {text!r} is neither an experiment file nor a library experiment id"
+                     f"{did_you_mean(text, library_ids)}")
 
 
 def library_ids() -> dict:
@@ -94,8 +95,7 @@ def fit(
             raise InputError("--parameter: name at least one parameter to fit")
         if not experiment:
             raise InputError("--experiment: name at least one experiment")
-        if method not in METHODS:
-            raise InputError(f"--method: unknown method {method!r} (one of {', '.join(METHODS)})")
+        check_name(method, METHODS, "--method", "method")
         if max_steps < 1:
             raise InputError("--max-steps: must be at least 1")
         if out.exists() and out.is_dir():
@@ -104,9 +104,9 @@ def fit(
         ids = library_ids()
         chosen = [resolve_experiment(e, ids) for e in experiment]
         picks = {exp.id: idx for exp, idx in chosen if idx is not None}
-        with console.status("building the experiments' models..."):
+        with working("building the experiments' models..."):
             problem = fit_problem([e for e, _ in chosen], parameter, rng, measures=picks)
-        with console.status("fitting (the first gradient compiles, up to a minute)..."):
+        with working("fitting (the first gradient compiles, up to a minute)..."):
             result = run_fit(problem, method=method, max_steps=max_steps)
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         prov = FitProvenance(experiments=problem.experiment_ids, loss_initial=result.loss_initial,
@@ -139,22 +139,15 @@ def result_json(result, out: Path) -> dict:
 
 
 def print_result(data: dict) -> None:
-    from rich.table import Table
-
-    table = Table(title="Parameters")
-    for col in ("parameter", "unit", "start", "fitted", "bounds", "note"):
-        table.add_column(col)
-    for p in data["parameters"]:
-        table.add_row(p["name"], p["unit"], f"{p['initial']:.4g}", f"{p['fitted']:.4g}",
-                      f"[{p['lower']:.4g}, {p['upper']:.4g}]", "on its bound" if p["at_bound"] else "")
-    console.print(table)
-    table = Table(title="Measures (residual = (simulated - expected) / tolerance)")
-    for col in ("measure", "expected", "simulated: before -> after", "unit", "residual"):
-        table.add_column(col)
-    for m in data["measures"]:
-        table.add_row(m["name"], f"{m['expected']:.4g} ± {m['tolerance']:.3g}", f"{m['before']:.4g} -> {m['after']:.4g}",
-                      m["unit"], f"{m['residual_before']:+.2f} -> {m['residual_after']:+.2f}")
-    console.print(table)
+    """The fit's parameters and measures as two tables (names whole), the loss and the file written."""
+    print_table("Parameters", ("parameter", "unit", "start", "fitted", "bounds", "note"),
+                [(p["name"], p["unit"], f"{p['initial']:.4g}", f"{p['fitted']:.4g}",
+                  f"[{p['lower']:.4g}, {p['upper']:.4g}]", "on its bound" if p["at_bound"] else "")
+                 for p in data["parameters"]])
+    print_table("Measures (residual = (simulated - expected) / tolerance)",
+                ("measure", "expected", "simulated: before -> after", "unit", "residual"),
+                [(m["name"], f"{m['expected']:.4g} ± {m['tolerance']:.3g}", f"{m['before']:.4g} -> {m['after']:.4g}",
+                  m["unit"], f"{m['residual_before']:+.2f} -> {m['residual_after']:+.2f}") for m in data["measures"]])
     state = "converged" if data["converged"] else "stopped before meeting its tolerances"
     console.print(f"loss (mean squared residual) {data['loss_initial']:.4g} -> {data['loss_final']:.4g}; "
                   f"{data['method']} {state} after {data['iterations']} steps in {data['wall_s']:.1f} s")

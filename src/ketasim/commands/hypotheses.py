@@ -8,8 +8,10 @@ from typing import Optional
 
 import typer
 
+from ..choices import check_name
 from ..files import atomic_write
 from .common import console, err_console, guard
+from .tables import print_table
 
 DEFAULT_PATIENTS = 100  # per trial arm: every clinical trial runs once per value of every relevant switch
 
@@ -25,7 +27,7 @@ def hypotheses(
 ) -> None:
     """Run the library under each value of each hypothesis switch: which findings each explains."""
     from rich.progress import Progress
-    from rich.table import Table
+    from rich.text import Text
 
     def go():
         from ..errors import InputError
@@ -39,8 +41,7 @@ def hypotheses(
         from ..validation.library_run import checked_selection, require_at_least, run_library
 
         for s in switch:
-            if s not in HYPOTHESES:
-                raise InputError(f"--switch: unknown hypothesis {s!r} (one of {', '.join(HYPOTHESES)})")
+            check_name(s, HYPOTHESES, "--switch", "hypothesis")
         require_at_least(patients, 1, "--patients")
         require_at_least(jobs, 1, "--jobs")
         selected = checked_selection(library(), tags, ids)
@@ -58,21 +59,17 @@ def hypotheses(
     from ..validation.hypotheses import conflicts, table_json
 
     for s, values in table.switches.items():
-        t = Table(title=f"hypothesis {s}")
-        t.add_column("experiment")
-        for v in values:
-            t.add_column(v)
+        rows = []
         for eid in table.experiments(s):
             fv = table.file_values[(eid, s)]
             cells = []
             for v in values:
                 ok = table.passed.get((eid, s, v), False)
                 ms = table.measures.get((eid, s, v), ())
-                mark = ("[green]pass[/green]" if ok else "[red]miss[/red]") + \
-                    f" {sum(p for _, _, p in ms)}/{len(ms)}"
-                cells.append(mark + (" *" if v == fv else ""))
-            t.add_row(eid, *cells)
-        console.print(t)
+                mark = Text("pass", style="green") if ok else Text("miss", style="red")
+                cells.append(mark + f" {sum(p for _, _, p in ms)}/{len(ms)}" + (" *" if v == fv else ""))
+            rows.append((eid, *cells))
+        print_table(f"hypothesis {s}", ("experiment", *values), rows)
         console.print("  " + "; ".join(f"{v}: explains {len(table.explained(s, v))} of {len(table.experiments(s))}"
                                        for v in values) + "   (* the file's own choice)")
     found = conflicts(table)

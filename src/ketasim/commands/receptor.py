@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from .common import console, guard, print_rows, write_figures
+from .common import console, guard, write_figures
+from .tables import print_rows
 
 
 def receptor(

@@ -17,9 +17,12 @@ from typing import Optional
 
 import typer
 
+from ..choices import check_name
 from ..experiments.plan import one_dose_regimen
 from ..files import atomic_write
-from .common import console, guard, parse_hypotheses, write_figures
+from .common import REGIMEN_OPTIONS, console, guard, parse_hypotheses, write_figures
+from .status import working
+from .tables import print_table
 
 METHODS = ("morris", "sobol")
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
@@ -58,8 +61,7 @@ def sensitivity(
         check_output(out / "sensitivity.json", "--out")
 
         n = DEFAULT_SAMPLES.get(method) if samples is None else samples
-        if method not in METHODS:
-            raise InputError(f"--method: unknown method {method!r} (morris or sobol)")
+        check_name(method, METHODS, "--method", "method")
         if n < 1:
             raise InputError("--samples: must be at least 1")
         if batch_size < 1:
@@ -67,10 +69,11 @@ def sensitivity(
         if out.exists() and not out.is_dir():
             raise InputError(f"--out: {out} exists and is not a folder")
         regimen = one_dose_regimen(drug, route, dose, infusion)
-        return run_analysis(method, n, levels, seed, regimen, species, parse_hypotheses(hypothesis),
-                            output, parameter, duration, batch_size)
+        with working(f"{method}: sampling the parameters and solving the model for each sample..."):
+            return run_analysis(method, n, levels, seed, regimen, species, parse_hypotheses(hypothesis),
+                                output, parameter, duration, batch_size)
 
-    doc, figures = guard(go)
+    doc, figures = guard(go, REGIMEN_OPTIONS)
     paths = write_figures(out, figures)
     doc["figures"] = paths
     atomic_write(out / "sensitivity.json", lambda p: p.write_text(json.dumps(doc, indent=1)))
@@ -79,8 +82,7 @@ def sensitivity(
         return
     console.print(f"{doc['method'].capitalize()} sensitivity: top parameters per output "
                   f"(seed {doc['seed']}, {len(doc['parameters'])} varying parameters)")
-    for table in summary_tables(doc):
-        console.print(table)
+    print_summary_tables(doc)
     console.print(f"{doc['evaluations']} model runs in {doc['wall_s']:.1f} s; wrote {out / 'sensitivity.json'} "
                   f"and {len(paths)} figures")
 
@@ -153,20 +155,13 @@ def _progress(total: int):
     return bar()
 
 
-def summary_tables(doc: dict, top: int = 5) -> list:
-    """One Rich table per output: its `top` parameters with their indices."""
-    from rich.table import Table
-
+def print_summary_tables(doc: dict, top: int = 5) -> None:
+    """One table per output: its `top` parameters (names whole) with their rank and indices."""
     morris = doc["method"] == "morris"
     cols = ("mu*", "±95%", "sigma", "mu") if morris else ("S1", "±95%", "ST", "±95%")
     keys = ("mu_star", "mu_star_conf", "sigma", "mu") if morris else ("S1", "S1_conf", "ST", "ST_conf")
-    tables = []
     for o in doc["outputs"]:
         unit = "" if o["unit"] == "1" else f", {o['unit']}"
-        table = Table(title=f"{o['spec']} (mean {o['mean']:.4g}, SD {o['sd']:.3g}{unit})")
-        for c in ("rank", "parameter", *cols):
-            table.add_column(c)
-        for rank, r in enumerate(doc["indices"][o["spec"]][:top], 1):
-            table.add_row(str(rank), r["parameter"], *(f"{r[k]:.3g}" for k in keys))
-        tables.append(table)
-    return tables
+        print_table(f"{o['spec']} (mean {o['mean']:.4g}, SD {o['sd']:.3g}{unit})", ("parameter", "rank", *cols),
+                    [(r["parameter"], str(rank), *(f"{r[k]:.3g}" for k in keys))
+                     for rank, r in enumerate(doc["indices"][o["spec"]][:top], 1)])

@@ -9,7 +9,9 @@ from typing import Optional
 import typer
 
 from ..files import atomic_group, check_folder, check_output
-from .common import console, guard, print_rows
+from .common import console, guard
+from .status import working
+from .tables import print_rows
 
 OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
 
@@ -49,7 +51,8 @@ def trial(
         check_folder(out, "--out")  # before any work: every output can be written
         for name in OUTPUTS:
             check_output(out / name, "--out")
-        exp = load_experiment(file)
+        with working("reading the trial file..."):
+            exp = load_experiment(file)
         if not exp.protocol.arms:
             raise InputError(f"{file}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
         values = None
@@ -64,17 +67,21 @@ def trial(
                               "--parameters")
             values = dict(pf.values)
         # protocol and file values within their bounds, before any patient is solved
-        spec = trial_spec(exp, patients, parameters=values, parameters_field="--parameters: values")
-        result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)
+        with working("checking the trial and building its arms' models..."):
+            spec = trial_spec(exp, patients, parameters=values, parameters_field="--parameters: values")
+        result = run_trial(spec, out, scheduler=scheduler, workers=workers, progress=True)  # its own progress bar
         from ..trial.mechanism import mechanism_html, typical_courses
 
-        outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
+        intervals = f" with {bootstrap} bootstrap resamples" if bootstrap else ""
+        with working(f"scoring the endpoints{intervals} and solving the arms' typical courses for the report..."):
+            outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
         from ..trial.tables import write_parquet
 
         # the three outputs as one group: written to temporaries, then renamed together
-        atomic_group({out / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
-                      out / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
-                      out / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
+        with working(f"writing {', '.join(OUTPUTS)} to {out}..."):
+            atomic_group({out / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
+                          out / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
+                          out / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
         return outputs
 
     outputs = guard(go)

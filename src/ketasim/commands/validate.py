@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.table import Table
-
 from ..files import atomic_group, check_output
 from .common import console, err_console, guard
+from .status import working
+from .tables import print_table
+
+SCORECARD_COLUMNS = ("experiment", "layer", "kind", "result", "measures")
 
 
 def validate(
@@ -70,10 +72,11 @@ def validate(
                     "wall_time_s": round((datetime.now(timezone.utc) - t0).total_seconds(), 1),
                     "experiments": len(exps), "tags": ", ".join(tags) or "all",
                     "trial_patients_per_arm": patients or "as in each file", **settings}
-        return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
+        with working("listing the unsourced parameters..."):
+            return Scorecard(tuple(entries), calibration, unsourced_parameters(), settings)
 
     sc = guard(go)
-    _print_scorecard(sc)
+    print_scorecard(sc)
     data = scorecard_json(sc)
     writers = {}
     if json_out:
@@ -82,23 +85,31 @@ def validate(
         from ..validation.scorecard_html import render_scorecard
 
         writers[html_out] = lambda p: p.write_text(render_scorecard(sc), encoding="utf-8")
-    atomic_group(writers)  # both or neither
+    with working("writing " + " and ".join(str(p) for p in writers) + "..."):
+        atomic_group(writers)  # both or neither
     if json_out or html_out:
         console.print("wrote " + " and ".join(str(p) for p in (json_out, html_out) if p))
     if strict and not sc.passed:
         raise typer.Exit(1)
 
 
-def _print_scorecard(sc) -> None:
-    table = Table(title="Validation scorecard")
-    for col in ("experiment", "layer", "kind", "result", "measures"):
-        table.add_column(col)
+def scorecard_rows(sc) -> list[tuple]:
+    """The scorecard's rows for the terminal: experiment id, layer, derived class, pass or miss
+    (coloured) and its measures passed (or the error)."""
+    from rich.text import Text
+
+    rows = []
     for e in sc.entries:
         ms = e.result.measures if e.result else ()
         detail = f"{sum(m.passed for m in ms)} of {len(ms)} passed" if ms else e.error
-        table.add_row(e.experiment.id, e.experiment.tags[0], sc.class_of(e).kind,
-                      "[green]pass[/green]" if e.passed else "[red]miss[/red]", detail)
-    console.print(table)
+        rows.append((e.experiment.id, e.experiment.tags[0], sc.class_of(e).kind,
+                     Text("pass", style="green") if e.passed else Text("miss", style="red"), detail))
+    return rows
+
+
+def print_scorecard(sc) -> None:
+    """The scorecard as a table (experiment ids whole, to copy into --id) and a tally per layer."""
+    print_table("Validation scorecard", SCORECARD_COLUMNS, scorecard_rows(sc))
     for layer, s in sc.layers.items():
         v, k, c = s.validation, s.consistency, s.calibration
         console.print(f"{layer}: {s.all.passed} of {s.all.total} passed "

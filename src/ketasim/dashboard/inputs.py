@@ -26,7 +26,8 @@ from ..experiments.plan import dose_events
 from ..limits import (MAX_ARMS, MAX_DOSE_EVENTS, MAX_DURATION_MIN, MAX_PATIENTS_PER_ARM, MAX_QUANTITY_CHARS,
                       MAX_TEXT_CHARS, shown)
 from ..experiments.schema import Arm, Dose, Experiment, Measure, PatientSpec, Population, Protocol, Repeat
-from ..mechanisms.drugs import DRUGS, RODENT_ONLY, expand, route as route_of
+from ..choices import check_name, unknown_name
+from ..mechanisms.drugs import DRUGS, expand, route as route_of, routes_for
 from ..mechanisms.registry import resolve_hypotheses
 from ..patient import Patient
 from ..units import MINUTES_PER_DAY, parse_dose, parse_quantity
@@ -83,13 +84,12 @@ def check_text_lengths(form: "RegimenForm") -> None:
         if any(isinstance(x, str) and len(x) > MAX_TEXT_CHARS for x in pair):
             raise InputError(f"hypotheses: at most {MAX_TEXT_CHARS} characters per switch and value "
                              f"(got {shown(pair[0])})")
-HUMAN_DRUGS = tuple(sorted(n for n, d in DRUGS.items() if any(r not in RODENT_ONLY for r in d.routes)))
+HUMAN_DRUGS = tuple(sorted(n for n in DRUGS if routes_for(n, "human")))
 
 
 def human_routes(drug: str) -> tuple[str, ...]:
     """The routes by which `drug` can be given to a human in the model (empty if unknown)."""
-    d = DRUGS.get(drug)
-    return tuple(r for r in d.routes if r not in RODENT_ONLY) if d else ()
+    return routes_for(drug, "human")
 
 
 @dataclass(frozen=True)
@@ -121,8 +121,7 @@ class RegimenForm:
 
 def form_of_preset(key: str, **changes: Any) -> RegimenForm:
     """The form a preset fills (InputError for an unknown preset), with `changes` applied."""
-    if key not in PRESETS:
-        raise InputError(f"schedule: unknown schedule {key!r} (one of {', '.join(PRESETS)})")
+    check_name(key, PRESETS, "schedule", "schedule")
     p = PRESETS[key]
     form = RegimenForm(preset=key, drug=p.drug, route=p.route, dose=p.dose, infusion=p.infusion, every=p.every,
                        count=p.count, duration=p.duration)
@@ -194,7 +193,7 @@ def _dose_record(form: RegimenForm, procedure: str | None, limits: Limits) -> Do
         return schema_record(Dose, REGIMEN, procedure=procedure, repeat=repeat)
     drug = (form.drug or "").strip()
     if drug not in HUMAN_DRUGS:
-        raise InputError(f"{REGIMEN}.drug: unknown drug {shown(form.drug)} (one of {', '.join(HUMAN_DRUGS)})")
+        raise InputError(unknown_name(f"{REGIMEN}.drug", "drug", form.drug, HUMAN_DRUGS))
     route = (form.route or "").strip()
     if route not in human_routes(drug):
         raise InputError(f"{REGIMEN}.route: {drug} cannot be given by {shown(form.route)} "
@@ -265,8 +264,7 @@ def _events(dose: Dose) -> tuple[DoseEvent, ...]:
 def build_request(form: RegimenForm, limits: Limits = LIMITS) -> Request:
     """Validate and bound a regimen form; InputError (one line naming the field) otherwise."""
     check_text_lengths(form)
-    if form.preset not in PRESETS:
-        raise InputError(f"schedule: unknown schedule {shown(form.preset)} (one of {', '.join(PRESETS)})")
+    check_name(form.preset, PRESETS, "schedule", "schedule")
     duration_min = _duration(form.duration, limits)
     dose = _dose_record(form, PRESETS[form.preset].procedure, limits)
     spec, patient, severity = _patient(form, limits)
@@ -321,8 +319,7 @@ def build_trial(form: TrialForm, arms: Mapping[str, Request], limits: Limits = L
     if not isinstance(form.duration, str) or len(form.duration) > MAX_QUANTITY_CHARS:
         raise InputError(f"trial.duration: a quantity of at most {MAX_QUANTITY_CHARS} characters "
                          f"(got {shown(form.duration)})")
-    if form.cohort not in COHORTS:
-        raise InputError(f"trial.cohort: unknown cohort {shown(form.cohort)} (one of {', '.join(COHORTS)})")
+    check_name(form.cohort, COHORTS, "trial.cohort", "cohort")
     n = form.patients
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= limits.max_trial_patients:
         raise InputError(f"trial.patients: between 1 and {limits.max_trial_patients} patients per arm "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..choices import unknown_name
 from ..errors import InputError
 from .dosing import Schedule
 from .failure import SolverError, diagnose
@@ -24,7 +25,7 @@ def choose(model: AssembledModel, solver: str) -> str:
     from .linear import is_linear
 
     if solver not in SOLVERS:
-        raise InputError(f"solver: unknown solver {solver!r} (one of {', '.join(SOLVERS)})")
+        raise InputError(unknown_name("solver", "solver", solver, SOLVERS))
     if solver == "auto":
         return "exact" if is_linear(model) else "tsit5"
     if solver == "exact" and not is_linear(model):

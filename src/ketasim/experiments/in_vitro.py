@@ -23,6 +23,7 @@ from typing import Mapping
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from ..choices import did_you_mean, one_of
 from ..engine.failure import quiet
 from ..measures import MeasureError
 from ..receptor.clamp import (ClampError, Step, blockers_of, composition, ic50, mg_remaining,
@@ -147,8 +148,8 @@ def compute_in_vitro(m: Measure, series: dict, field: str) -> float:
     """The measure's statistic on the in-vitro series, in the measure's unit."""
     name, axis_unit, x = series["axis"]
     if m.observable not in IN_VITRO_OBSERVABLES:
-        raise MeasureError(f"{field}.observable: {m.observable!r} is not an in-vitro observable "
-                           f"(one of {', '.join(IN_VITRO_OBSERVABLES)})")
+        raise MeasureError(f"{field}.observable: {m.observable!r} is not an in-vitro observable"
+                           f"{did_you_mean(m.observable, IN_VITRO_OBSERVABLES)}{one_of(IN_VITRO_OBSERVABLES)}")
     if m.observable not in series:
         raise MeasureError(f"{field}.observable: {m.observable!r} is not produced by this protocol")
     y = series[m.observable]
@@ -225,14 +226,14 @@ def check_in_vitro(exp: Experiment) -> None:
     for i, m in enumerate(exp.measure):
         f = f"measure[{i}]"
         if m.statistic not in IN_VITRO_STATISTICS:
-            raise MeasureError(f"{f}.statistic: {m.statistic!r} is not an in-vitro statistic "
-                               f"(one of {', '.join(IN_VITRO_STATISTICS)})")
+            raise MeasureError(f"{f}.statistic: {m.statistic!r} is not an in-vitro statistic"
+                               f"{did_you_mean(m.statistic, IN_VITRO_STATISTICS)}{one_of(IN_VITRO_STATISTICS)}")
         for key in IN_VITRO_NEEDS[m.statistic]:
             if getattr(m, key) is None:
                 raise MeasureError(f"{f}.{key}: {m.statistic} needs '{key}'")
         if m.observable not in IN_VITRO_OBSERVABLES:
-            raise MeasureError(f"{f}.observable: {m.observable!r} is not an in-vitro observable "
-                               f"(one of {', '.join(IN_VITRO_OBSERVABLES)})")
+            raise MeasureError(f"{f}.observable: {m.observable!r} is not an in-vitro observable"
+                               f"{did_you_mean(m.observable, IN_VITRO_OBSERVABLES)}{one_of(IN_VITRO_OBSERVABLES)}")
 
 
 def check_in_vitro_parameters(values: Mapping[str, float], hypotheses: Mapping[str, str] | None,

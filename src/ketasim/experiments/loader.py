@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
+import re
 from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..choices import did_you_mean, unknown_name
 from ..errors import InputError
 from .schema import Experiment
 
@@ -32,13 +33,13 @@ def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
         loc = _field_path(tuple(p for p in err["loc"] if not str(p).startswith("function-")))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
             missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == err["loc"][:-1]]
-            close = difflib.get_close_matches(str(err["loc"][-1]), [str(m) for m in missing], n=1)
-            if close:
-                msg += f" (did you mean '{close[0]}'?)"
+            msg = "unknown key" + did_you_mean(err["loc"][-1], [str(m) for m in missing])
         elif err["type"] == "missing":
             msg = "required key missing"
+        elif err["type"] == "literal_error":  # a name from a fixed list (species, statistic, endpoint, ...)
+            choices = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            msg = unknown_name("", "value", err.get("input"), choices)
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ExperimentFileError(f"{origin}: {loc or 'file'}: {msg}{more}") from None
 

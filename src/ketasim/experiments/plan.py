@@ -19,6 +19,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..choices import check_name
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
 from ..limits import MAX_REPEAT_COUNT, check_count, check_duration
@@ -122,9 +123,7 @@ def dose_events(doses: list[Dose], where: str) -> tuple[DoseEvent, ...]:
         if d.procedure is not None:
             if d.drug or d.route or d.dose or d.duration:
                 raise ProtocolError(f"{f}.procedure: a procedure has no drug, route, dose or duration")
-            if d.procedure not in PROCEDURES:
-                raise ProtocolError(f"{f}.procedure: unknown procedure {d.procedure!r} "
-                                    f"(one of {', '.join(PROCEDURES)})")
+            check_name(d.procedure, PROCEDURES, f"{f}.procedure", "procedure", ProtocolError)
             every = repeats(d.repeat.every if d.repeat else None, count, dose_labels(f))
             out.append(procedure_event(d.procedure, start, every, count, f))
             continue

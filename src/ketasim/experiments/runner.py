@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..choices import did_you_mean
 from ..engine.dosing import DoseEvent
 from ..measures import Call, Curve, MeasureError, call_of, statistic
 from .plan import SimulationPlan, checked_parameters, experiment_plan, merged_parameters
@@ -52,7 +53,8 @@ def checked_calls(exp: Experiment, plan: SimulationPlan, parameters: Mapping[str
         for key in ("observable", "versus"):
             name = getattr(m, key)
             if name is not None and any(name not in u for u in units):
-                raise MeasureError(f"{f}.{key}: unknown observable {name!r} (the model has no such output)")
+                raise MeasureError(f"{f}.{key}: unknown observable {name!r} (the model has no such output)"
+                                   f"{did_you_mean(name, units[0])}")
         o = plan.measures[i]
         if "reference" in statistic(m.statistic, f).needs:
             for dose, where in ((o.dose, "protocol.doses"), (o.reference_dose, "protocol.reference_doses")):

@@ -8,10 +8,11 @@ Intranasal esketamine is expanded into 28 mg devices given 5 min apart (Spravato
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Mapping
+from typing import Mapping, Sequence
 
+from ..choices import check_name
 from ..engine.dosing import Deposit, DoseEvent, DosingError
-from ..parameters import p
+from ..parameters import SPECIES, p
 from .pk_simple import SIMPLE_DRUGS
 
 RACEMATE_HALF = 0.5  # each enantiomer of a racemate
@@ -20,7 +21,8 @@ ESKETAMINE_DEVICE = p("esketamine_device_dose", 28.0, "mg", "spravato_label", "e
 ESKETAMINE_DEVICE_INTERVAL = p("esketamine_device_interval", 5.0, "min", "spravato_label",
                                "time between nasal devices")
 
-RODENT_ONLY = {"ip", "icv", "intracerebral"}
+RODENT_ONLY = {"ip", "icv", "intracerebral"}  # routes of rodent experiments, never given to humans
+RODENTS = tuple(s for s in SPECIES if s != "human")
 
 
 @dataclass(frozen=True)
@@ -76,28 +78,51 @@ PROCEDURE_ROUTE = "procedure"
 PROCEDURES: dict[str, tuple[Deposit, ...]] = {"ect": (Deposit("ect.seizure", 1.0),)}
 
 
+def routes_for(drug: str, species: str) -> tuple[str, ...]:
+    """The routes by which `drug` can be given to `species`, in the drug table's order: the
+    drug's routes, less the rodent-only ones (`RODENT_ONLY`) for humans. Empty for an unknown
+    drug. Why: the one answer the dose check, `ketasim list` and the explorer's menus share."""
+    d = DRUGS.get(drug)
+    if d is None:
+        return ()
+    return tuple(r for r in d.routes if species != "human" or r not in RODENT_ONLY)
+
+
+def route_refusal(drug: str, route_name: str, species: str, field: str) -> str:
+    """Why `drug` cannot be given by `route_name` to `species`, in one line naming `field`
+    and the routes that can be chosen instead (a known drug and route are assumed)."""
+    allowed = routes_for(drug, species)
+    if route_name in RODENT_ONLY and species == "human":
+        why = f"{route_name!r} is a rodent-only route ({', '.join(RODENTS)})"
+        instead = f"for {drug} in a human choose one of {', '.join(allowed)}"
+    else:
+        why = f"{drug} cannot be given by {route_name!r} to a {species}"
+        instead = f"choose one of {', '.join(allowed)}"
+    return f"{field}: {why}; {instead if allowed else f'{drug} has no route for a {species}'}"
+
+
 def route(event: DoseEvent, species: str) -> tuple[Deposit, ...]:
     """Deposits of one (expanded) dose event; DosingError naming the field otherwise."""
     if event.procedure is not None:
-        if event.procedure not in PROCEDURES:
-            raise DosingError(f"{event.field}.procedure: unknown procedure {event.procedure!r}; "
-                              f"one of {', '.join(PROCEDURES)}")
+        check_name(event.procedure, PROCEDURES, f"{event.field}.procedure", "procedure", DosingError)
         if species != "human":
             raise DosingError(f"{event.field}.procedure: {event.procedure!r} is modelled for humans only")
         return PROCEDURES[event.procedure]
-    if event.drug not in DRUGS:
-        raise DosingError(f"{event.field}.drug: unknown drug {event.drug!r}; one of {', '.join(sorted(DRUGS))}")
-    drug = DRUGS[event.drug]
-    if event.route not in ROUTES:
-        raise DosingError(f"{event.field}.route: unknown route {event.route!r}; one of {', '.join(ROUTES)}")
-    if event.route not in drug.routes:
-        raise DosingError(f"{event.field}.route: {event.drug} cannot be given by {event.route!r} "
-                          f"(available: {', '.join(drug.routes)})")
-    if event.route in RODENT_ONLY and species == "human":
-        raise DosingError(f"{event.field}.route: {event.route!r} is for rodent experiments, not humans")
+    check_name(event.drug, sorted(DRUGS), f"{event.field}.drug", "drug", DosingError)
+    check_name(event.route, ROUTES, f"{event.field}.route", "route", DosingError)
+    if event.route not in routes_for(event.drug, species):
+        raise DosingError(route_refusal(event.drug, event.route, species, f"{event.field}.route"))
     if event.duration is not None and event.route != "iv":
         raise DosingError(f"{event.field}.duration: only IV doses can be infusions, not {event.route!r}")
-    return drug.routes[event.route]
+    return DRUGS[event.drug].routes[event.route]
+
+
+def check_regimen(regimen: Sequence[DoseEvent], species: str) -> None:
+    """Every event of `regimen` given to `species` has its deposits (`route`) and its device
+    expansion (`expand`): the dosing refusals, raised before any model is built or solved."""
+    for event in regimen:
+        route(event, species)
+        expand(event)
 
 
 def expand(event: DoseEvent) -> list[DoseEvent]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..choices import did_you_mean, one_of, unknown_name
 from ..engine.assembler import AssemblyError, assemble
 from ..engine.model import AssembledModel
 from ..engine.module import Module
@@ -70,14 +71,14 @@ def optional_modules() -> dict[str, Module]:
 
 
 def resolve_hypotheses(hypotheses: dict[str, str] | None) -> dict[str, str]:
-    """Fill defaults and refuse unknown names or values."""
+    """Every switch's value: the defaults, with the given ones over them; an unknown name or
+    value is refused naming `hypotheses.NAME` (with the closest known name or value, if any)."""
     out = {k: v[0] for k, v in HYPOTHESES.items()}
     for k, v in (hypotheses or {}).items():
         if k not in HYPOTHESES:
-            known = ", ".join(sorted(HYPOTHESES)) or "none yet"
-            raise AssemblyError(f"hypotheses.{k}: unknown hypothesis (known: {known})")
+            raise AssemblyError(f"hypotheses.{k}: unknown hypothesis{did_you_mean(k, HYPOTHESES)}{one_of(HYPOTHESES)}")
         if v not in HYPOTHESES[k]:
-            raise AssemblyError(f"hypotheses.{k}: unknown value {v!r} (one of {', '.join(HYPOTHESES[k])})")
+            raise AssemblyError(unknown_name(f"hypotheses.{k}", "value", v, HYPOTHESES[k]))
         out[k] = v
     return out
 
@@ -86,7 +87,7 @@ def build_model(species: str = "human", hypotheses: dict[str, str] | None = None
                 drugs: frozenset[str] = frozenset()) -> AssembledModel:
     """Assemble the slow model for a species, hypothesis set and the drugs of a regimen."""
     if species not in SPECIES:
-        raise AssemblyError(f"species: unknown species {species!r} (one of {', '.join(SPECIES)})")
+        raise AssemblyError(unknown_name("species", "species", species, SPECIES))
     hyp = resolve_hypotheses(hypotheses)
     return _build(species, tuple(sorted(hyp.items())), frozenset(drugs))
 

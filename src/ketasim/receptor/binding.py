@@ -11,6 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..choices import unknown_name
 from ..engine.evaluate import evaluate_module
 from ..errors import InputError
 from ..mechanisms.offtargets import offtarget_module
@@ -34,7 +35,7 @@ def occupancy_curve(target: str, drug: str, concentrations_um: np.ndarray,
                     overrides: Mapping[str, float] | None = None) -> np.ndarray:
     """Occupancy (or inhibition) of `target` against drug concentration (uM)."""
     if target not in TARGETS:
-        raise BindingError(f"protocol.in_vitro.target: unknown target {target!r} (one of nmda, {', '.join(TARGETS)})")
+        raise BindingError(unknown_name("protocol.in_vitro.target", "target", target, ("nmda", *TARGETS)))
     d2 = dict(hypotheses or {}).get("ketamine_d2", "none")
     module = offtarget_module(d2=d2)
     c = np.asarray(concentrations_um, dtype=float)

@@ -15,6 +15,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from scipy.linalg import expm
 
+from ..choices import unknown_name
 from ..errors import InputError
 from .ligands import species_of
 from .parameters import BLOCKERS, CELLS, SUBTYPES
@@ -38,8 +39,7 @@ def composition(values: ReceptorValues, preparation: str) -> dict[str, float]:
         if total <= 0:
             raise ClampError(f"parameters.fraction_{preparation}_*: shares must not all be zero")
         return {s: v / total for s, v in shares.items() if v > 0}
-    raise ClampError(f"protocol.in_vitro.receptor: unknown receptor {preparation!r} "
-                     f"(one of {', '.join(PREPARATIONS)})")
+    raise ClampError(unknown_name("protocol.in_vitro.receptor", "receptor", preparation, PREPARATIONS))
 
 
 def blockers_of(drug: str, concentration: float) -> dict[str, float]:

@@ -6,7 +6,9 @@ into its enantiomers (`RACEMATE_HALF`, the definition of a racemate, shared with
 
 from __future__ import annotations
 
+from ..choices import did_you_mean, one_of
 from ..errors import InputError
+from ..limits import shown
 from ..mechanisms.drugs import RACEMATE_HALF
 
 LIGANDS: dict[str, dict[str, float]] = {
@@ -28,5 +30,5 @@ def species_of(drug: str, concentration: float, allowed: tuple[str, ...], field:
     """
     ok = [d for d, parts in LIGANDS.items() if set(parts) <= set(allowed)]
     if drug not in ok:
-        raise InputError(f"{field}: unknown drug {drug!r} here (one of {', '.join(ok)})")
+        raise InputError(f"{field}: unknown drug {shown(drug)} here{did_you_mean(drug, ok)}{one_of(ok)}")
     return {k: share * concentration for k, share in LIGANDS[drug].items()}

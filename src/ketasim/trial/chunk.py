@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ..choices import check_name
 from ..engine.dosing import DoseEvent
 from ..errors import InputError
 from ..units import MINUTES_PER_DAY
@@ -141,8 +142,7 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     from ..population import batched_observables, draw_population, jitted_observe, weight_scaled_schedule
     from ..simulate import SimulationError
 
-    if cohort not in COHORTS:
-        raise InputError(f"population.cohort: unknown cohort {cohort!r} (one of {', '.join(COHORTS)})")
+    check_name(cohort, COHORTS, "population.cohort", "cohort")
     if n < 1:
         raise InputError("n: a chunk needs at least one patient")
     model = build_model(species, dict(arm.hypotheses), arm.drugs)

@@ -9,6 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..choices import check_name
 from ..errors import InputError
 from ..experiments.schema import Experiment
 from ..limits import MAX_CHUNK, MAX_PATIENTS_PER_ARM, check_count
@@ -104,9 +105,7 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     if prot.population is None or not prot.arms:
         raise TrialSpecError("protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
     pop = prot.population
-    if pop.cohort not in COHORTS:
-        raise TrialSpecError(f"protocol.population.cohort: unknown cohort {pop.cohort!r} "
-                             f"(one of {', '.join(COHORTS)})")
+    check_name(pop.cohort, COHORTS, "protocol.population.cohort", "cohort", TrialSpecError)
     n = pop.n if patients is None else int(patients)
     if n < 1:
         raise TrialSpecError(f"{'--patients' if patients is not None else 'protocol.population.n'}: "
@@ -130,8 +129,8 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     for name, arm in prot.arms.items():
         where = f"protocol.arms.{name}"
         hyp = {**prot.hypotheses, **arm.hypotheses}
-        if arm.bdnf is not None and arm.bdnf not in BDNF_GENOTYPES:
-            raise TrialSpecError(f"{where}.bdnf: unknown genotype {arm.bdnf!r} (one of {', '.join(BDNF_GENOTYPES)})")
+        if arm.bdnf is not None:
+            check_name(arm.bdnf, BDNF_GENOTYPES, f"{where}.bdnf", "genotype", TrialSpecError)
         arms.append(TrialArm(name=name, regimen=plan.arm_regimen(name), hypotheses=tuple(sorted(hyp.items())),
                              blinded=arm.blinded, bdnf=arm.bdnf))
     # one model for every arm (the union of the trial's drugs), so the solve compiles once

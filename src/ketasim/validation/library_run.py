@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Callable, Mapping, Sequence
 
+from ..choices import check_name, did_you_mean
 from ..experiments.results import ExperimentResult
+from ..limits import shown
 from ..experiments.schema import Experiment
 
 
@@ -65,12 +67,12 @@ def checked_selection(experiments: Sequence[Experiment], tags: Sequence[str] = (
     from ..experiments.schema import LAYERS
 
     for t in tags:
-        if t not in LAYERS:
-            raise InputError(f"--tags: unknown layer {t!r} (one of {', '.join(LAYERS)})")
-    known = {e.id for e in experiments}
+        check_name(t, LAYERS, "--tags", "layer")
+    known = [e.id for e in experiments]
     for i in ids:
         if i not in known:
-            raise InputError(f"--id: no experiment {i!r} in the library")
+            raise InputError(f"--id: no experiment {shown(i)} in the library{did_you_mean(i, known)} "
+                             "(ketasim list experiments lists them)")
     return select(experiments, tags, ids)
 
 
