@@ -19,18 +19,12 @@ from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
 from .limits import check_duration
-from .units import parse_quantity
+from .time_index import time_coordinates
+from .units import QuantityLike, minutes, minutes_array
 
 
 class SimulationError(RuntimeError):
     """A numerical failure (non-finite values, step-size collapse)."""
-
-
-def minutes(value: float | str, field: str) -> float:
-    """A time given as minutes (a finite number) or a quantity string ('3 h', by the one parser)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return parse_quantity(value, "1", field)   # a plain number: finite, taken as minutes
-    return parse_quantity(value, "min", field)
 
 
 def default_grid(duration: float) -> np.ndarray:
@@ -66,14 +60,16 @@ def check_finite(model: AssembledModel, values: np.ndarray, ts: np.ndarray) -> N
 
 def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: dict,
                patient_dim: bool = False) -> xr.Dataset:
-    """Wrap canonical observables in a Dataset with units, long names and sources."""
+    """Wrap canonical observables in a Dataset with units, long names and sources.
+
+    ts: output times in minutes, the `time` coordinate (units "min"), indexed by
+    `time_index.TimeIndex` so `ds.sel(time="2 h")` reads units."""
     dims = ("patient", "time") if patient_dim else ("time",)
     data = {}
     for j, o in enumerate(model.observables):
         data[o.name] = xr.Variable(dims, obs[..., j] / o.factor,
                                    attrs={"units": o.unit, "long_name": o.long_name, "source": o.source})
-    coords = {"time": ("time", ts, {"units": "min", "long_name": "time since start"})}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return xr.Dataset(data, coords=time_coordinates(ts), attrs=attrs)
 
 
 def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Patient | None,
@@ -94,9 +90,9 @@ def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Pat
 def simulate(
     regimen: Iterable[DoseEvent],
     patient: Patient | None = None,
-    duration: float | str = "3 h",
+    duration: QuantityLike = "3 h",
     hypotheses: Mapping[str, str] | None = None,
-    times: Sequence[float] | None = None,
+    times: Sequence[QuantityLike] | None = None,
     backend: str = "jax",
     parameters: Mapping[str, float] | None = None,
     solver: str = "auto",
@@ -104,8 +100,9 @@ def simulate(
     """Simulate one subject.
 
     regimen: dose events. patient: covariates (default standard adult human).
-    duration: minutes or a quantity string. times: output grid in minutes (default
-    `default_grid`). backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
+    duration: minutes, a quantity string ("24 h", "7 d") or a pint Quantity. times: the
+    output grid, in minutes or with units (`units.minutes_array`; default `default_grid`).
+    The Dataset's `time` is in minutes; `ds.sel(time="2 h")` selects with units. backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
     solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
     or a diffrax method name.
     parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
@@ -120,7 +117,7 @@ def simulate(
     pset = model.parameters.with_mapping(patient.overrides(), "patient").with_mapping(dict(parameters or {}))
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
-    ts = np.asarray(times, dtype=float) if times is not None else default_grid(dur)
+    ts = minutes_array(times, "times") if times is not None else default_grid(dur)
     if backend not in ("jax", "scipy"):
         raise InputError(f"backend: unknown backend {backend!r} (jax or scipy)")
     try:
