@@ -158,7 +158,7 @@ def simulate_population(
 
     duration, times: as for `ketasim.simulate` (minutes or quantities). The patients' draws
     are coordinates on `patient` (`draw_coordinates`): the covariates `weight` (kg),
-    `cyp2b6` and `bdnf`, and one coordinate per varied parameter (qualified name, e.g.
+    `cyp2b6` and `bdnf_genotype`, and one coordinate per varied parameter (qualified name, e.g.
     `ketamine_s.k10`, in the parameter's unit), so outputs can be set against draws.
     cohort, arm: the patient key with `seed` (see `draw_population`): the arm name of a
     virtual trial with the same seed and cohort draws that arm's patients (with the
@@ -185,14 +185,19 @@ def simulate_population(
         out[start:stop] = obs
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
     ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
-    ds = ds.assign_coords(patient=np.arange(n)).assign_coords(draw_coordinates(model, draw))
+    coords = draw_coordinates(model, draw)
+    clash = sorted(set(coords) & set(ds.data_vars))
+    if clash:  # a coordinate would silently replace an observable of the contract
+        raise RuntimeError(f"population coordinates {clash} have the names of observables")
+    ds = ds.assign_coords(patient=np.arange(n)).assign_coords(coords)
     return ds.assign_attrs(cohort=cohort, arm=arm)
 
 
 def draw_coordinates(model, draw: PopulationDraw) -> dict[str, xr.Variable]:
     """A draw as coordinates on the `patient` dimension, each with `units` and `long_name`.
 
-    The covariates: `weight` (kg), `cyp2b6` and `bdnf` (genotypes). Then every parameter
+    The covariates: `weight` (kg), `cyp2b6` and `bdnf_genotype` (genotypes; `bdnf` is the
+    BDNF observable). Then every parameter
     drawn with between-subject variability (`cv > 0`, see `lognormal_parameters`) under its
     qualified name ('ketamine_s.k10'), in its declared unit: the value patient i was
     simulated with, so `ketasim.simulate(..., parameters={name: value}, patient=...)`
@@ -201,7 +206,8 @@ def draw_coordinates(model, draw: PopulationDraw) -> dict[str, xr.Variable]:
     coords = {
         "weight": xr.Variable(dim, draw.weight, {"units": "kg", "long_name": "body weight"}),
         "cyp2b6": xr.Variable(dim, draw.cyp2b6, {"long_name": "CYP2B6 genotype"}),
-        "bdnf": xr.Variable(dim, draw.bdnf, {"long_name": "BDNF Val66Met genotype"}),
+        # not `bdnf`: that name is the BDNF observable's (a data variable of the contract)
+        "bdnf_genotype": xr.Variable(dim, draw.bdnf, {"long_name": "BDNF Val66Met genotype"}),
     }
     for j, name in enumerate(model.param_names):
         rec = model.parameters[name]
