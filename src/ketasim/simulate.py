@@ -102,7 +102,8 @@ def simulate(
     regimen: dose events. patient: covariates (default standard adult human).
     duration: minutes, a quantity string ("24 h", "7 d") or a pint Quantity. times: the
     output grid, in minutes or with units (`units.minutes_array`; default `default_grid`).
-    The Dataset's `time` is in minutes; `ds.sel(time="2 h")` selects with units. backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
+    The Dataset's `time` is in minutes; `ds.sel(time="2 h")` selects with units.
+    backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
     solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
     or a diffrax method name.
     parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
