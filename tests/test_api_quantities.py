@@ -3,6 +3,7 @@ documented unit, quantity strings, pint Quantities of any registry), reads them 
 one parser when a `DoseEvent` or `Patient` is built, and refuses bad ones there, in one
 `InputError` line naming the field, instead of a TypeError inside `simulate`."""
 
+import numpy as np
 import pint
 import pytest
 
@@ -123,3 +124,18 @@ def test_simulate_reads_the_duration_and_output_times_with_units():
         k.simulate(reg, duration="2 h", times=[0, "1 mg"])
     with pytest.raises(InputError, match=r"^times: unit: "):
         k.simulate(reg, duration="2 h", times=ureg.Quantity([0.0, 1.0], "kg"))
+
+
+def test_parameter_overrides_take_quantities_in_any_unit_of_their_dimension():
+    reg = [k.DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min")]
+    per_min = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": 0.3})           # the unit, 1/min
+    per_h = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "18 1/h"})
+    per_s = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": OTHER.Quantity(0.005, "1/s")})
+    default = k.simulate(reg, duration="2 h")
+    for ds in (per_h, per_s):
+        np.testing.assert_allclose(ds.plasma_ketamine.values, per_min.plasma_ketamine.values, rtol=1e-12)
+    assert not np.allclose(default.plasma_ketamine.values, per_min.plasma_ketamine.values, rtol=1e-3)
+    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.k10: '2 kg' is not in a unit of 1/min"):
+        k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "2 kg"})
+    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.k10: 0\.01 1/min is outside"):
+        k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "0.6 1/h"})
