@@ -9,7 +9,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from . import __version__
+from .version import __version__
 from .engine.dosing import DoseEvent, Schedule, compile_schedule
 from .engine.model import AssembledModel
 from .engine.failure import quiet

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ..experiments.loader import load_experiment
-from ..experiments.results import ExperimentResult
-from ..experiments.run import run_experiment as run_loaded
-from ..experiments.schema import Experiment
+if TYPE_CHECKING:
+    from ..experiments.results import ExperimentResult
+    from ..experiments.schema import Experiment
 
 
 def run_experiment(experiment: str | Path | Experiment, solver: str = "auto", keep_series: bool = True,
@@ -23,5 +22,9 @@ def run_experiment(experiment: str | Path | Experiment, solver: str = "auto", ke
     `ExperimentResult`: `passed`, and `measures` with `simulated`, `expected` and `unit`
     (`to_json()` is the shape `ketasim experiment run --json` prints).
     """
+    from ..experiments.loader import load_experiment
+    from ..experiments.run import run_experiment as run_loaded
+    from ..experiments.schema import Experiment
+
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(Path(experiment))
     return run_loaded(exp, solver=solver, keep_series=keep_series, parameters=parameters)

@@ -11,8 +11,6 @@ from ..engine.dosing import DoseEvent
 from ..engine.model import AssembledModel
 from ..errors import InputError
 from ..files import atomic_write_text, check_output
-from ..report.html import render_report
-from ..report.sections import layer_sections
 from ..simulate import model_for
 
 
@@ -41,6 +39,9 @@ def write_report(ds: xr.Dataset, path: str | Path = "report.html", title: str = 
     work. A population Dataset is refused: select one patient first (`ds.isel(patient=i)`).
     Returns the Path written.
     """
+    from ..report.html import render_report        # the report floor (and matplotlib) only when asked for
+    from ..report.sections import layer_sections
+
     out = check_output(Path(path), "path")
     if "patient" in ds.dims:
         raise InputError("ds: a population; the report is of one subject (select one: ds.isel(patient=i))")

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ..errors import InputError
-from ..experiments.loader import load_experiment
 from ..files import atomic_group, check_folder, check_output
-from ..trial.engine import run_trial as run_spec
-from ..trial.mechanism import mechanism_html, typical_courses
-from ..trial.spec import trial_spec
-from ..trial.summary import TrialOutputs, trial_outputs
-from ..trial.tables import write_parquet
+
+if TYPE_CHECKING:
+    from ..trial.summary import TrialOutputs
 
 OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
 
@@ -36,6 +33,13 @@ def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "
     values), `patients` (the per-patient table, a pyarrow Table), `html` and `run`.
     Bad input is one `InputError` naming the argument or the file's field.
     """
+    from ..experiments.loader import load_experiment
+    from ..trial.engine import run_trial as run_spec
+    from ..trial.mechanism import mechanism_html, typical_courses
+    from ..trial.spec import trial_spec
+    from ..trial.summary import trial_outputs
+    from ..trial.tables import write_parquet
+
     if patients is not None and (isinstance(patients, bool) or not isinstance(patients, int) or patients < 1):
         raise InputError(f"patients: must be a whole number, at least 1 (got {patients!r})")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
