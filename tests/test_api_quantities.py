@@ -61,6 +61,20 @@ def test_dose_event_errors_name_the_field_it_came_from_and_names_must_be_text():
         k.DoseEvent(0.5, "iv", 0.5)
 
 
+@pytest.mark.parametrize("drug, route, words", [
+    ("ketamin", "iv", "DoseEvent.drug: unknown drug 'ketamin'"),
+    ("ketamine", "nasal", "DoseEvent.route: unknown route 'nasal'"),
+    ("ketamine", "ip", "DoseEvent.route: 'ip' is for rodent experiments, not humans"),
+])
+def test_unknown_drugs_and_routes_are_refused_by_simulate_before_any_solve(drug, route, words):
+    """The engine's regimen is drug-agnostic (a router names the targets), so the drug
+    vocabulary is checked when the regimen meets a model and species: in `simulate`,
+    before anything is solved, naming the event's field."""
+    with pytest.raises(InputError) as info:
+        k.simulate([k.DoseEvent(drug, route, "0.5 mg/kg")], duration="1 h")
+    assert str(info.value).startswith(words) and "\n" not in str(info.value)
+
+
 def test_the_old_late_type_error_is_now_refused_or_read():
     """`DoseEvent("ketamine", "iv", "0.5 mg/kg")` used to be accepted and then fail inside
     `simulate` with a bare TypeError: it now means 0.5 mg/kg."""
