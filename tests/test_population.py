@@ -1,6 +1,7 @@
 """Virtual populations: reproducible, varied as declared, independent of batching."""
 
 import numpy as np
+import xarray as xr
 
 import ketasim as k
 
@@ -67,7 +68,7 @@ def test_a_trial_arm_and_simulate_population_draw_the_same_patients(monkeypatch)
     (p_trial, s_trial), (p_pop, s_pop) = seen
     np.testing.assert_array_equal(chunk.covariates["weight"], pop.weight.values[2:])
     np.testing.assert_array_equal(chunk.covariates["cyp2b6"], pop.cyp2b6.values[2:])
-    np.testing.assert_array_equal(chunk.covariates["bdnf"], pop.bdnf.values[2:])
+    np.testing.assert_array_equal(chunk.covariates["bdnf"], pop.bdnf_genotype.values[2:])
     np.testing.assert_array_equal(p_trial, p_pop[2:])
     # the weights reach the dose: the same mg/kg infusion rate, proportional to each weight
     rate_trial, rate_pop = s_trial.rates[:, 0].sum(axis=-1), s_pop.rates[:, 0].sum(axis=-1)
@@ -76,3 +77,41 @@ def test_a_trial_arm_and_simulate_population_draw_the_same_patients(monkeypatch)
     # another arm name (or the default population key) draws other patients
     other = k.simulate_population(REG, n=5, seed=7, duration="1 d", cohort="trd")
     assert not np.array_equal(other.weight.values, pop.weight.values)
+
+
+def test_the_draws_are_coordinates_on_patient_that_re_simulate_a_patient(tmp_path):
+    """Issue 17: every varied parameter (in its declared unit) and the covariates are
+    coordinates on `patient`; patient i simulated alone with them is patient i."""
+    from ketasim.population import draw_population
+    from ketasim.simulate import model_for
+    from ketasim.units import to_canonical
+
+    pop = k.simulate_population(REG, n=4, seed=11, duration="2 h")
+    model = model_for(REG, "human", None)
+    draw = draw_population(model, 4, 11)
+    varied = [name for name in model.param_names if model.parameters[name].cv > 0]
+    assert "ketamine_s.k10" in varied and set(varied) <= set(pop.coords)
+    for name in varied:
+        rec = model.parameters[name]
+        assert pop[name].dims == ("patient",) and pop[name].attrs["units"] == rec.unit
+        canonical = np.array([to_canonical(v, rec.unit) for v in pop[name].values])
+        np.testing.assert_allclose(canonical, draw.p[:, model.param_index[name]], rtol=1e-12)
+    np.testing.assert_array_equal(pop.weight.values, draw.weight)
+    assert pop.weight.attrs["units"] == "kg"
+    # the BDNF observable keeps its name; the genotype is `bdnf_genotype`
+    assert pop.bdnf.dims == ("patient", "time") and pop.bdnf_genotype.dims == ("patient",)
+    pop.to_netcdf(tmp_path / "pop.nc", engine="h5netcdf")   # qualified names are valid NetCDF names
+    back = xr.load_dataset(tmp_path / "pop.nc", engine="h5netcdf")
+    np.testing.assert_array_equal(back["ketamine_s.k10"].values, pop["ketamine_s.k10"].values)
+
+    def alone(i: int):
+        patient = k.Patient(weight_kg=float(pop.weight[i]), cyp2b6=str(pop.cyp2b6.values[i]),
+                            bdnf=str(pop.bdnf_genotype.values[i]))
+        return k.simulate(REG, patient, duration="2 h", parameters={n: float(pop[n][i]) for n in varied})
+
+    i = 2
+    one = alone(i)
+    # a batched and a single adaptive solve agree to a small multiple of rtol 1e-8
+    np.testing.assert_allclose(pop.plasma_ketamine.values[i], one.plasma_ketamine.values, rtol=1e-6)
+    np.testing.assert_allclose(pop.bdnf.values[i], one.bdnf.values, rtol=1e-6)
+    assert not np.allclose(pop.plasma_ketamine.values[1], one.plasma_ketamine.values, rtol=1e-3)

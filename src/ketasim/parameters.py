@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping
 
 from .errors import InputError
-from .units import to_canonical, unit
+import pint
+
+from .units import parse_quantity, to_canonical, unit
 
 SPECIES = ("human", "rat", "mouse")
 UNSOURCED = ("assumed", "fitted")
@@ -103,7 +105,8 @@ class ParameterSet:
         return self.with_mapping(updates)
 
     def with_mapping(self, updates: Mapping[str, float], field: str = "parameters") -> "ParameterSet":
-        """A new set with some values replaced (qualified names, values in each parameter's unit).
+        """A new set with some values replaced (qualified names, values in each parameter's
+        unit, or quantities with their own, see `checked_value`).
 
         Every name must be a parameter of the set and every value a finite number within the
         parameter's bounds (`lower`, `upper`); otherwise `ParameterError` (an `InputError`)
@@ -121,7 +124,12 @@ class ParameterSet:
 
 def checked_value(prm: Parameter, value: object, field: str) -> float:
     """`value` as a float for `prm`: a finite number within its bounds, else `ParameterError`
-    naming `field` (bounds and value in the parameter's unit)."""
+    naming `field` (bounds and value in the parameter's unit).
+
+    A number is in the parameter's unit; a quantity string ('0.02 1/min') or a pint
+    Quantity is converted to it by the one parser (`units.parse_quantity`)."""
+    if isinstance(value, (str, pint.Quantity)):
+        value = parse_quantity(value, prm.unit, field)
     if isinstance(value, bool):
         raise ParameterError(f"{field}: must be a number (got {value!r})")
     try:

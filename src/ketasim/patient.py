@@ -8,7 +8,7 @@ from functools import lru_cache
 from .choices import unknown_name
 from .errors import InputError
 from .parameters import SPECIES
-from .units import to_canonical
+from .units import QuantityLike, number_or_quantity, to_canonical
 
 # CYP2B6 activity by genotype, relative to *1/*1. Rao et al. 2016 found no in-vivo
 # clearance difference after oral ketamine, so all genotypes default to 1; the in-vitro
@@ -50,9 +50,17 @@ class PatientError(InputError):
     """A patient field is invalid."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Patient:
-    """A simulated subject. weight_kg None means the species' standard weight."""
+    """A simulated subject, validated when it is built.
+
+    weight_kg: body weight in kg, None for the species' standard weight; age_years: age in
+    years, None when unspecified. From the Python API each may be a number in that unit, a
+    quantity string ('80 kg', '45 yr') or a pint Quantity, read by the one parser
+    (`units.parse_quantity`). cyp2b6, cyp2b6_scenario, bdnf, trkb, stress: named settings
+    (see `CYP2B6_GENOTYPES`, `CYP2B6_ACTIVITY`, `mechanisms.plasticity.SUBJECT_SETTINGS`).
+    Bad values raise `PatientError` (an `InputError`) naming `patient.<field>`.
+    """
 
     species: str = "human"
     weight_kg: float | None = None
@@ -64,27 +72,40 @@ class Patient:
     trkb: str = "wt"             # TrkB (Ntrk2): wt or knockout
     stress: str = "none"         # chronic stress / depressed state: none or chronic (fewer PFC spines)
 
-    def __post_init__(self) -> None:
-        if self.species not in SPECIES:
-            raise PatientError(unknown_name("patient.species", "species", self.species, SPECIES))
-        if self.weight_kg is not None:
-            lo, hi = weight_bounds(self.species)
-            if not lo <= self.weight_kg <= hi:  # also refuses NaN
-                raise PatientError(f"patient.weight: a {self.species} weighs {lo:g} to {hi:g} kg "
-                                   f"(got {self.weight_kg:g} kg)")
-        if self.cyp2b6 not in CYP2B6_GENOTYPES:
-            raise PatientError(unknown_name("patient.cyp2b6", "genotype", self.cyp2b6, CYP2B6_GENOTYPES))
-        if self.cyp2b6_scenario not in CYP2B6_ACTIVITY:
-            raise PatientError(unknown_name("patient.cyp2b6_scenario", "scenario", self.cyp2b6_scenario,
-                                            CYP2B6_ACTIVITY))
+    def __init__(self, species: str = "human", weight_kg: QuantityLike | None = None, cyp2b6: str = "*1/*1",
+                 cyp2b6_scenario: str = "in_vivo", sex: str = "unspecified", age_years: QuantityLike | None = None,
+                 bdnf: str = "val/val", trkb: str = "wt", stress: str = "none") -> None:
+        """Read the quantities (kg, years) and check every field (see the class docstring)."""
+        names = {"species": species, "cyp2b6": cyp2b6, "cyp2b6_scenario": cyp2b6_scenario, "sex": sex,
+                 "bdnf": bdnf, "trkb": trkb, "stress": stress}
+        for name, value in names.items():
+            if not isinstance(value, str):
+                raise PatientError(f"patient.{name}: expected a name (str), got {type(value).__name__}")
+        if species not in SPECIES:
+            raise PatientError(unknown_name("patient.species", "species", species, SPECIES))
+        weight = None if weight_kg is None else number_or_quantity(weight_kg, "kg", "patient.weight")
+        if weight is not None:
+            lo, hi = weight_bounds(species)
+            if not lo <= weight <= hi:
+                raise PatientError(f"patient.weight: a {species} weighs {lo:g} to {hi:g} kg (got {weight:g} kg)")
+        age = None if age_years is None else number_or_quantity(age_years, "year", "patient.age_years")
+        if age is not None and age < 0:
+            raise PatientError(f"patient.age_years: must not be negative (got {age:g} years)")
+        if cyp2b6 not in CYP2B6_GENOTYPES:
+            raise PatientError(unknown_name("patient.cyp2b6", "genotype", cyp2b6, CYP2B6_GENOTYPES))
+        if cyp2b6_scenario not in CYP2B6_ACTIVITY:
+            raise PatientError(unknown_name("patient.cyp2b6_scenario", "scenario", cyp2b6_scenario, CYP2B6_ACTIVITY))
         from .mechanisms.plasticity import SUBJECT_SETTINGS
 
         for name, table in SUBJECT_SETTINGS.items():
-            if getattr(self, name) not in table:
-                raise PatientError(unknown_name(f"patient.{name}", "value", getattr(self, name), table))
+            if names[name] not in table:
+                raise PatientError(unknown_name(f"patient.{name}", "value", names[name], table))
+        for name, value in {**names, "weight_kg": weight, "age_years": age}.items():
+            object.__setattr__(self, name, value)
 
     @property
     def weight(self) -> float:
+        """Body weight in kg: `weight_kg`, or the species' standard weight when None."""
         return self.weight_kg if self.weight_kg is not None else default_weight(self.species)
 
     def overrides(self) -> dict[str, float]:

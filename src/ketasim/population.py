@@ -27,7 +27,7 @@ from .engine.dosing import DoseEvent, Schedule
 from .errors import InputError
 from .parameters import p as _p
 from .patient import CYP2B6_GENOTYPES, Patient, default_weight, weight_bounds
-from .units import to_canonical
+from .units import QuantityLike, from_canonical, to_canonical
 
 WEIGHT_CV = _p("weight_cv", 0.18, "1", "assumed", "between-subject CV of adult body weight",
                note="typical spread of adult body weight (about 70 +/- 13 kg); used only to vary patients")
@@ -146,9 +146,9 @@ def simulate_population(
     n: int,
     seed: int = 0,
     species: str = "human",
-    duration: float | str = "3 h",
+    duration: QuantityLike = "3 h",
     hypotheses: Mapping[str, str] | None = None,
-    times: Sequence[float] | None = None,
+    times: Sequence[QuantityLike] | None = None,
     batch_size: int = 1000,
     solver: str = "auto",
     cohort: str = DEFAULT_COHORT,
@@ -156,11 +156,16 @@ def simulate_population(
 ) -> xr.Dataset:
     """Simulate n virtual patients; returns the Dataset with a `patient` dimension.
 
+    duration, times: as for `ketasim.simulate` (minutes or quantities). The patients' draws
+    are coordinates on `patient` (`draw_coordinates`): the covariates `weight` (kg),
+    `cyp2b6` and `bdnf_genotype`, and one coordinate per varied parameter (qualified name, e.g.
+    `ketamine_s.k10`, in the parameter's unit), so outputs can be set against draws.
     cohort, arm: the patient key with `seed` (see `draw_population`): the arm name of a
     virtual trial with the same seed and cohort draws that arm's patients (with the
     trial's model, i.e. the same drugs and hypotheses).
     """
-    from .simulate import check_finite, grid_for, minutes, model_for, provenance, to_dataset
+    from .simulate import check_finite, grid_for, model_for, provenance, to_dataset
+    from .units import minutes, minutes_array
 
     from .limits import MAX_PATIENTS_PER_ARM, check_count, check_duration
 
@@ -172,7 +177,7 @@ def simulate_population(
     dur = check_duration(minutes(duration, "duration"), "duration")
     model = model_for(regimen, species, hypotheses)
     draw = draw_population(model, n, seed, cohort, arm, species=species)
-    ts = grid_for(regimen, dur, times)
+    ts = grid_for(regimen, dur, None if times is None else minutes_array(times, "times"))
     schedule = weight_scaled_schedule(model, regimen, draw.weight, dur)
     obs_fn = jitted_observe(model)
     out = np.empty((n, len(ts), len(model.observables)))
@@ -180,9 +185,37 @@ def simulate_population(
         out[start:stop] = obs
     check_finite(model, out.reshape(-1, out.shape[-1]), np.tile(ts, n))
     ds = to_dataset(model, ts, out, provenance(model, regimen, None, f"jax/{solver}", seed), patient_dim=True)
-    ds = ds.assign_coords(patient=np.arange(n), weight=("patient", draw.weight), cyp2b6=("patient", draw.cyp2b6),
-                          bdnf=("patient", draw.bdnf))
+    coords = draw_coordinates(model, draw)
+    clash = sorted(set(coords) & set(ds.data_vars))
+    if clash:  # a coordinate would silently replace an observable of the contract
+        raise RuntimeError(f"population coordinates {clash} have the names of observables")
+    ds = ds.assign_coords(patient=np.arange(n)).assign_coords(coords)
     return ds.assign_attrs(cohort=cohort, arm=arm)
+
+
+def draw_coordinates(model, draw: PopulationDraw) -> dict[str, xr.Variable]:
+    """A draw as coordinates on the `patient` dimension, each with `units` and `long_name`.
+
+    The covariates: `weight` (kg), `cyp2b6` and `bdnf_genotype` (genotypes; `bdnf` is the
+    BDNF observable). Then every parameter
+    drawn with between-subject variability (`cv > 0`, see `lognormal_parameters`) under its
+    qualified name ('ketamine_s.k10'), in its declared unit: the value patient i was
+    simulated with, so `ketasim.simulate(..., parameters={name: value}, patient=...)`
+    re-simulates that patient."""
+    dim = "patient"
+    coords = {
+        "weight": xr.Variable(dim, draw.weight, {"units": "kg", "long_name": "body weight"}),
+        "cyp2b6": xr.Variable(dim, draw.cyp2b6, {"long_name": "CYP2B6 genotype"}),
+        # not `bdnf`: that name is the BDNF observable's (a data variable of the contract)
+        "bdnf_genotype": xr.Variable(dim, draw.bdnf, {"long_name": "BDNF Val66Met genotype"}),
+    }
+    for j, name in enumerate(model.param_names):
+        rec = model.parameters[name]
+        if rec.cv > 0:
+            coords[name] = xr.Variable(dim, from_canonical(draw.p[:, j], rec.unit),
+                                       {"units": rec.unit, "long_name": rec.description or name,
+                                        "between_subject_cv": rec.cv})
+    return coords
 
 
 def check_cohort(cohort: str) -> None:

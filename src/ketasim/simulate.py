@@ -9,7 +9,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from . import __version__
+from .version import __version__
 from .engine.dosing import DoseEvent, Schedule, compile_schedule, event_times
 from .engine.model import AssembledModel
 from .engine.failure import quiet
@@ -20,18 +20,12 @@ from .mechanisms.drugs import expand, route
 from .mechanisms.registry import build_model
 from .patient import Patient
 from .limits import check_duration
-from .units import is_concentration, parse_quantity
+from .time_index import time_coordinates
+from .units import QuantityLike, is_concentration, minutes, minutes_array
 
 
 class SimulationError(RuntimeError):
     """A numerical failure (non-finite values, step-size collapse)."""
-
-
-def minutes(value: float | str, field: str) -> float:
-    """A time given as minutes (a finite number) or a quantity string ('3 h', by the one parser)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return parse_quantity(value, "1", field)   # a plain number: finite, taken as minutes
-    return parse_quantity(value, "min", field)
 
 
 def grid_for(regimen: Sequence[DoseEvent], duration: float, times: Sequence[float] | None = None) -> np.ndarray:
@@ -69,7 +63,9 @@ def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: di
     """Wrap canonical observables in a Dataset with units, long names and sources.
 
     Concentrations are clipped at zero: the solver's tolerance leaves values of about
-    -1e-7 ng/mL where a drug is gone, which are numerical, not a state of the body."""
+    -1e-7 ng/mL where a drug is gone, which are numerical, not a state of the body.
+    ts: output times in minutes, the `time` coordinate (units "min"), indexed by
+    `time_index.TimeIndex` so `ds.sel(time="2 h")` reads units."""
     dims = ("patient", "time") if patient_dim else ("time",)
     data = {}
     for j, o in enumerate(model.observables):
@@ -78,8 +74,7 @@ def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: di
             values = np.maximum(values, 0.0)
         data[o.name] = xr.Variable(dims, values,
                                    attrs={"units": o.unit, "long_name": o.long_name, "source": o.source})
-    coords = {"time": ("time", ts, {"units": "min", "long_name": "time since start"})}
-    return xr.Dataset(data, coords=coords, attrs=attrs)
+    return xr.Dataset(data, coords=time_coordinates(ts), attrs=attrs)
 
 
 def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Patient | None,
@@ -100,9 +95,9 @@ def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Pat
 def simulate(
     regimen: Iterable[DoseEvent],
     patient: Patient | None = None,
-    duration: float | str = "3 h",
+    duration: QuantityLike = "3 h",
     hypotheses: Mapping[str, str] | None = None,
-    times: Sequence[float] | None = None,
+    times: Sequence[QuantityLike] | None = None,
     backend: str = "jax",
     parameters: Mapping[str, float] | None = None,
     solver: str = "auto",
@@ -110,12 +105,15 @@ def simulate(
     """Simulate one subject.
 
     regimen: dose events. patient: covariates (default standard adult human).
-    duration: minutes or a quantity string. times: output times in minutes; the regimen's
-    dose starts and infusion ends are always added (default: `grid_for`, fine after every
-    dose, so peaks do not depend on sampling). backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
+    duration: minutes, a quantity string ("24 h", "7 d") or a pint Quantity. times: output
+    times in minutes or with units (`units.minutes_array`); the regimen's dose starts and
+    infusion ends are always added (default: `grid_for`, fine after every dose, so peaks do
+    not depend on sampling). The Dataset's `time` is in minutes; `ds.sel(time="2 h")`
+    selects with units. backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
     solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
     or a diffrax method name.
-    parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit.
+    parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit, or
+    as quantities ('18 1/h', a pint Quantity; `parameters.checked_value`).
     """
     regimen = tuple(regimen)
     patient = patient or Patient()
@@ -127,7 +125,7 @@ def simulate(
     pset = model.parameters.with_mapping(patient.overrides(), "patient").with_mapping(dict(parameters or {}))
     p = model.param_vector_of(pset)
     sched = schedule_for(model, regimen, patient.weight, dur)
-    ts = grid_for(regimen, dur, times)
+    ts = grid_for(regimen, dur, None if times is None else minutes_array(times, "times"))
     if backend not in ("jax", "scipy"):
         raise InputError(f"backend: unknown backend {backend!r} (jax or scipy)")
     try:

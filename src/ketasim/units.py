@@ -11,10 +11,13 @@ constant factor, computed once at model build.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence, Union
 
+import numpy as np
 import pint
 
 from .errors import InputError
@@ -101,6 +104,11 @@ _QUANTITY = re.compile(rf"\s*({_NUMBER})\s*((?:[A-Za-z\u00b5\u03bc_]|1\s*/)[A-Za
 _NON_FINITE = re.compile(r"\s*[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
 
 
+QuantityLike = Union[float, int, str, pint.Quantity]
+"""What the Python API takes wherever a unit applies: a plain number (in the documented
+unit), a quantity string ('0.5 mg/kg', '40 min') or a pint Quantity (of any registry)."""
+
+
 class QuantityError(UnitError):
     """A quantity string that is not a finite number in a unit of the right dimension.
 
@@ -120,7 +128,22 @@ def _example(expected: str | None) -> str:
     return f"e.g. '1.5 {expected}'" if expected else "e.g. '1.5 h'"
 
 
-def read_quantity(text: str | float | int, expected: str | None = None) -> Reading:
+def quantity_text(value: object) -> object:
+    """A scalar pint Quantity (of any registry) as the text the parser reads: its magnitude
+    (repr of the float, so exact) and its unit's full name ('0.5 milligram / kilogram').
+
+    Every other value is returned unchanged, so the one parser (`read_quantity`,
+    `dose_value`) reads pint Quantities under the same rules as typed text. An array
+    Quantity or a non-real magnitude is refused (`QuantityError`)."""
+    if not isinstance(value, pint.Quantity):
+        return value
+    m = value.magnitude
+    if np.ndim(m) != 0 or isinstance(m, bool) or not isinstance(m, numbers.Real):
+        raise QuantityError(f"expected one real quantity, got {shown(value)}")
+    return f"{float(m)!r} {value.units}"
+
+
+def read_quantity(text: QuantityLike, expected: str | None = None) -> Reading:
     """Read a user quantity ('0.5 mg/kg', '40 min') under the rules every entry point shares.
 
     The text is at most `limits.MAX_QUANTITY_CHARS` characters (checked before parsing), a
@@ -128,8 +151,10 @@ def read_quantity(text: str | float | int, expected: str | None = None) -> Readi
     thousands separator or dropped) that is finite (no nan, inf or overflow such as
     1e400), then a unit pint knows. expected: the unit whose dimension the caller needs,
     only for the examples in messages. Raises `QuantityError` (no field; see
-    `parse_quantity`); never echoes more than `limits.SHOWN_CHARS` of the text.
+    `parse_quantity`); never echoes more than `limits.SHOWN_CHARS` of the text. A pint
+    Quantity is read as its text (`quantity_text`).
     """
+    text = quantity_text(text)
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise QuantityError(f"expected a quantity ({_example(expected)}), got {type(text).__name__}")
     if isinstance(text, (int, float)):
@@ -172,7 +197,7 @@ def _converted(value: float, text: str) -> float:
     return value
 
 
-def quantity_value(text: str | float | int, expected: str) -> float:
+def quantity_value(text: QuantityLike, expected: str) -> float:
     """The magnitude of a user quantity in `expected` (see `read_quantity` for the rules).
 
     The dimension must be `expected`'s; where `expected` has a dimension, a bare number
@@ -192,7 +217,7 @@ def quantity_value(text: str | float | int, expected: str) -> float:
     return _converted(float(Q_(r.magnitude, r.unit).to(target).magnitude), str(text))
 
 
-def parse_quantity(text: str | float | int, expected: str, field: str) -> float:
+def parse_quantity(text: QuantityLike, expected: str, field: str) -> float:
     """Parse a user quantity such as '40 min' and return its magnitude in `expected`.
 
     The one parser of every entry point (files, command line, explorer, Python API):
@@ -205,14 +230,15 @@ def parse_quantity(text: str | float | int, expected: str, field: str) -> float:
         raise QuantityError(f"{field}: {exc}") from None
 
 
-def dose_value(text: str) -> tuple[float, bool]:
+def dose_value(text: str | pint.Quantity) -> tuple[float, bool]:
     """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False); `QuantityError` without the field.
 
     A dose is a mass (mg) or a mass per body mass (mg/kg) written with mass units only:
     a bare number, percent, rad or any other dimensionless unit is refused (mg/kg is
     dimensionless to pint, which is how '50 percent' once became 500,000 mg/kg).
-    Negative doses are refused.
+    Negative doses are refused. A pint Quantity is read as its text (`quantity_text`).
     """
+    text = quantity_text(text)
     if not isinstance(text, str):
         raise QuantityError(f"{shown(text)} has no unit; write e.g. '0.5 mg/kg' or '50 mg'")
     r = read_quantity(text, "mg/kg")
@@ -231,9 +257,44 @@ def dose_value(text: str) -> tuple[float, bool]:
     return value, per_kg
 
 
-def parse_dose(text: str, field: str) -> tuple[float, bool]:
+def parse_dose(text: str | pint.Quantity, field: str) -> tuple[float, bool]:
     """'0.5 mg/kg' -> (0.5, True); '50 mg' -> (50.0, False) (see `dose_value`); one line naming `field`."""
     try:
         return dose_value(text)
     except QuantityError as exc:
         raise QuantityError(f"{field}: {exc}") from None
+
+
+def number_or_quantity(value: QuantityLike, expected: str, field: str) -> float:
+    """A value in `expected`: a plain number is taken as already in `expected` (it must be
+    finite), a quantity string or pint Quantity is converted by `parse_quantity`.
+
+    This is how the Python API reads a field with a documented unit (`DoseEvent.start` in
+    minutes, `Patient.weight_kg` in kg): numbers keep their documented unit, quantities
+    say theirs. One line naming `field` otherwise (`QuantityError`)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return parse_quantity(float(value), "1", field)   # finite, taken in `expected`
+    return parse_quantity(value, expected, field)
+
+
+def minutes(value: QuantityLike, field: str) -> float:
+    """A time in minutes: a finite number (minutes) or a quantity ('3 h', a pint Quantity)."""
+    return number_or_quantity(value, "min", field)
+
+
+def minutes_array(values: Sequence[QuantityLike] | pint.Quantity | np.ndarray, field: str) -> np.ndarray:
+    """Output times in minutes, as a float array.
+
+    values: numbers (minutes), or items that are quantity strings or pint Quantities (each
+    read by `minutes`), or one pint Quantity array (its unit read once by the parser, its
+    magnitudes scaled). Every time must be finite; one line naming `field` otherwise."""
+    if isinstance(values, pint.Quantity) and np.ndim(values.magnitude) > 0:
+        per_unit = minutes(1.0 * values.units, f"{field}: unit")
+        out = np.asarray(values.magnitude, dtype=float) * per_unit
+    elif isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        out = values.astype(float)
+    else:
+        out = np.array([minutes(v, f"{field}[{i}]") for i, v in enumerate(values)], dtype=float)
+    if not np.all(np.isfinite(out)):
+        raise QuantityError(f"{field}: every time must be finite")
+    return out

@@ -10,12 +10,15 @@ smooth, so the solver never steps across a discontinuity.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
 
 from ..errors import InputError
+from ..limits import shown
+from ..units import QuantityLike, minutes, number_or_quantity, parse_dose, quantity_text
 from .model import AssembledModel
 
 
@@ -23,12 +26,24 @@ class DosingError(InputError):
     """A regimen cannot be compiled (unknown drug/route, bad timing, ...)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class DoseEvent:
-    """One dose (or a repeated series). Amount in mg, or mg/kg when `per_kg`.
+    """One dose (or a repeated series), validated when it is built.
 
-    start, duration, every: minutes. duration only for IV infusions. count: number of
-    repeats (every must be set when count > 1). procedure: e.g. "ect" (no drug).
+    Stored in canonical numbers: amount in mg, or mg/kg when `per_kg`; start, duration
+    (IV infusions only) and every (the repeat interval) in minutes; count, the number of
+    repeats (every must be set when count > 1); procedure, e.g. "ect" (no drug); field,
+    where the event came from, the prefix of its error messages.
+
+    Built from the Python API, each quantity may be a number in that unit, a quantity
+    string or a pint Quantity: ``DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min")``
+    is ``DoseEvent("ketamine", "iv", 0.5, per_kg=True, duration=40.0)``. Strings and
+    Quantities are read by the one parser (`units.parse_dose`, `units.parse_quantity`).
+    A dose that is not mg or mg/kg, a time that is not a time, a value that is not finite,
+    a negative dose or start, a non-positive infusion or interval, or a count below one
+    raises `InputError` naming `<field>.dose`, `.per_kg`, `.start`, `.duration`, `.every` or
+    `.count`. Drug and route names are the router's to check (the engine's regimen is
+    drug-agnostic): `ketasim.simulate` refuses an unknown one before any solve.
     """
 
     drug: str
@@ -40,7 +55,58 @@ class DoseEvent:
     every: float | None = None
     count: int = 1
     procedure: str | None = None
-    field: str = "doses"  # where the event came from, for error messages
+    field: str = "DoseEvent"
+
+    def __init__(self, drug: str, route: str, amount: QuantityLike, per_kg: bool | None = None,
+                 start: QuantityLike = 0.0, duration: QuantityLike | None = None,
+                 every: QuantityLike | None = None, count: int = 1, procedure: str | None = None,
+                 field: str = "DoseEvent") -> None:
+        """Read and check every field (see the class docstring). per_kg: None takes it from
+        the dose's unit (a plain number is mg); True or False must agree with a unit given."""
+        if not isinstance(field, str):
+            raise DosingError(f"DoseEvent.field: expected a str, got {type(field).__name__}")
+        for name, value in (("drug", drug), ("route", route)):
+            if not isinstance(value, str):
+                raise DosingError(f"{field}.{name}: expected a name (str), got {type(value).__name__}")
+        if procedure is not None and not isinstance(procedure, str):
+            raise DosingError(f"{field}.procedure: expected a name (str) or None, got {type(procedure).__name__}")
+        mg, kg = dose_amount(amount, per_kg, field)
+        first = minutes(start, f"{field}.start")
+        if first < 0:
+            raise DosingError(f"{field}.start: must not be negative (got {first:g} min)")
+        infusion = None if duration is None else minutes(duration, f"{field}.duration")
+        if infusion is not None and infusion <= 0:
+            raise DosingError(f"{field}.duration: an infusion lasts a positive time (got {infusion:g} min)")
+        interval = None if every is None else minutes(every, f"{field}.every")
+        if interval is not None and interval <= 0:
+            raise DosingError(f"{field}.every: must be a positive time (got {interval:g} min)")
+        if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1:
+            raise DosingError(f"{field}.count: must be a whole number of doses, at least 1 (got {count!r})")
+        if count > 1 and interval is None:
+            raise DosingError(f"{field}.every: a repeat interval is needed when the count is {count}")
+        for name, value in (("drug", drug), ("route", route), ("amount", mg), ("per_kg", kg), ("start", first),
+                            ("duration", infusion), ("every", interval), ("count", int(count)),
+                            ("procedure", procedure), ("field", field)):
+            object.__setattr__(self, name, value)
+
+
+def dose_amount(amount: QuantityLike, per_kg: bool | None, field: str) -> tuple[float, bool]:
+    """(amount, per_kg) of a dose: a number is mg (mg/kg when per_kg), finite and not
+    negative; a quantity string or pint Quantity is read by `units.parse_dose` and fixes
+    per_kg by its unit (an explicit per_kg that disagrees is an error). Errors name
+    `<field>.dose` (or `.per_kg`)."""
+    if per_kg is not None and not isinstance(per_kg, bool):
+        raise DosingError(f"{field}.per_kg: expected True, False or None, got {per_kg!r}")
+    if isinstance(amount, numbers.Real) and not isinstance(amount, bool):
+        value = number_or_quantity(amount, "mg", f"{field}.dose")
+        if value < 0:
+            raise DosingError(f"{field}.dose: must not be negative (got {value:g})")
+        return value, bool(per_kg)
+    value, by_unit = parse_dose(amount, f"{field}.dose")
+    if per_kg is not None and per_kg != by_unit:
+        raise DosingError(f"{field}.per_kg: {per_kg} disagrees with the dose {shown(quantity_text(amount))}, "
+                          f"which is {'mg/kg' if by_unit else 'mg'}")
+    return value, by_unit
 
 
 @dataclass(frozen=True)
@@ -111,10 +177,7 @@ class Schedule:
 
 
 def expand_repeats(event: DoseEvent) -> list[DoseEvent]:
-    if event.count < 1:
-        raise DosingError(f"{event.field}.repeat.count: must be at least 1")
-    if event.count > 1 and (event.every is None or event.every <= 0):
-        raise DosingError(f"{event.field}.repeat.every: must be a positive time when count > 1")
+    """A repeated dose as its single doses (count and interval were checked when it was built)."""
     out = []
     for r in range(event.count):
         start = event.start + r * (event.every or 0.0)
@@ -154,18 +217,12 @@ def compile_schedule(
     chan = {model.state_index[c]: j for j, c in enumerate(model.dose_channels)}  # by state column
     boluses: list[tuple[float, int, float]] = []
     infusions: list[tuple[float, float, int, float]] = []
-    for ev in regimen:
-        if ev.amount < 0:
-            raise DosingError(f"{ev.field}.dose: must not be negative (got {ev.amount:g})")
-        if ev.start < 0:
-            raise DosingError(f"{ev.field}.start: must not be negative")
+    for ev in regimen:   # amounts, starts, infusions and repeats were checked when each event was built
         for one in expand_repeats(ev):
             for dev in expander(one):
                 # a procedure session deposits one unit into its module's state
                 mg = dev.amount * (weight_kg if dev.per_kg else 1.0)
                 deposits = router(dev, model.species)
-                if dev.duration is not None and dev.duration <= 0:
-                    raise DosingError(f"{dev.field}.duration: must be positive")
                 for d in deposits:
                     if d.target not in idx:
                         raise DosingError(f"{dev.field}.drug: the model has no state {d.target} for {dev.drug}")

@@ -142,7 +142,7 @@ _MISSING = object()
 
 
 def _disk_path(source: str) -> Path | None:
-    from .. import __version__
+    from ..version import __version__
     from .cache import compilation_cache_dir
 
     root = compilation_cache_dir()

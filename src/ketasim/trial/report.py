@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import __version__
+from ..version import __version__
 from ..report.colours import panel_colours
 from ..report.figures import figure_to_svg
 from ..report.markup import CSS, DISCLAIMER, dose_text, esc, html_figure, html_table

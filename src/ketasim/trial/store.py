@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from ..errors import InputError
 from .checksum import DIGEST_BYTES, chunk_checksum
 from .outcomes import ArmOutcomes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import __version__
+from ..version import __version__
 from ..experiments.schema import Experiment
 from .engine import TrialResult
 from .report import render_trial_report

@@ -1,0 +1,65 @@
+"""`ketasim.run_trial`: run a virtual trial file and write its outputs, as `ketasim trial` does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from ..errors import InputError
+from ..files import atomic_group, check_folder, check_output
+
+if TYPE_CHECKING:
+    from ..trial.summary import TrialOutputs
+
+OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
+
+
+def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
+              scheduler: str | None = None, bootstrap: int = 1000, parameters: Mapping[str, float] | None = None,
+              progress: bool = False) -> TrialOutputs:
+    """Run (or resume) the virtual trial of an experiment file and write its outputs to `out`.
+
+    path: a trial experiment file ([protocol.population] and [protocol.arms.NAME]).
+    patients: patients per arm (default the file's `population.n`). out: the folder of
+    `trial.zarr` (the resumable store: running again with the same `out` resumes) and of
+    `endpoints.parquet`, `summary.json` and `report.html`, written as one group. workers:
+    local Dask worker processes (default 2; 0 runs in this process); scheduler: a
+    dask.distributed address instead. bootstrap: resamples for the 95% intervals (0: none).
+    parameters: overrides by qualified name in each parameter's unit (e.g. a fitted
+    parameter file's values), bounds-checked before any patient is solved. Visits and the
+    trial's duration are in days. Returns the `trial.summary.TrialOutputs`: `summary` (the
+    JSON document), `rows` (endpoints per arm), `measures` (scored against the published
+    values), `patients` (the per-patient table, a pyarrow Table), `html` and `run`.
+    Bad input is one `InputError` naming the argument or the file's field.
+    """
+    from ..experiments.loader import load_experiment
+    from ..trial.engine import run_trial as run_spec
+    from ..trial.mechanism import mechanism_html, typical_courses
+    from ..trial.spec import trial_spec
+    from ..trial.summary import trial_outputs
+    from ..trial.tables import write_parquet
+
+    if patients is not None and (isinstance(patients, bool) or not isinstance(patients, int) or patients < 1):
+        raise InputError(f"patients: must be a whole number, at least 1 (got {patients!r})")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
+        raise InputError(f"workers: must be a whole number, not negative (got {workers!r})")
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
+        raise InputError(f"bootstrap: must be a whole number, not negative (got {bootstrap!r})")
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"out: {folder} exists and is not a folder")
+    check_folder(folder, "out")  # before any work: every output can be written
+    for name in OUTPUTS:
+        check_output(folder / name, "out")
+    exp = load_experiment(Path(path))
+    if not exp.protocol.arms:
+        raise InputError(f"{path}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
+    spec = trial_spec(exp, patients, parameters=dict(parameters) if parameters else None,
+                      parameters_field="parameters")
+    result = run_spec(spec, folder, scheduler=scheduler, workers=workers, progress=progress)
+    outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
+    atomic_group({folder / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
+                  folder / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
+                  folder / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
+    return outputs
