@@ -29,7 +29,9 @@ def test_nca_is_the_pk_summary_with_values_checked_by_hand(ds):
     assert ket["unit"] == "ng/mL" and ket["Cmax"] == pytest.approx(y.max(), rel=1e-12)
     assert ket["Tmax (min)"] == t[np.argmax(y)] == 40.0
     assert ket["AUC (unit·h)"] == pytest.approx(np.sum(np.diff(t) * (y[1:] + y[:-1]) / 2) / 60, rel=1e-9)
-    assert 1.0 < ket["t1/2 (h)"] < 4.0
+    # 3 h is too short a run for ketamine's terminal phase: the half-life is refused, with why
+    assert ket["t1/2 (h)"] is None and "extrapolated" in ket["t1/2 note"]
+    assert ket["AUC extrap. (%)"] > 20.0 and ket["λz points"] >= 3
     assert [r["analyte"] for r in k.nca(ds, ["brain_ketamine", "no_such"])] == ["brain_ketamine"]
 
 

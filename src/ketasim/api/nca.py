@@ -17,7 +17,8 @@ def nca(ds: xr.Dataset, analytes: Iterable[str] | None = None) -> list[dict]:
     its enantiomers and metabolites, brain ketamine). One row (dict) per analyte:
     "analyte", "unit", "Cmax" (in the variable's unit), "Tmax (min)", "AUC (unit·h)"
     (linear trapezoid over the simulated window, the unit times hours), "t1/2 (h)"
-    (terminal, or None). Numbers are floats or None. A Dataset with a `patient` dimension
+    (terminal, or None), its diagnostics "λz points", "R²adj", "AUC extrap. (%)" and
+    "t1/2 note" (why a half-life is refused; `measures.nca`). Numbers are floats, ints or None. A Dataset with a `patient` dimension
     (`simulate_population`) gives one row per patient and analyte, with the patient's
     index under "patient" first.
     """

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from ..errors import InputError
 from ..files import atomic_group, check_folder, check_output
@@ -13,11 +14,19 @@ if TYPE_CHECKING:
     from ..trial.summary import TrialOutputs
 
 OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
+ARGUMENTS = {"patients": "patients", "workers": "workers", "bootstrap": "bootstrap", "out": "out",
+             "parameters": "parameters"}   # how errors name each argument (the CLI passes its options)
+
+
+def no_status(message: str) -> AbstractContextManager:
+    """The default status of `run_trial`: nothing shown."""
+    return nullcontext()
 
 
 def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
               scheduler: str | None = None, bootstrap: int = 1000, parameters: Mapping[str, float] | None = None,
-              progress: bool = False) -> TrialOutputs:
+              progress: bool = False, status: Callable[[str], AbstractContextManager] = no_status,
+              names: Mapping[str, str] = ARGUMENTS) -> TrialOutputs:
     """Run (or resume) the virtual trial of an experiment file and write its outputs to `out`.
 
     path: a trial experiment file ([protocol.population] and [protocol.arms.NAME]).
@@ -31,7 +40,9 @@ def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "
     trial's duration are in days. Returns the `trial.summary.TrialOutputs`: `summary` (the
     JSON document), `rows` (endpoints per arm), `measures` (scored against the published
     values), `patients` (the per-patient table, a pyarrow Table), `html` and `run`.
-    Bad input is one `InputError` naming the argument or the file's field.
+    Bad input is one `InputError` naming the argument (as `names` calls it: `ketasim trial`
+    passes its options) or the file's field. status: a context manager per step (the
+    command's spinner); progress: the solve's progress bar.
     """
     from ..experiments.loader import load_experiment
     from ..trial.engine import run_trial as run_spec
@@ -41,25 +52,32 @@ def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "
     from ..trial.tables import write_parquet
 
     if patients is not None and (isinstance(patients, bool) or not isinstance(patients, int) or patients < 1):
-        raise InputError(f"patients: must be a whole number, at least 1 (got {patients!r})")
+        raise InputError(f"{names['patients']}: must be a whole number, at least 1 (got {patients!r})")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
-        raise InputError(f"workers: must be a whole number, not negative (got {workers!r})")
+        raise InputError(f"{names['workers']}: must be a whole number, not negative (got {workers!r})")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
-        raise InputError(f"bootstrap: must be a whole number, not negative (got {bootstrap!r})")
+        raise InputError(f"{names['bootstrap']}: must be a whole number, not negative (got {bootstrap!r})")
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"out: {folder} exists and is not a folder")
-    check_folder(folder, "out")  # before any work: every output can be written
+        raise InputError(f"{names['out']}: {folder} exists and is not a folder")
+    check_folder(folder, names["out"])  # before any work: every output can be written
     for name in OUTPUTS:
-        check_output(folder / name, "out")
-    exp = load_experiment(Path(path))
+        check_output(folder / name, names["out"])
+    with status("reading the trial file..."):
+        exp = load_experiment(Path(path))
     if not exp.protocol.arms:
         raise InputError(f"{path}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
-    spec = trial_spec(exp, patients, parameters=dict(parameters) if parameters else None,
-                      parameters_field="parameters")
+    # protocol and given values within their bounds, before any patient is solved
+    with status("checking the trial and building its arms' models..."):
+        spec = trial_spec(exp, patients, parameters=dict(parameters) if parameters else None,
+                          parameters_field=names["parameters"])
     result = run_spec(spec, folder, scheduler=scheduler, workers=workers, progress=progress)
-    outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
-    atomic_group({folder / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
-                  folder / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
-                  folder / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
+    intervals = f" with {bootstrap} bootstrap resamples" if bootstrap else ""
+    with status(f"scoring the endpoints{intervals} and solving the arms' typical courses for the report..."):
+        outputs = trial_outputs(exp, result, bootstrap, mechanism_html(spec, typical_courses(spec)))
+    # the three outputs as one group: written to temporaries, then renamed together
+    with status(f"writing {', '.join(OUTPUTS)} to {folder}..."):
+        atomic_group({folder / "endpoints.parquet": lambda p: write_parquet(outputs.patients, p),
+                      folder / "summary.json": lambda p: p.write_text(json.dumps(outputs.summary, indent=1)),
+                      folder / "report.html": lambda p: p.write_text(outputs.html, encoding="utf-8")})
     return outputs
