@@ -31,6 +31,7 @@ QUICK: dict[str, tuple[str, ...]] = {
         ("results.nc", "report.html"),
     "ketasim experiment run src/ketasim/experiments/library/pk_end_of_infusion_cmax.toml --json": (),
     "ketasim receptor --out receptor_figures": ("receptor_figures",),
+    "ketasim list observables": (),
     "ketasim export sbml --out ketasim.xml": ("ketasim.xml",),
 }
 SLOW: dict[str, tuple[str, ...]] = {
