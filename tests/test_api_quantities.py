@@ -64,7 +64,7 @@ def test_dose_event_errors_name_the_field_it_came_from_and_names_must_be_text():
 @pytest.mark.parametrize("drug, route, words", [
     ("ketamin", "iv", "DoseEvent.drug: unknown drug 'ketamin'"),
     ("ketamine", "nasal", "DoseEvent.route: unknown route 'nasal'"),
-    ("ketamine", "ip", "DoseEvent.route: 'ip' is for rodent experiments, not humans"),
+    ("ketamine", "ip", "DoseEvent.route: 'ip' is a rodent-only route (rat, mouse)"),
 ])
 def test_unknown_drugs_and_routes_are_refused_by_simulate_before_any_solve(drug, route, words):
     """The engine's regimen is drug-agnostic (a router names the targets), so the drug
@@ -130,7 +130,8 @@ def test_simulate_reads_the_duration_and_output_times_with_units():
     reg = [k.DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min")]
     hours = k.simulate(reg, duration="2 h", times=ureg.Quantity([0.0, 0.5, 1.0, 2.0], "h"))
     mixed = k.simulate(reg, duration=ureg.Quantity(120, "min"), times=[0, "30 min", "1 h", 120.0])
-    assert list(hours.time.values) == list(mixed.time.values) == [0.0, 30.0, 60.0, 120.0]
+    # the infusion's end (40 min) is always added to the times asked for
+    assert list(hours.time.values) == list(mixed.time.values) == [0.0, 30.0, 40.0, 60.0, 120.0]
     assert hours.equals(mixed)
     with pytest.raises(InputError, match=r"^duration: '2 kg' is not in a unit of min"):
         k.simulate(reg, duration="2 kg")
