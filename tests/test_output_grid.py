@@ -71,3 +71,22 @@ def test_a_peak_does_not_depend_on_the_output_grid_over_a_21_day_course():
     for var in default.data_vars:
         if default[var].attrs["units"] in ("ng/mL", "uM", "nM"):
             assert float(default[var].min()) >= 0.0
+
+
+def test_auto_takes_the_stiff_solver_where_an_explicit_one_would_run_out_of_steps():
+    """A mouse's central ketamine (time constant about 0.08 min) makes the report's 28-day
+    view stiff for Tsit5; a human's (about 0.6 min) does not."""
+    from ketasim.engine.failure import fastest_time_constant
+    from ketasim.engine.solve import stiff_for_explicit
+    from ketasim.simulate import model_for, schedule_for
+
+    verdict = {}
+    for species, route, dose in (("human", "iv", 0.5), ("mouse", "ip", 10.0)):
+        regimen = (DoseEvent("ketamine", route, dose, per_kg=True, duration=40.0 if route == "iv" else None),)
+        patient = k.Patient(species=species)
+        model = model_for(regimen, species, {})
+        p = np.asarray(model.param_vector_of(model.parameters.with_mapping(patient.overrides())), dtype=float)
+        schedule = schedule_for(model, regimen, patient.weight, 28 * DAY)
+        verdict[species] = (fastest_time_constant(model, p, schedule), stiff_for_explicit(model, p, schedule))
+    assert verdict["human"][0] == pytest.approx(0.617, rel=0.05) and not verdict["human"][1]
+    assert verdict["mouse"][0] == pytest.approx(0.0848, rel=0.05) and verdict["mouse"][1]

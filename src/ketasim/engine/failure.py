@@ -62,27 +62,48 @@ def _segment(schedule: Schedule, t: float) -> int:
     return int(np.clip(np.searchsorted(schedule.breaks, t, side="right") - 1, 0, len(schedule.breaks) - 2))
 
 
-def culprit(model: AssembledModel, p: np.ndarray, schedule: Schedule, t: float, y: np.ndarray) -> tuple[int, str]:
-    """(state index, why) of the state that stops the solver at the finite state y (time t):
-    one whose rate is not finite, else one that grows by itself (a positive own rate
-    constant d(dy_i/dt)/dy_i, moving away from zero: a blow-up), else the one with the fastest
-    own time constant (what limits an explicit solver's step: stiffness)."""
+def own_rates(model: AssembledModel, p: np.ndarray, schedule: Schedule, t: float,
+              y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(f, d, noise) at state y, time t: the rates dy/dt, each state's own rate constant
+    d(dy_i/dt)/dy_i (1/min, forward differences of the generated NumPy right-hand side) and
+    the rounding level of each difference. Non-finite values are left as they come."""
     rhs, _, _ = model.functions("numpy")
     u = schedule.rates[_segment(schedule, t)]
     y = np.asarray(y, dtype=float)
     with quiet():
         f0 = np.asarray(rhs(t, y, p, u), dtype=float)
-        bad = np.flatnonzero(~np.isfinite(f0))
-        if bad.size:
-            return int(bad[0]), "its rate of change is not finite"
         diag, noise = np.zeros(y.size), np.zeros(y.size)
-        for j in range(y.size):  # forward differences of each state's own rate
+        for j in range(y.size):
             h = 1e-6 * max(abs(y[j]), 1e-6)
             yh = y.copy()
             yh[j] += h
             fj = float(np.asarray(rhs(t, yh, p, u), dtype=float)[j])
             diag[j] = (fj - f0[j]) / h
             noise[j] = 8 * np.finfo(float).eps * max(abs(fj), abs(f0[j])) / h  # rounding in the difference
+    return f0, diag, noise
+
+
+def fastest_time_constant(model: AssembledModel, p: np.ndarray, schedule: Schedule) -> float:
+    """The shortest own time constant (min) of any state just after the first dose (the initial
+    state plus the first segment's boluses): the step an explicit solver cannot exceed."""
+    _, _, init = model.functions("numpy")
+    with quiet():
+        y = np.asarray(init(p), dtype=float) + np.asarray(schedule.jumps)[0]
+    _, diag, _ = own_rates(model, p, schedule, float(schedule.breaks[0]), y)
+    rate = float(np.max(np.abs(diag[np.isfinite(diag)]), initial=0.0))
+    return np.inf if rate == 0 else 1.0 / rate
+
+
+def culprit(model: AssembledModel, p: np.ndarray, schedule: Schedule, t: float, y: np.ndarray) -> tuple[int, str]:
+    """(state index, why) of the state that stops the solver at the finite state y (time t):
+    one whose rate is not finite, else one that grows by itself (a positive own rate
+    constant d(dy_i/dt)/dy_i, moving away from zero: a blow-up), else the one with the fastest
+    own time constant (what limits an explicit solver's step: stiffness)."""
+    y = np.asarray(y, dtype=float)
+    f0, diag, noise = own_rates(model, p, schedule, t, y)
+    bad = np.flatnonzero(~np.isfinite(f0))
+    if bad.size:
+        return int(bad[0]), "its rate of change is not finite"
     diag[~np.isfinite(diag)] = np.inf
     # moving away from zero at a rate that rises with itself, clearly above rounding
     growing = (diag > 10 * noise) & (f0 * y > 0)
