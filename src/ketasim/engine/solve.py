@@ -79,15 +79,31 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
     return ys
 
 
+def bucket(n: int) -> int:
+    """The padded length for n output times: the next of 4 sizes per power of two (at most
+    25 % more), so runs of similar length share one compiled solve."""
+    if n <= 8:
+        return 8
+    base = 1 << (int(n - 1).bit_length() - 1)
+    return next(base + j * base // 4 for j in range(1, 5) if base + j * base // 4 >= n)
+
+
 def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, method: str,
                   rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """(states, finished flags) of one diffrax solve with `method` (compiled once per model,
-    method, tolerances and batching)."""
+    """(states, finished flags) of one diffrax solve with `method`. The compiled solve is
+    specialised to the number of segments and of output times, so both are padded (segments
+    to a power of two, `Schedule.padded`; times to `bucket` by repeating the last one) and the
+    padding cut off again: a process that runs many experiments compiles a few programs, not
+    one per grid (XLA's code memory runs out after some hundreds)."""
     from .solver_jax import SolverOptions, jitted
 
     fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
                 schedule.batched)
-    return fn(p, schedule.jumps, schedule.rates, schedule.breaks, ts)
+    ts = np.asarray(ts, dtype=float)
+    padded = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
+    sched = schedule.padded()
+    ys, ok = fn(p, sched.jumps, sched.rates, sched.breaks, padded)
+    return np.asarray(ys)[..., :ts.size, :], ok
 
 
 def stiff_for_explicit(model: AssembledModel, p: np.ndarray, schedule: Schedule) -> bool:
