@@ -159,8 +159,9 @@ def check_shards(spec: TrialSpec, shards: Sequence[ShardStore], field: str = "me
         (a, c), both = next(iter(overlaps.items()))
         where = " and ".join(f"{s.path} (shard {s.shard.text})" for s in both)
         raise MergeError(f"{field}: overlapping shards: {_chunk_text(spec, a, c)} is in {where}"
-                         + (f", and {len(overlaps) - 1} more chunks are in two shards" if len(overlaps) > 1 else "")
-                         + "; give each chunk's shard once")
+                         + (f", and {len(overlaps) - 1} more chunks are in more than one shard"
+                            if len(overlaps) > 1 else "")
+                         + "; merge one set of shards (one N, each shard once)")
     per_arm = len(spec.chunks())
     missing = [(a, c) for a in range(len(spec.arms)) for c in range(per_arm) if (a, c) not in owner]
     if missing:
