@@ -288,3 +288,28 @@ def test_the_command_refuses_a_missing_shard_in_one_line(tmp_path):
     lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: --merge: missing chunks"), r.stderr
     assert "belong to shard 2/2" in lines[0] and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_the_real_simulator_sharded_and_merged_writes_the_unsharded_outputs(tmp_path):
+    """The command line end to end with the mechanistic simulator: 2 shards + merge = the unsharded run."""
+    from test_trial import TRIAL as REAL
+
+    f = tmp_path / "trial.toml"
+    f.write_text(REAL.replace("n = 40", "n = 6").replace("chunk = 10", "chunk = 2"))   # 2 arms x 3 chunks
+    env = {**os.environ, "KETASIM_JAX_CACHE": str(tmp_path / "jax-cache")}
+
+    def trial(*args):
+        r = subprocess.run([sys.executable, "-m", "ketasim", "trial", str(f), "--workers", "0", "--bootstrap", "50",
+                            "--json", *args], capture_output=True, text=True, timeout=3600, env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        return json.loads(r.stdout)
+
+    trial("--out", str(tmp_path / "full"))
+    shards = [trial("--out", str(tmp_path / "shards"), "--shard", f"{i}/2") for i in (1, 2)]
+    assert [s["shard"]["chunks"] for s in shards] == [3, 3] and [s["run"]["chunks_run"] for s in shards] == [3, 3]
+    merged = trial("--out", str(tmp_path / "merged"), "--merge", str(tmp_path / "shards"))
+    assert merged["run"]["chunks_merged"] == 6 and merged["run"]["chunks_run"] == 0
+    for name in ("endpoints.parquet", "summary.json", "report.html"):
+        assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "full" / name).read_bytes(), name
+    assert_same_store(tmp_path / "merged" / "trial.zarr", tmp_path / "full" / "trial.zarr")
