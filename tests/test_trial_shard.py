@@ -313,3 +313,27 @@ def test_the_real_simulator_sharded_and_merged_writes_the_unsharded_outputs(tmp_
     for name in ("endpoints.parquet", "summary.json", "report.html"):
         assert (tmp_path / "merged" / name).read_bytes() == (tmp_path / "full" / name).read_bytes(), name
     assert_same_store(tmp_path / "merged" / "trial.zarr", tmp_path / "full" / "trial.zarr")
+
+
+def test_the_command_runs_shards_and_merges_them(tmp_path, instant, capsys):
+    """`ketasim trial` in process (the fake simulator): what a shard prints, --json of a shard, the merge."""
+    from ketasim.cli import main
+
+    def ketasim(*args):
+        with pytest.raises(SystemExit) as info:
+            main(["trial", *map(str, args)])
+        out = capsys.readouterr()
+        assert info.value.code == 0, out.err
+        return out.out
+
+    f = tmp_path / "trial.toml"
+    f.write_text(TRIAL)
+    printed = " ".join(ketasim(f, "--out", tmp_path / "s", "--workers", "0", "--shard", "1/2").split())
+    assert "shard 1/2, 4 of 8 chunks (20 of 34 patients)" in printed and "trial.shard-1-of-2.zarr" in printed
+    assert f"--merge {tmp_path / 's'}" in printed
+    doc = json.loads(ketasim(f, "--out", tmp_path / "s", "--workers", "0", "--shard", "2/2", "--json"))
+    assert doc["shard"]["chunks"] == 4 and doc["shard"]["patients"] == 14 and doc["run"]["chunks_run"] == 4
+    merged = json.loads(ketasim(f, "--out", tmp_path / "m", "--bootstrap", "0", "--json", "--merge", tmp_path / "s"))
+    assert merged["run"]["chunks_merged"] == 8 and merged["trial"]["n"] == 17
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["endpoints.parquet", "report.html", "summary.json",
+                                                                   "trial.zarr"]
