@@ -31,7 +31,7 @@ def trial(
     out: Path = typer.Option(Path("trial"), "--out",
                              help="folder for trial.zarr, endpoints.parquet, summary.json, report.html"),
     bootstrap: int = typer.Option(1000, "--bootstrap", help="bootstrap resamples for the 95% intervals (0: none)"),
-    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON (with --shard: what the shard holds)"),
     parameters: Optional[Path] = typer.Option(None, "--parameters",
                                               help="parameter file (ketasim fit) whose values every patient's "
                                                    "model uses (as typical values)"),

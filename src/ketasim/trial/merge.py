@@ -135,7 +135,8 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:LISTED]) + (f" and {more} more" if more > 0 else "")
 
 
-def check_shards(spec: TrialSpec, shards: Sequence[ShardStore], field: str = "merge") -> dict[tuple[int, int], ShardStore]:
+def check_shards(spec: TrialSpec, shards: Sequence[ShardStore],
+                 field: str = "merge") -> dict[tuple[int, int], ShardStore]:
     """(arm index, chunk index) -> the shard holding it, for every chunk of `spec`.
 
     MergeError naming `field` for a shard (I/N) given twice, a chunk held by two shards, or
