@@ -11,12 +11,15 @@ explains is statistical and lives here. One concept per file:
 - `cohorts`: baseline severity, inclusion threshold, placebo size, dropout hazard per cohort
 - `observation`: from the mechanistic course to rated MADRS/HAMD at visits (placebo and
   expectancy with imperfect blinding, responsiveness, day-to-day fluctuation, dropouts)
-- `chunk`: `simulate_chunk`, one batch of patients of one arm (what a trial task runs)
+- `chunk`: `simulate_chunk`, one batch of patients of one arm (what a trial task runs);
+  `chunk_model`: its model, built once per process (a Dask worker's first chunk)
 - `spec` (experiment file -> `TrialSpec`), `store` (the Zarr store, chunk by chunk),
-  `engine` (`run_trial`: chunks as tasks, resume), `outcomes` (an arm's per-patient
-  outcomes), `endpoints` (response, remission, ... with bootstrap intervals), `survival`
-  (Kaplan–Meier), `bootstrap`, `tables` (Parquet and summary tables), `report` (the HTML
-  section), `score` (an experiment's trial measures scored).
+  `engine` (`run_trial`: chunks as tasks, resume), `shard` (which chunks shard I of N of an
+  HPC array job runs), `merge` (shard stores checked and merged into the trial's store),
+  `outcomes` (an arm's per-patient outcomes), `endpoints` (response, remission, ... with
+  bootstrap intervals), `survival` (Kaplan–Meier), `bootstrap`, `tables` (Parquet and
+  summary tables), `report` (the HTML section), `score` (an experiment's trial measures
+  scored).
 """
 
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate

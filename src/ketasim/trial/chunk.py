@@ -136,18 +136,18 @@ def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.G
 def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: int, days: np.ndarray,
                         species: str = "human", batch: int | None = None,
                         parameters: Mapping[str, float] | None = None) -> Courses:
-    """Draw the patients and solve the slow model for all of them in one batch."""
+    """Draw the patients and solve the slow model for all of them in one batch (the model from
+    `chunk_model`, built once per process)."""
     from ..engine.solve import SolverError
-    from ..mechanisms.registry import build_model
     from ..population import batched_observables, draw_population, jitted_observe, weight_scaled_schedule
     from ..simulate import SimulationError
+    from .chunk_model import chunk_model
 
     check_name(cohort, COHORTS, "population.cohort", "cohort")
     if n < 1:
         raise InputError("n: a chunk needs at least one patient")
-    model = build_model(species, dict(arm.hypotheses), arm.drugs)
-    if parameters:
-        model = model.with_parameters(model.parameters.with_mapping(dict(parameters)))
+    # built once per process (a Dask worker's first chunk), reused by its later chunks
+    model = chunk_model(species, arm.hypotheses, arm.drugs, tuple(dict(parameters or {}).items()))
     draw = draw_population(model, n, seed, cohort, arm.name, start=start, species=species, bdnf=arm.bdnf)
     duration = max(days[-1], 1.0) * MINUTES_PER_DAY
     acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)

@@ -10,6 +10,8 @@ at `scheduler`) or one after another in this process (`workers=0` or `scheduler=
 Results are written by this (the client) process only, in the order they arrive. Because a
 patient's outcome depends only on (seed, arm, cohort, patient index), the stored results
 are the same whichever way, in whatever order, and in however many sittings they ran.
+With a `shard.Shard` (an HPC array job), only that shard's chunks run, into the shard's own
+store (`trial.shard-I-of-N.zarr`); `merge.merge_shards` combines the shards' stores.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Callable, Iterator, Mapping
 import numpy as np
 
 from .outcomes import ArmOutcomes
+from .shard import Shard
 from .spec import TrialSpec
 from .store import NOT_DONE, ChunkCheck, check_chunks, done_flags, open_store, read_arm, repair_layout, write_chunk
 
@@ -35,12 +38,15 @@ DEFAULT_WORKERS = 2
 
 @dataclass(frozen=True)
 class TrialResult:
-    """A finished trial: its spec, store, every arm's outcomes, and what this call ran.
+    """A finished trial (or shard): its spec, store, every arm's outcomes, and what this call ran.
 
-    chunks_run: chunks simulated by this call; chunks_skipped: found done (and verified) in
-    the store; wall_s: seconds this call took (store opening to last write); recomputed: the
-    status lines of store repairs and of flagged chunks that failed verification (empty for
-    a fresh run or a clean resume).
+    arms: every arm's outcomes (empty for a shard: its store holds only some patients;
+    merge the shards for the trial's). chunks_run: chunks simulated by this call;
+    chunks_skipped: found done (and verified) in the store; chunks_merged: copied from
+    shard stores (`merge.merge_shards`); wall_s: seconds this call took (store opening to
+    last write); recomputed: the status lines of store repairs and of flagged chunks that
+    failed verification (empty for a fresh run or a clean resume). shard: the shard this
+    call ran, None for the whole trial.
     """
 
     spec: TrialSpec
@@ -51,6 +57,8 @@ class TrialResult:
     wall_s: float
     executor: str
     recomputed: tuple[str, ...] = ()
+    shard: Shard | None = None
+    chunks_merged: int = 0
 
 
 def default_simulate() -> Callable:
@@ -81,7 +89,8 @@ def _tasks(spec: TrialSpec, checks: tuple[ChunkCheck, ...]) -> list[tuple[int, i
     return [(arm_index[c.arm], c.index) for c in checks if not c.trusted]
 
 
-def _stderr(line: str) -> None:
+def to_stderr(line: str) -> None:
+    """A status line (a store repair, a chunk recomputed) on stderr, flushed at once."""
     print(line, file=sys.stderr, flush=True)
 
 
@@ -136,7 +145,7 @@ def _run_dask(spec, todo, simulate, write, scheduler, workers) -> None:
 
 def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None, workers: int | None = None,
               progress: bool = True, simulate: Callable | None = None,
-              notify: Callable[[str], None] = _stderr) -> TrialResult:
+              notify: Callable[[str], None] = to_stderr, shard: Shard | None = None) -> TrialResult:
     """Run (or resume) `spec`, storing results in `out_dir/trial.zarr`; returns every arm's outcomes.
 
     scheduler: a dask.distributed scheduler address, or "sync" (this process); None with
@@ -145,19 +154,25 @@ def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None
     `ketasim.trial.chunk.simulate_chunk`; default that one). A store of another spec at
     the same place is refused (`TrialStoreError`). notify: receives one status line per store
     repair and per flagged chunk that fails verification (default: printed on stderr).
+    shard: run only that shard's chunks (`Shard.chunks`), into `out_dir/trial.shard-I-of-N.zarr`
+    (resumable like the whole trial's store); the result's `arms` is then empty.
     """
     t0 = time.perf_counter()
-    path = Path(out_dir) / STORE_NAME
-    root = open_store(path, spec)
+    path = Path(out_dir) / (shard.store_name if shard else STORE_NAME)
+    root = open_store(path, spec, shard=shard)
     lines = repair_layout(root, spec)
     checks = check_chunks(root, spec)
+    if shard is not None:
+        mine = set(shard.chunks(spec))
+        names = spec.arm_names
+        checks = tuple(c for c in checks if (names.index(c.arm), c.index) in mine)
     lines += [c.status for c in checks if c.reason not in ("", NOT_DONE)]
     for line in lines:
         notify(f"{path}: {line}")
     todo = _tasks(spec, checks)
     simulate = simulate or default_simulate()
     sizes = [size for _, size in spec.chunks()]
-    total = spec.n * len(spec.arms)
+    total = sum(c.size for c in checks)
     done = total - sum(sizes[c] for _, c in todo)
     sync = scheduler == SYNC or (scheduler is None and workers == 0)
     with _progress(total, done, progress) as advance:
@@ -169,19 +184,34 @@ def run_trial(spec: TrialSpec, out_dir: str | Path, scheduler: str | None = None
             _run_sync(spec, todo, simulate, write)
         elif todo:
             _run_dask(spec, todo, simulate, write, scheduler, workers)
+    if shard is None:
+        arms = read_complete(root, spec)
+    else:
+        arms = {}
+        _check_flagged(root, spec, [(c.arm, c.index) for c in checks])
+    return TrialResult(spec, path, arms, len(todo), len(checks) - len(todo), time.perf_counter() - t0,
+                       "sync" if sync else (scheduler or f"local:{workers or DEFAULT_WORKERS}"), tuple(lines), shard)
+
+
+def read_complete(root, spec: TrialSpec) -> dict[str, ArmOutcomes]:
+    """Every arm's outcomes from a finished store (arm name -> `ArmOutcomes`, the spec's order).
+
+    RuntimeError unless every chunk's done flag is set and every patient index is present
+    once, in order. The checksums are not read back again here: callers verified them
+    (resumed or merged chunks) or computed them from the arrays just written.
+    """
+    _check_flagged(root, spec, [(a.name, c) for a in spec.arms for c in range(len(spec.chunks()))])
     arms = {a.name: read_arm(root, spec, a.name) for a in spec.arms}
-    _check_complete(spec, root, arms)
-    return TrialResult(spec, path, arms, len(todo), len(spec.arms) * len(sizes) - len(todo),
-                       time.perf_counter() - t0, "sync" if sync else (scheduler or f"local:{workers or DEFAULT_WORKERS}"),
-                       tuple(lines))
-
-
-def _check_complete(spec: TrialSpec, root, arms: Mapping[str, ArmOutcomes]) -> None:
-    """Every chunk's done flag set and every patient index present once, in order, after the run;
-    RuntimeError otherwise. The checksums were verified (resumed chunks) or computed from the
-    arrays just written (this run's chunks), so they are not read back again here."""
-    for name, flags in done_flags(root, spec).items():
-        if not flags.all():
-            raise RuntimeError(f"arm {name}: chunks {np.nonzero(~flags)[0].tolist()} not written")
-        if not np.array_equal(arms[name].patient, np.arange(spec.n)):
+    for name, outcomes in arms.items():
+        if not np.array_equal(outcomes.patient, np.arange(spec.n)):
             raise RuntimeError(f"arm {name}: stored patient indices are not 0..{spec.n - 1}")
+    return arms
+
+
+def _check_flagged(root, spec: TrialSpec, chunks: list[tuple[str, int]]) -> None:
+    """RuntimeError unless the done flag of every (arm name, chunk index) in `chunks` is set."""
+    flags = done_flags(root, spec)
+    for name in spec.arm_names:
+        missing = [c for arm, c in chunks if arm == name and not flags[name][c]]
+        if missing:
+            raise RuntimeError(f"arm {name}: chunks {missing} not written")

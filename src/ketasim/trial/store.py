@@ -3,7 +3,9 @@
 Layout (`trial.zarr`):
 
 - root attrs: format, format_version, ketasim_version, trial_id, seed, cohort, species,
-  n (per arm), chunk, spec_digest, spec (the full `TrialSpec.to_json()`), hypotheses (arm -> dict)
+  n (per arm), chunk, spec_digest, spec (the full `TrialSpec.to_json()`), hypotheses (arm -> dict),
+  and in a shard's store (`trial.shard`: `trial.shard-I-of-N.zarr`, only its chunks flagged)
+  shard ({index, count})
 - `visits` (V,) days
 - per arm, group `<arm name>`: `madrs`, `hamd` (n, V) float64 (NaN after dropout);
   `baseline_madrs`, `dropout_day` (inf = completed), `cadss_peak` (n,) float64;
@@ -36,6 +38,7 @@ from ..version import __version__
 from ..errors import InputError
 from .checksum import DIGEST_BYTES, chunk_checksum
 from .outcomes import ArmOutcomes
+from .shard import Shard
 from .spec import TrialSpec
 
 FORMAT = "ketasim-trial"
@@ -101,7 +104,7 @@ def _create_arm(root, spec: TrialSpec, arm) -> None:
     g.create_group(COVARIATES)
 
 
-def _create(path: Path, spec: TrialSpec) -> None:
+def _create(path: Path, spec: TrialSpec, shard: Shard | None = None) -> None:
     import zarr
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,41 +120,59 @@ def _create(path: Path, spec: TrialSpec) -> None:
             "format": FORMAT, "format_version": FORMAT_VERSION, "ketasim_version": __version__,
             "trial_id": spec.trial_id, "title": spec.title, "seed": spec.seed, "cohort": spec.cohort,
             "species": spec.species, "n": spec.n, "chunk": spec.chunk, "spec_digest": spec.digest,
-            "spec": spec.to_json(), "hypotheses": {a.name: dict(a.hypotheses) for a in spec.arms}})
+            "spec": spec.to_json(), "hypotheses": {a.name: dict(a.hypotheses) for a in spec.arms},
+            **({"shard": shard.to_json()} if shard else {})})
         os.rename(tmp / "store", path)  # fails if the path appeared meanwhile
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def open_store(path: str | Path, spec: TrialSpec, create: bool = True):
-    """Open (or create) the store of `spec` at `path`; TrialStoreError if it holds another trial."""
+def store_mismatch(attrs: dict, spec: TrialSpec) -> str:
+    """Why a store with root attributes `attrs` cannot hold `spec`'s results ("" when it can):
+    not a ketasim trial store, another ketasim version or store format, or another trial
+    (naming the fields of the specification that differ)."""
+    if attrs.get("format") != FORMAT:
+        return "exists and is not a ketasim trial store"
+    if attrs.get("ketasim_version") != __version__:
+        return f"written by ketasim {attrs.get('ketasim_version')}, this is {__version__}"
+    if attrs.get("format_version") != FORMAT_VERSION:
+        return f"a trial store of format {attrs.get('format_version')}, this ketasim writes format {FORMAT_VERSION}"
+    if attrs.get("spec_digest") != spec.digest:
+        old = attrs.get("spec", {})
+        old = old if isinstance(old, dict) else {}
+        diff = [k for k in ("trial_id", "n", "seed", "chunk", "cohort", "species", "duration_days", "visits", "arms",
+                            "parameters") if old.get(k) != spec.to_json().get(k)]
+        return f"holds a different trial (differs in {', '.join(diff) or 'its specification'})"
+    return ""
+
+
+def open_store(path: str | Path, spec: TrialSpec, create: bool = True, shard: Shard | None = None):
+    """Open (or create) the store of `spec` at `path`; TrialStoreError if it holds another trial.
+
+    shard: the `Shard` the store holds (recorded in the root attribute `shard` when it is
+    created, and required to match when it is opened); None for the whole trial's store.
+    """
     import zarr
 
     path = Path(path)
     if not path.exists():
         if not create:
             raise TrialStoreError(f"{path}: no trial store")
-        _create(path, spec)
+        _create(path, spec, shard)
     try:
         root = zarr.open_group(str(path), mode="r+")
         attrs = dict(root.attrs)
     except Exception:  # zarr raises several types for a folder that is not a group
         raise TrialStoreError(f"{path}: exists and is not a ketasim trial store; use another --out") from None
-    if attrs.get("format") != FORMAT:
-        raise TrialStoreError(f"{path}: exists and is not a ketasim trial store; use another --out")
-    if attrs.get("ketasim_version") != __version__:
-        raise TrialStoreError(f"{path}: written by ketasim {attrs.get('ketasim_version')}, this is {__version__}; "
-                              "use another --out")
-    if attrs.get("format_version") != FORMAT_VERSION:
-        raise TrialStoreError(f"{path}: a trial store of format {attrs.get('format_version')}, this ketasim "
-                              f"writes format {FORMAT_VERSION}; use another --out")
-    if attrs.get("spec_digest") != spec.digest:
-        old = attrs.get("spec", {})
-        old = old if isinstance(old, dict) else {}
-        diff = [k for k in ("trial_id", "n", "seed", "chunk", "cohort", "species", "duration_days", "visits", "arms")
-                if old.get(k) != spec.to_json().get(k)]
-        raise TrialStoreError(f"{path}: holds a different trial (differs in {', '.join(diff) or 'its specification'}); "
-                              "use another --out to keep both, or remove it")
+    why = store_mismatch(attrs, spec)
+    if why:
+        advice = "use another --out to keep both, or remove it" if why.startswith("holds") else "use another --out"
+        raise TrialStoreError(f"{path}: {why}; {advice}")
+    held = attrs.get("shard")
+    if held != (shard.to_json() if shard else None):
+        what = f"shard {held.get('index')}/{held.get('count')}" if isinstance(held, dict) else "the whole trial"
+        raise TrialStoreError(f"{path}: holds {what} of this trial, not "
+                              f"{'shard ' + shard.text if shard else 'the whole trial'}; use another --out")
     return root
 
 
@@ -291,8 +312,9 @@ def _expected_shapes(spec: TrialSpec, size: int) -> dict[str, tuple[int, ...]]:
     return {**{name: (size, len(spec.visits)) for name in SCORES}, **{name: (size,) for name in PER_PATIENT}}
 
 
-def _flag(g, index: int) -> np.ndarray | None:
-    """The done flag of chunk `index` (32 bytes), None if it cannot be read or has the wrong shape."""
+def done_flag(g, index: int) -> np.ndarray | None:
+    """The done flag of chunk `index` of the arm group `g` (32 bytes: zero, or the checksum of the
+    chunk's arrays), None if it cannot be read or has the wrong shape."""
     try:
         flag = np.asarray(g[DONE][index], dtype=np.uint8)
     except Exception:
@@ -309,7 +331,7 @@ def check_chunk(root, spec: TrialSpec, arm: str, index: int) -> ChunkCheck:
         return ChunkCheck(arm, index, start, size, reason)
 
     g = root[arm]
-    flag = _flag(g, index)
+    flag = done_flag(g, index)
     if flag is None:
         return result("its done flag cannot be read")
     if not flag.any():
@@ -336,7 +358,7 @@ def done_flags(root, spec: TrialSpec) -> dict[str, np.ndarray]:
     see `check_chunks`)."""
     out = {}
     for a in spec.arms:
-        flags = [_flag(root[a.name], c) for c in range(len(spec.chunks()))]
+        flags = [done_flag(root[a.name], c) for c in range(len(spec.chunks()))]
         out[a.name] = np.array([f is not None and bool(f.any()) for f in flags], dtype=bool)
     return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..version import __version__
@@ -54,13 +55,55 @@ def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000, mech
         "experiment": experiment_result(exp, scored, keep_series=False).to_json(),
         "bootstrap": {"resamples": n_boot, "level": 0.95, "method": "percentile, patients resampled within arms"},
     }
-    run = {"chunks_run": result.chunks_run, "chunks_skipped": result.chunks_skipped,
-           "wall_s": round(result.wall_s, 3), "executor": result.executor, "store": list(result.recomputed)}
+    run = sitting(result)
     measure_rows = [{"measure": m["name"], "simulated": m["simulated"], "95% CI": _ci_text(m["ci"]),
                      "expected": m["expected"], "unit": m["unit"], "result": "pass" if m["passed"] else "MISS"}
                     for m in measures]
     html = render_trial_report(spec, arms, rows, adverse, measure_rows, mechanism)
     return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html, run)
+
+
+def sitting(result: TrialResult) -> dict:
+    """What describes one call rather than the trial (the `run` block of `--json`): chunks
+    simulated, reused from the store and merged from shards, wall time (s), executor, and
+    the store's repair and recompute lines."""
+    return {"chunks_run": result.chunks_run, "chunks_skipped": result.chunks_skipped,
+            "chunks_merged": result.chunks_merged, "wall_s": round(result.wall_s, 3), "executor": result.executor,
+            "store": list(result.recomputed)}
+
+
+@dataclass(frozen=True)
+class ShardOutputs:
+    """What a shard run (`ketasim trial --shard I/N`) leaves: its store, and what it holds.
+
+    No endpoints, summary or report: a shard holds only some of the trial's patients; merge
+    every shard (`--merge`) for those. store: the shard's Zarr store; shard: 'I/N';
+    chunks, patients: what the shard holds (over all arms); trial_chunks, trial_patients:
+    the whole trial's; run: this sitting (as `TrialOutputs.run`).
+    """
+
+    store: Path
+    shard: str
+    chunks: int
+    patients: int
+    trial_chunks: int
+    trial_patients: int
+    run: dict
+
+    def to_json(self) -> dict:
+        """The `--json` document of a shard run."""
+        return {"shard": {"shard": self.shard, "store": str(self.store), "chunks": self.chunks,
+                          "patients": self.patients, "trial_chunks": self.trial_chunks,
+                          "trial_patients": self.trial_patients}, "run": self.run}
+
+
+def shard_outputs(result: TrialResult) -> ShardOutputs:
+    """The `ShardOutputs` of a shard's run (`result.shard` set)."""
+    spec, shard = result.spec, result.shard
+    mine = shard.chunks(spec)
+    sizes = [size for _, size in spec.chunks()]
+    return ShardOutputs(result.store, shard.text, len(mine), sum(sizes[c] for _, c in mine),
+                        len(spec.arms) * len(sizes), len(spec.arms) * spec.n, sitting(result))
 
 
 def _ci_text(ci: list) -> str:
