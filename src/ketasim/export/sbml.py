@@ -46,8 +46,10 @@ import libsbml
 import numpy as np
 import sympy as sp
 
+from ..choices import unknown_name
 from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
+from ..errors import InputError
 from ..units import canonical_unit, unit
 from .document import DocumentBuilder
 from .errors import SBMLExportError
@@ -79,9 +81,9 @@ def initial_states(model: AssembledModel, schedule: Schedule | None = None) -> n
 
 
 def check_form(form: str) -> None:
-    """Refuse a form that is not one of `FORMS`."""
+    """Refuse (InputError naming `form`) a form that is not one of `FORMS`."""
     if form not in FORMS:
-        raise SBMLExportError(f"unknown SBML form {form!r} (one of {', '.join(FORMS)})")
+        raise InputError(unknown_name("form", "SBML form", form, FORMS))
 
 
 def stored_of(model: AssembledModel, form: str) -> tuple[str, ...]:
