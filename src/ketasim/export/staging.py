@@ -19,12 +19,13 @@ set, a bolus that jumps a state) is on F again within about 20 STAGE_TAU (a
 millisecond's thousandth).
 
 `stage_initial_values` gives the stored assignments' values at the start (the export
-writes them as the initial values, so the trajectories start on F).
+writes them as the initial values, so the trajectories start on F); `stage_values_function`
+the same for many parameter sets (a population simulated by setting values only).
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -91,15 +92,27 @@ def choose_stored(model: AssembledModel, budget: int = INLINE_BUDGET) -> tuple[s
     return tuple(stored)
 
 
-def stage_initial_values(model: AssembledModel, stored: Sequence[str], p: np.ndarray,
-                         y0: np.ndarray, t0: float = 0.0) -> np.ndarray:
-    """Values (canonical units) of the `stored` assignments at time t0 for parameters p and
-    states y0 (canonical; include any bolus given at t0), computed by ketasim's own
-    generated NumPy equations, in the order of `stored`."""
+def stage_values_function(model: AssembledModel, stored: Sequence[str]
+                          ) -> Callable[[np.ndarray, np.ndarray, float], np.ndarray]:
+    """A function (p, y, t) -> the values (canonical units) of the `stored` assignments, in
+    their order, for parameters p and states y (canonical) at time t (min), computed by
+    ketasim's own generated NumPy equations. Built once, cheap per call (one patient each)."""
     symbols = tuple(a.symbol for a in model.assignments)
     source = generate_source(model.param_symbols, model.states, model.assignments,
                              model.derivatives, model.dose_channels, symbols)
     _, observe, _ = compile_source(source, "numpy")
-    values = np.asarray(observe(np.float64(t0), np.asarray(y0, dtype=float), np.asarray(p, dtype=float)))
     column = {s: j for j, s in enumerate(symbols)}
-    return np.array([values[column[s]] for s in stored], dtype=float)
+    pick = np.array([column[s] for s in stored], dtype=np.int64)
+
+    def values(p: np.ndarray, y: np.ndarray, t: float = 0.0) -> np.ndarray:
+        out = observe(np.float64(t), np.asarray(y, dtype=float), np.asarray(p, dtype=float))
+        return np.asarray(out, dtype=float)[pick]
+
+    return values
+
+
+def stage_initial_values(model: AssembledModel, stored: Sequence[str], p: np.ndarray,
+                         y0: np.ndarray, t0: float = 0.0) -> np.ndarray:
+    """Values (canonical units) of the `stored` assignments at time t0 for parameters p and
+    states y0 (canonical; include any bolus given at t0), in the order of `stored`."""
+    return stage_values_function(model, stored)(p, y0, t0)
