@@ -30,6 +30,7 @@ def export_sbml(
     hyp = parse_hypotheses(hypothesis)
 
     def go() -> str:
+        """Check the form, build the model (species, hypotheses checked) and export it."""
         check_form(form)
         return to_sbml(build_model(species, hyp), form=form)
 

@@ -32,6 +32,7 @@ def infix(expr: sp.Expr, rename: dict[str, str] | None = None) -> str:
     rename = rename or {}
 
     def p(e: sp.Basic) -> str:
+        """The formula text of one sub-expression (recursive)."""
         if isinstance(e, sp.Symbol):
             return "time" if e.name == "t" else rename.get(e.name, e.name)
         if e.is_Number:

@@ -41,11 +41,13 @@ def inlined_size(doc: libsbml.SBMLDocument) -> InlinedSize:
     memo: dict[str, int] = {}
 
     def expanded(ast: libsbml.ASTNode) -> int:
+        """Nodes of `ast` with every assignment-ruled name replaced by its expanded rule."""
         if ast.isName() and ast.getName() in assigned:
             return symbol_size(ast.getName())
         return 1 + sum(expanded(ast.getChild(i)) for i in range(ast.getNumChildren()))
 
     def symbol_size(sid: str) -> int:
+        """Expanded size of the rule of `sid`, computed once."""
         if sid not in memo:
             memo[sid] = expanded(assigned[sid])
         return memo[sid]

@@ -105,6 +105,7 @@ def stage_values_function(model: AssembledModel, stored: Sequence[str]
     pick = np.array([column[s] for s in stored], dtype=np.int64)
 
     def values(p: np.ndarray, y: np.ndarray, t: float = 0.0) -> np.ndarray:
+        """The stored assignments' values for parameters p, states y at time t."""
         out = observe(np.float64(t), np.asarray(y, dtype=float), np.asarray(p, dtype=float))
         return np.asarray(out, dtype=float)[pick]
 
