@@ -8,18 +8,20 @@ ketasim: `simulate_population(regimen, n=N, seed=0, duration="7 d")`. A first ca
 full batch (same batch shape and grid, so the same compiled solver) is timed separately
 as "first call" (compilation + one batch); the timed run is the warm one.
 
-libRoadRunner: the model is exported once with the schedule of patient 0
-(`ketasim.export.sbml.to_sbml`, dose amounts and rates are SBML parameters). For each
+libRoadRunner: the whole model (every layer, as ketasim simulates it) is exported once
+with the schedule of patient 0 (`ketasim.export.sbml.to_sbml`, staged form by default:
+see `ketasim.export.staging`; dose amounts and rates are SBML parameters). For each
 patient the model is reset to t = 0, every parameter value is set (model parameters from
 `draw_population(model, N, 0).p[i]`, bolus jumps and infusion rates from the patient's
-own schedule), together with the initial states and segment-0 infusion rates, and the
-model is simulated on the same grid. Throughput is measured on M patients and extrapolated to N.
+own schedule), together with the initial states, the segment-0 infusion rates and the
+stored assignments' start values (`staging.stage_values_function`), and the model is
+simulated on the same grid. Throughput is measured on M patients and extrapolated to N.
 
 Accuracy: on the first min(200, M) patients, every observable from RoadRunner is compared
 with `simulate_population` output (same seed, same draw) with the relative error
 |a - b| / max(|b|, 1e-6 * max_t |b|).
 
-Usage: python benchmarks/population_pk.py [--n 10000] [--roadrunner-n 1000]
+Usage: python benchmarks/population_pk.py [--n 10000] [--roadrunner-n 1000] [--form staged]
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ def main() -> None:
     ap.add_argument("--roadrunner-n", type=int, default=1000,
                     help="patients simulated with libRoadRunner; throughput extrapolated (default 1000)")
     ap.add_argument("--compare-n", type=int, default=200, help="patients compared (default 200)")
+    ap.add_argument("--form", default="staged", choices=("staged", "rules"), help="SBML form for libRoadRunner: staged (default) or rules "
+                                                     "(more than 20 minutes to load the full model)")
     args = ap.parse_args()
 
     import jax
@@ -47,7 +51,9 @@ def main() -> None:
     from ketasim.export.sbml import to_sbml
     from ketasim.population import draw_population
     from ketasim.engine.output_grid import base_grid
-from ketasim.simulate import model_for, schedule_for
+    from ketasim.export.sbml import stored_of
+    from ketasim.export.staging import stage_values_function
+    from ketasim.simulate import model_for, schedule_for
 
     N, M = args.n, min(args.roadrunner_n, args.n)
     C = min(args.compare_n, M)
@@ -63,10 +69,10 @@ from ketasim.simulate import model_for, schedule_for
     # ---- ketasim -----------------------------------------------------------------
     batch = min(1000, N)
     t0 = time.perf_counter()
-    ketasim.simulate_population(regimen, n=batch, seed=1, duration="7 d")
+    ketasim.simulate_population(regimen, n=batch, seed=1, duration="7 d", times=ts)
     t_first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ds = ketasim.simulate_population(regimen, n=N, seed=0, duration="7 d")
+    ds = ketasim.simulate_population(regimen, n=N, seed=0, duration="7 d", times=ts)
     t_ks = time.perf_counter() - t0
     ks_rate = N / t_ks
     compile_est = max(t_first - t_ks * batch / N, 0.0)
@@ -79,7 +85,7 @@ from ketasim.simulate import model_for, schedule_for
     draw = draw_population(model, N, 0)
     scheds = [schedule_for(model, regimen, float(w), duration) for w in draw.weight[:M]]
     t0 = time.perf_counter()
-    text = to_sbml(model.with_parameters(model.parameters), scheds[0])
+    text = to_sbml(model, scheds[0], args.form)
     rr = roadrunner.RoadRunner(text)
     t_load = time.perf_counter() - t0
     rr.integrator.relative_tolerance = rtol
@@ -101,6 +107,11 @@ from ketasim.simulate import model_for, schedule_for
     _, _, init = model.functions("numpy")
     y_idx = np.array([pos[s] for s in states], dtype=np.int32)
     u_idx = np.array([pos[f"u_{c}"] for c in model.dose_channels], dtype=np.int32)
+    # the staged form's stored assignments start on their expression: ketasim's values at t = 0
+    stored = stored_of(model, args.form)
+    rename = {n: f"{n}__canonical" for n in names}
+    x_idx = np.array([pos[rename.get(x, x)] for x in stored], dtype=np.int32)
+    stage_values = stage_values_function(model, stored)
 
     def run_one(i: int) -> np.ndarray:
         sc = scheds[i]
@@ -116,8 +127,11 @@ from ketasim.simulate import model_for, schedule_for
         rr.model.setGlobalParameterValues(p_idx, p)
         if len(d_idx):
             rr.model.setGlobalParameterValues(d_idx, dose)
-        rr.model.setGlobalParameterValues(y_idx, np.asarray(init(p), dtype=float) + sc.jumps[0])
+        y0 = np.asarray(init(p), dtype=float) + sc.jumps[0]
+        rr.model.setGlobalParameterValues(y_idx, y0)
         rr.model.setGlobalParameterValues(u_idx, np.ascontiguousarray(sc.rates[0], dtype=float))
+        if len(x_idx):
+            rr.model.setGlobalParameterValues(x_idx, stage_values(p, y0, 0.0))
         return np.asarray(rr.simulate(times=ts, selections=selections))
 
     run_one(0)  # warm-up (first simulate allocates)
@@ -129,14 +143,15 @@ from ketasim.simulate import model_for, schedule_for
             rr_out[i] = res[:, 1:]
     t_rr = time.perf_counter() - t0
     rr_rate = M / t_rr
-    print(f"libRoadRunner: SBML export + load {t_load:.2f} s; {M} patients in {t_rr:.2f} s = "
+    print(f"libRoadRunner ({args.form} form, {len(stored)} stored assignments): SBML export + load "
+          f"{t_load:.2f} s; {M} patients in {t_rr:.2f} s = "
           f"{rr_rate:.1f} patients/s (sequential, one core) -> {N / rr_rate:.1f} s extrapolated to {N}")
     print(f"ratio ketasim / libRoadRunner throughput: {ks_rate / rr_rate:.2f}x")
 
     # ---- accuracy ------------------------------------------------------------------
     worst, where = 0.0, ""
     for j, name in enumerate(names):
-        b = ds[name].values[:C]                       # declared units
+        b = ds[name].sel(time=ts).values[:C]          # declared units (ketasim adds the dose times)
         a = rr_out[:, :, j]
         floor = np.maximum(np.abs(b), 1e-6 * np.abs(b).max(axis=1, keepdims=True))
         floor = np.where(floor > 0, floor, 1.0)

@@ -9,9 +9,12 @@ ketasim's time symbol ``t`` is SBML's ``time`` csymbol. Naming scheme (SIds):
   ``u_<state>`` (mg/min, initial 0) added to its rate rule (zero-order input).
 * model parameter ``<module>__<name>``: constant parameter with its canonical value; its
   declared value, unit, source and description are in the parameter's ``notes``.
-* assignment ``<symbol>``: non-constant parameter with an ``assignmentRule`` in
-  canonical units. The canonical value of an observable is renamed
-  ``<name>__canonical`` (every reference is renamed with it), so that
+* assignment ``<symbol>``: non-constant parameter in canonical units, defined by an
+  ``assignmentRule`` - or, in the ``staged`` form, when it is one of the stored
+  assignments (`staging.choose_stored`), by a ``rateRule`` that relaxes it onto its
+  expression, ``(expression - <symbol>) / stage_tau``, with its value at the start as its
+  initial value (see `staging` for why and how close). The canonical value of an
+  observable is renamed ``<name>__canonical`` (every reference is renamed with it), so that
 * observable ``<name>``: the parameter named exactly like the observable holds the value
   in its DECLARED unit (``<name>__canonical / factor``), as in `ketasim.simulate` output.
 * dosing (only when a `Schedule` is given), K segments ``breaks[k]..breaks[k+1]``:
@@ -25,217 +28,75 @@ ketasim's time symbol ``t`` is SBML's ``time`` csymbol. Naming scheme (SIds):
   ``u_<chan> := rate_<k>_<chan>``. Because the amounts are parameters, another patient's
   schedule with the same pattern can be simulated by setting parameter values only.
 
+Forms (`FORMS`): ``staged`` (the default) keeps the expression an engine compiles small
+when the engine inlines assignment rules (libRoadRunner); ``rules`` writes every
+assignment as an assignment rule - exact, for engines that evaluate the rules in order
+(COPASI), but libRoadRunner takes more than 20 minutes to load the full model in it.
+
 Initial values of states are numbers when constant, else ``initialAssignment``s of their
 (canonical) initial expression in terms of the parameters.
 """
 
 from __future__ import annotations
 
-import html
-import math
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import libsbml
 import numpy as np
 import sympy as sp
 
+from ..choices import unknown_name
 from ..engine.dosing import Schedule
 from ..engine.model import AssembledModel
+from ..errors import InputError
 from ..units import canonical_unit, unit
+from .document import DocumentBuilder
+from .errors import SBMLExportError
+from .infix import infix
+from .staging import STAGE_TAU, choose_stored, stage_initial_values
 
-LEVEL, VERSION = 3, 2
+FORMS = ("staged", "rules")
+TAU_ID = "stage_tau"
 
-# Names that the L3 infix parser reads as constants/operators, never as SIds.
-_RESERVED = {"time", "t", "pi", "e", "exponentiale", "avogadro", "true", "false", "inf", "infinity",
-             "nan", "notanumber", "INF", "NaN", "and", "or", "not", "xor"}
-
-
-class SBMLExportError(RuntimeError):
-    """libsbml refused an operation, or the model cannot be expressed in SBML."""
-
-
-def _check(code, what: str) -> None:
-    """Raise unless a libsbml call returned LIBSBML_OPERATION_SUCCESS (or an object)."""
-    if code is None:
-        raise SBMLExportError(f"libsbml: {what} failed (returned None)")
-    if isinstance(code, int) and code != libsbml.LIBSBML_OPERATION_SUCCESS:
-        raise SBMLExportError(f"libsbml: {what} failed: {libsbml.OperationReturnValue_toString(code)}")
+__all__ = ["FORMS", "SBMLExportError", "build_document", "export_sbml_command", "infix",
+           "check_form", "initial_states", "to_sbml", "to_sbml_file"]
 
 
-# ----- sympy -> L3 infix --------------------------------------------------------------
-
-def _num(x) -> str:
-    v = float(x)
-    if not math.isfinite(v):
-        raise SBMLExportError(f"non-finite number {x} in an expression")
-    s = repr(v)
-    return f"({s})" if v < 0 else s
-
-
-def infix(expr: sp.Expr, rename: dict[str, str] | None = None) -> str:
-    """A sympy expression as an SBML L3 infix formula (fully parenthesised).
-
-    The symbol ``t`` becomes ``time``; ``rename`` maps symbol names to SIds.
-    """
-    rename = rename or {}
-
-    def p(e) -> str:
-        if isinstance(e, sp.Symbol):
-            return "time" if e.name == "t" else rename.get(e.name, e.name)
-        if e.is_Number:
-            return _num(e)
-        if e is sp.pi:
-            return "pi"
-        if e is sp.E:
-            return "exponentiale"
-        if isinstance(e, sp.Add):
-            return "(" + " + ".join(p(a) for a in e.args) + ")"
-        if isinstance(e, sp.Mul):
-            return "(" + " * ".join(p(a) for a in e.args) + ")"
-        if isinstance(e, sp.Pow):
-            b, x = e.args
-            if x == sp.Rational(1, 2):
-                return f"sqrt({p(b)})"
-            return f"pow({p(b)}, {p(x)})"
-        if isinstance(e, sp.exp):
-            return f"exp({p(e.args[0])})"
-        if isinstance(e, sp.log):
-            return f"ln({p(e.args[0])})"
-        funcs = {sp.Max: "max", sp.Min: "min", sp.Abs: "abs", sp.sin: "sin", sp.cos: "cos",
-                 sp.tan: "tan", sp.tanh: "tanh", sp.floor: "floor", sp.ceiling: "ceil"}
-        for cls, name in funcs.items():
-            if isinstance(e, cls):
-                return f"{name}(" + ", ".join(p(a) for a in e.args) + ")"
-        rel = {sp.StrictGreaterThan: ">", sp.GreaterThan: ">=", sp.StrictLessThan: "<",
-               sp.LessThan: "<=", sp.Equality: "==", sp.Unequality: "!="}
-        for cls, op in rel.items():
-            if isinstance(e, cls):
-                return f"({p(e.lhs)} {op} {p(e.rhs)})"
-        if isinstance(e, sp.And):
-            return "(" + " && ".join(p(a) for a in e.args) + ")"
-        if isinstance(e, sp.Or):
-            return "(" + " || ".join(p(a) for a in e.args) + ")"
-        if isinstance(e, sp.Not):
-            return f"!({p(e.args[0])})"
-        if e is sp.true:
-            return "true"
-        if e is sp.false:
-            return "false"
-        if isinstance(e, sp.Piecewise):
-            parts: list[str] = []
-            for val, cond in e.args:
-                if cond is sp.true:
-                    parts.append(p(val))
-                else:
-                    parts += [p(val), p(cond)]
-            return "piecewise(" + ", ".join(parts) + ")"
-        if isinstance(e, sp.Heaviside):
-            a = p(e.args[0])
-            return f"piecewise(1, {a} > 0, 0.5, {a} == 0, 0)"
-        raise SBMLExportError(f"cannot express {type(e).__name__} ({e}) in SBML")
-
-    return p(sp.sympify(expr))
-
-
-def _math(formula: str) -> libsbml.ASTNode:
-    ast = libsbml.parseL3Formula(formula)
-    if ast is None:
-        raise SBMLExportError(f"libsbml could not parse {formula!r}: {libsbml.getLastParseL3Error()}")
-    return ast
-
-
-# ----- document building ---------------------------------------------------------------
-
-def _notes(obj, lines: Sequence[str]) -> None:
-    body = "".join(f"<p>{html.escape(s)}</p>" for s in lines)
-    _check(obj.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml">{body}</body>'), "setNotes")
-
-
-def _canon_label(text: str) -> str:
+def canon_label(text: str) -> str:
+    """The canonical unit of a declared unit text, for notes ('canonical' if unreadable)."""
     try:
         return f"{canonical_unit(unit(text).dimensionality):~}" or "1"
     except Exception:  # noqa: BLE001 - a label only
         return "canonical"
 
 
-class _Builder:
-    def __init__(self, model_id: str):
-        self.doc = libsbml.SBMLDocument(LEVEL, VERSION)
-        self.model = self.doc.createModel()
-        _check(self.model, "createModel")
-        _check(self.model.setId(model_id), "Model.setId")
-        ud = self.model.createUnitDefinition()
-        _check(ud, "createUnitDefinition")
-        _check(ud.setId("minute"), "UnitDefinition.setId")
-        u = ud.createUnit()
-        _check(u, "createUnit")
-        _check(u.setKind(libsbml.UNIT_KIND_SECOND), "Unit.setKind")
-        _check(u.setExponent(1), "Unit.setExponent")
-        _check(u.setScale(0), "Unit.setScale")
-        _check(u.setMultiplier(60.0), "Unit.setMultiplier")
-        _check(self.model.setTimeUnits("minute"), "Model.setTimeUnits")
-        self.ids: set[str] = set()
+def initial_states(model: AssembledModel, schedule: Schedule | None = None) -> np.ndarray:
+    """The state vector at the start (canonical units): initial values plus segment 0's bolus."""
+    _, _, init = model.functions("numpy")
+    y0 = np.asarray(init(model.param_vector), dtype=float)
+    if schedule is not None and schedule.segments > 0:
+        y0 = y0 + np.asarray(schedule.jumps[0], dtype=float)
+    return y0
 
-    def parameter(self, sid: str, value: float | None, constant: bool, notes: Sequence[str] = ()):
-        if sid in self.ids:
-            raise SBMLExportError(f"SBML id {sid!r} would be defined twice")
-        if sid in _RESERVED:
-            raise SBMLExportError(f"{sid!r} is a reserved name in SBML formulas")
-        if not libsbml.SyntaxChecker.isValidSBMLSId(sid):
-            raise SBMLExportError(f"{sid!r} is not a valid SBML identifier")
-        self.ids.add(sid)
-        prm = self.model.createParameter()
-        _check(prm, "createParameter")
-        _check(prm.setId(sid), f"Parameter.setId({sid})")
-        _check(prm.setConstant(constant), f"Parameter.setConstant({sid})")
-        if value is not None:
-            if not math.isfinite(float(value)):
-                raise SBMLExportError(f"parameter {sid}: non-finite value {value}")
-            _check(prm.setValue(float(value)), f"Parameter.setValue({sid})")
-        if notes:
-            _notes(prm, notes)
-        return prm
 
-    def rate_rule(self, sid: str, formula: str) -> None:
-        r = self.model.createRateRule()
-        _check(r, "createRateRule")
-        _check(r.setVariable(sid), f"RateRule.setVariable({sid})")
-        _check(r.setMath(_math(formula)), f"RateRule.setMath({sid})")
+def check_form(form: str) -> None:
+    """Refuse (InputError naming `form`) a form that is not one of `FORMS`."""
+    if form not in FORMS:
+        raise InputError(unknown_name("form", "SBML form", form, FORMS))
 
-    def assignment_rule(self, sid: str, formula: str) -> None:
-        r = self.model.createAssignmentRule()
-        _check(r, "createAssignmentRule")
-        _check(r.setVariable(sid), f"AssignmentRule.setVariable({sid})")
-        _check(r.setMath(_math(formula)), f"AssignmentRule.setMath({sid})")
 
-    def initial_assignment(self, sid: str, formula: str) -> None:
-        ia = self.model.createInitialAssignment()
-        _check(ia, "createInitialAssignment")
-        _check(ia.setSymbol(sid), f"InitialAssignment.setSymbol({sid})")
-        _check(ia.setMath(_math(formula)), f"InitialAssignment.setMath({sid})")
-
-    def event(self, eid: str, trigger: str, assignments: Sequence[tuple[str, str]]) -> None:
-        ev = self.model.createEvent()
-        _check(ev, "createEvent")
-        _check(ev.setId(eid), f"Event.setId({eid})")
-        _check(ev.setUseValuesFromTriggerTime(True), "Event.setUseValuesFromTriggerTime")
-        trig = ev.createTrigger()
-        _check(trig, "createTrigger")
-        _check(trig.setInitialValue(False), "Trigger.setInitialValue")
-        _check(trig.setPersistent(True), "Trigger.setPersistent")
-        _check(trig.setMath(_math(trigger)), f"Trigger.setMath({eid})")
-        for var, formula in assignments:
-            ea = ev.createEventAssignment()
-            _check(ea, "createEventAssignment")
-            _check(ea.setVariable(var), f"EventAssignment.setVariable({var})")
-            _check(ea.setMath(_math(formula)), f"EventAssignment.setMath({var})")
+def stored_of(model: AssembledModel, form: str) -> tuple[str, ...]:
+    """The assignments that `form` stores as stage states (none in the ``rules`` form)."""
+    check_form(form)
+    return choose_stored(model) if form == "staged" else ()
 
 
 def build_document(model: AssembledModel, schedule: Schedule | None = None,
-                   model_id: str = "ketasim") -> libsbml.SBMLDocument:
-    """The libsbml document for `model` (see the module docstring for the mapping)."""
-    b = _Builder(model_id)
+                   model_id: str = "ketasim", form: str = "staged") -> libsbml.SBMLDocument:
+    """The libsbml document for `model` in `form` (see the module docstring for the mapping)."""
+    stored = stored_of(model, form)
+    b = DocumentBuilder(model_id)
     obs_names = {o.name for o in model.observables}
     rename = {n: f"{n}__canonical" for n in obs_names}
     state_syms = [s.symbol for s in model.states]
@@ -245,13 +106,19 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
     # parameters
     for sym, name in zip(model.param_symbols, model.param_names):
         rec = model.parameters[name]
-        notes = [f"canonical value in {_canon_label(rec.unit)}; declared {rec.value!r} {rec.unit}",
+        notes = [f"canonical value in {canon_label(rec.unit)}; declared {rec.value!r} {rec.unit}",
                  f"source: {rec.source}"]
         if rec.description:
             notes.append(rec.description)
         if rec.note:
             notes.append(rec.note)
         b.parameter(rename.get(sym, sym), p_values[sym], True, notes)
+    if stored:
+        b.parameter(TAU_ID, STAGE_TAU, True,
+                    ["relaxation time (min) of the stored assignments onto their expressions: "
+                     "d(stored)/dt = (expression - stored) / stage_tau",
+                     "stored so that engines which inline assignment rules compile each shared "
+                     "expression once (ketasim.export.staging)"])
 
     # dosing parameters
     K = 0
@@ -268,7 +135,7 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
                 if jumps[k, i] != 0.0:
                     b.parameter(f"jump_{k}_{s}", jumps[k, i], True,
                                 [f"bolus added to {s} at t = {schedule.breaks[k]:g} min "
-                                 f"({_canon_label(model.states[i].unit)})"])
+                                 f"({canon_label(model.states[i].unit)})"])
             for j in infused:
                 c = model.dose_channels[j]
                 b.parameter(f"rate_{k}_{c}", rates[k, j], True,
@@ -280,7 +147,7 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
         has_jump0 = schedule is not None and K > 0 and schedule.jumps[0][i] != 0.0
         numeric = not init.free_symbols
         b.parameter(s.symbol, float(init) if numeric else None, False,
-                    [f"state {s.module}.{s.name}, canonical unit {_canon_label(s.unit)} "
+                    [f"state {s.module}.{s.name}, canonical unit {canon_label(s.unit)} "
                      f"(declared {s.unit})"])
         if not numeric or has_jump0:
             formula = infix(init, rename)
@@ -294,12 +161,21 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
             if schedule is not None and K > 0 and j in infused:
                 b.initial_assignment(f"u_{s.symbol}", f"rate_0_{s.symbol}")
 
-    # assignments (topological order) and observables
+    # assignments (topological order): rules, or stage states relaxing onto their expression
+    start = (dict(zip(stored, stage_initial_values(model, stored, model.param_vector,
+                                                   initial_states(model, schedule))))
+             if stored else {})
     for a in model.assignments:
         sid = rename.get(a.symbol, a.symbol)
-        b.parameter(sid, None, False, [f"{a.module}.{a.name}, canonical unit {_canon_label(a.unit)} "
-                                       f"(declared {a.unit})"])
-        b.assignment_rule(sid, infix(a.expr, rename))
+        label = f"{a.module}.{a.name}, canonical unit {canon_label(a.unit)} (declared {a.unit})"
+        if a.symbol in start:
+            b.parameter(sid, start[a.symbol], False,
+                        [label, "stored: relaxes onto its expression with time constant stage_tau; "
+                         "initial value = the expression at the start"])
+            b.rate_rule(sid, f"({infix(a.expr, rename)} - {sid}) / {TAU_ID}")
+        else:
+            b.parameter(sid, None, False, [label])
+            b.assignment_rule(sid, infix(a.expr, rename))
     for o in model.observables:
         b.parameter(o.name, None, False, [f"{o.long_name} in {o.unit}", f"source: {o.source}"])
         factor = float(o.factor)
@@ -323,25 +199,29 @@ def build_document(model: AssembledModel, schedule: Schedule | None = None,
     return b.doc
 
 
-def to_sbml(model: AssembledModel, schedule: Schedule | None = None) -> str:
-    """The model (and optionally its dosing schedule) as an SBML L3V2 string."""
-    doc = build_document(model, schedule)
+def to_sbml(model: AssembledModel, schedule: Schedule | None = None, form: str = "staged") -> str:
+    """The model (and optionally its dosing schedule) as an SBML L3V2 string in `form`."""
+    doc = build_document(model, schedule, form=form)
     text = libsbml.writeSBMLToString(doc)
     if not text:
         raise SBMLExportError("libsbml could not write the document")
     return text
 
 
-def to_sbml_file(model: AssembledModel, path: str | Path, schedule: Schedule | None = None) -> Path:
-    """Write `to_sbml(model, schedule)` to `path`; returns the path."""
+def to_sbml_file(model: AssembledModel, path: str | Path, schedule: Schedule | None = None,
+                 form: str = "staged") -> Path:
+    """Write `to_sbml(model, schedule, form)` to `path`; returns the path."""
     path = Path(path)
-    path.write_text(to_sbml(model, schedule), encoding="utf-8")
+    path.write_text(to_sbml(model, schedule, form), encoding="utf-8")
     return path
 
 
-def export_sbml_command(out_path: str | None, regimen=None, duration_min: float | None = None,
-                        weight_kg: float | None = None) -> str:
-    """CLI body: the default model (with the regimen's schedule when given) as SBML.
+def export_sbml_command(out_path: str | None, regimen: Sequence | None = None,
+                        duration_min: float | None = None, weight_kg: float | None = None,
+                        hypotheses: Mapping[str, str] | None = None, species: str = "human",
+                        form: str = "staged") -> str:
+    """CLI body: the model for `species` and `hypotheses` (every switch selectable; the
+    defaults where not given), with the regimen's schedule when given, as SBML in `form`.
 
     Writes `out_path` and returns a one-line message, or returns the SBML text when
     `out_path` is None. A regimen needs `duration_min`; weight defaults to the standard
@@ -350,6 +230,7 @@ def export_sbml_command(out_path: str | None, regimen=None, duration_min: float 
     from ..mechanisms.registry import build_model
     from ..patient import Patient
 
+    check_form(form)
     schedule = None
     if regimen:
         from ..simulate import model_for, schedule_for
@@ -357,13 +238,13 @@ def export_sbml_command(out_path: str | None, regimen=None, duration_min: float 
         regimen = tuple(regimen)
         if duration_min is None:
             raise ValueError("duration: needed to export a regimen")
-        patient = Patient() if weight_kg is None else Patient(weight_kg=weight_kg)
-        model = model_for(regimen, patient.species, None)
+        patient = Patient(species=species, weight_kg=weight_kg)
+        model = model_for(regimen, species, hypotheses)
         model = model.with_parameters(model.parameters.with_mapping(patient.overrides()))
         schedule = schedule_for(model, regimen, patient.weight, float(duration_min))
     else:
-        model = build_model()
-    text = to_sbml(model, schedule)
+        model = build_model(species, dict(hypotheses or {}))
+    text = to_sbml(model, schedule, form)
     if out_path is None:
         return text
     Path(out_path).write_text(text, encoding="utf-8")
