@@ -34,6 +34,7 @@ test-all: $(DEVSTAMP) browser
 
 bench: $(DEVSTAMP)
 	$(BIN)/python benchmarks/population_pk.py
+	$(BIN)/python benchmarks/sbml_engines.py
 	$(BIN)/python benchmarks/run_walltime.py
 	$(BIN)/python benchmarks/circuit_sweep.py
 	$(BIN)/python benchmarks/trial.py --patients 1000
