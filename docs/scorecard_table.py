@@ -48,11 +48,11 @@ def updated_readme(readme: str, scorecard: dict) -> str:
 
 
 def main() -> int:
-    data = json.loads(SCORECARD.read_text())
-    new = updated_readme(README.read_text(), data)
+    data = json.loads(SCORECARD.read_text(encoding="utf-8"))
+    new = updated_readme(README.read_text(encoding="utf-8"), data)
     if "--check" in sys.argv:
-        return 0 if new == README.read_text() else 1
-    README.write_text(new)
+        return 0 if new == README.read_text(encoding="utf-8") else 1
+    README.write_text(new, encoding="utf-8")
     return 0
 
 

@@ -56,7 +56,8 @@ SLOW: dict[str, tuple[str, ...]] = {
 FIT_THEN_RUN = ("ketasim fit --parameter 'ketamine_?.k10' --experiment pk-kamp-clearance --out fitted.toml",
                 "ketasim run --parameters fitted.toml")
 SERVE = "ketasim serve"
-TEMPLATE = "ketasim trial FILE.toml --scheduler tcp://host:8786"   # a pattern, not a runnable command
+TEMPLATE = "ketasim trial FILE.toml --scheduler tcp://host:8786"   # patterns, not runnable commands
+TEMPLATES = (TEMPLATE, "ketasim trial FILE.toml --out out --shard 3/8", "ketasim trial FILE.toml --out out --merge out")
 
 
 def readme_commands() -> list[str]:
@@ -105,7 +106,7 @@ def _leaves(value):
 
 
 def test_every_readme_command_is_run_by_this_file():
-    known = set(QUICK) | set(SLOW) | set(FIT_THEN_RUN) | {SERVE, TEMPLATE}
+    known = set(QUICK) | set(SLOW) | set(FIT_THEN_RUN) | {SERVE, *TEMPLATES}
     printed = readme_commands()
     assert printed, "no ketasim commands found in the README"
     assert [c for c in printed if c not in known] == []
@@ -127,10 +128,13 @@ def test_the_repeated_course_in_the_readme_reports_the_true_peak(tmp_path):
     assert rows["brain_ketamine"]["Cmax"] == pytest.approx(0.95, rel=0.02)
 
 
-def test_the_readme_template_line_is_refused_in_one_line(tmp_path):
-    result = run_printed(TEMPLATE, tmp_path)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_the_readme_template_lines_are_refused_in_one_line(template, tmp_path):
+    result = run_printed(template, tmp_path)
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1 and "FILE.toml" in result.stderr
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("error: ")
+    assert "FILE.toml" in line or "--merge" in line     # names what was typed: the missing file or folder
 
 
 @pytest.mark.slow

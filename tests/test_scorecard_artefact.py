@@ -21,7 +21,7 @@ def _table_module():
 
 
 def test_scorecard_covers_the_whole_library():
-    data = json.loads((DOCS / "scorecard.json").read_text())
+    data = json.loads((DOCS / "scorecard.json").read_text(encoding="utf-8"))
     assert {e["id"] for e in data["experiments"]} == {e.id for e in library()}
     s = data["summary"]
     assert s["total"] == len(data["experiments"]) == sum(v[0] for v in s["by_tag"].values())
@@ -33,8 +33,8 @@ def test_scorecard_covers_the_whole_library():
 
 def test_readme_table_is_generated_from_the_scorecard():
     mod = _table_module()
-    data = json.loads((DOCS / "scorecard.json").read_text())
-    readme = (ROOT / "README.md").read_text()
+    data = json.loads((DOCS / "scorecard.json").read_text(encoding="utf-8"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert mod.table(data) in readme
     total = data["summary"]["by_layer"]["total"]["all"]
     assert f"{total[1]} / {total[0]}" in mod.table(data)

@@ -177,17 +177,17 @@ def test_validate_cli_writes_scorecard_and_refuses_bad_input(tmp_path):
     r = runner.invoke(app, ["validate", "--id", GLUN2A, "--json", str(out_json), "--html", str(out_html),
                             "--strict"])
     assert r.exit_code == 0, r.output
-    data = json.loads(out_json.read_text())
+    data = json.loads(out_json.read_text(encoding="utf-8"))
     assert data["summary"]["total"] == 1 and data["summary"]["passed"] == 1
     kind = classify_library([library_by_id()[GLUN2A]])[GLUN2A].kind
     assert data["experiments"][0]["class"] == kind and data["experiments"][0]["calibration"] == (kind == "calibration")
     assert any(u["source"] == "fitted" for u in data["unsourced_parameters"])
-    assert "<svg" in out_html.read_text()
+    assert "<svg" in out_html.read_text(encoding="utf-8")
     for args, field in ((["--tags", "pharmacology"], "--tags"), (["--id", "no-such"], "--id"),
                         (["--patients", "0"], "--patients"), (["--jobs", "0"], "--jobs")):
         bad = runner.invoke(app, ["validate", *args, "--json", str(out_json)])
         assert bad.exit_code == 2 and field in bad.output and "Traceback" not in bad.output
-    assert json.loads(out_json.read_text())["summary"]["total"] == 1  # nothing overwritten
+    assert json.loads(out_json.read_text(encoding="utf-8"))["summary"]["total"] == 1  # nothing overwritten
 
 
 def test_validate_loads_a_fitted_parameter_file_and_counts_its_experiments_as_calibration(tmp_path):
@@ -201,7 +201,7 @@ def test_validate_loads_a_fitted_parameter_file_and_counts_its_experiments_as_ca
     r = CliRunner().invoke(app, ["validate", "--id", GLUN2A, "--parameters", str(tmp_path / "fitted.toml"),
                                  "--json", str(out_json), "--strict"])
     assert r.exit_code == 1, r.output
-    data = json.loads(out_json.read_text())
+    data = json.loads(out_json.read_text(encoding="utf-8"))
     exp = data["experiments"][0]
     assert exp["calibration"] is True and exp["passed"] is False
     assert exp["measures"][0]["simulated"] > 1.25 * 5.35
