@@ -21,35 +21,9 @@ from ketasim.experiments.loader import parse_experiment
 from ketasim.trial.engine import run_trial
 from ketasim.trial.spec import trial_spec
 from ketasim.trial.tables import SINGLE_ARM, arm_summary, patient_table
+from trial_helpers import assert_one_line_refusal, two_arm_trial
 
-TRIAL = """
-id = "test-trial"
-title = "Ketamine 0.5 versus 0.1 mg/kg"
-source = "test"
-tags = ["clinical"]
-
-[protocol]
-duration = "7 d"
-
-[protocol.population]
-n = 40
-seed = 1
-cohort = "trd"
-chunk = 10
-
-[protocol.arms.ketamine]
-doses = [{ drug = "ketamine", route = "iv", dose = "0.5 mg/kg", duration = "40 min" }]
-
-[protocol.arms.low_dose]
-doses = [{ drug = "ketamine", route = "iv", dose = "0.1 mg/kg", duration = "40 min" }]
-blinded = false
-
-[[measure]]
-arm = "ketamine"
-endpoint = "response_rate"
-at = "1 d"
-range = [0.0, 1.0]
-
+TRIAL = two_arm_trial() + """
 [[measure]]
 arm = "ketamine"
 endpoint = "mean_difference"
@@ -264,13 +238,7 @@ def test_malformed_trial_is_one_line_exit_2_nothing_written(tmp_path, old, new, 
     out.mkdir()
     (out / "summary.json").write_text("precious")
     r = cli(str(f), "--out", str(out), *extra)
-    assert r.returncode == 2, r.stderr
-    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
-    for w in words:
-        assert w in lines[0], lines[0]
-    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]
-    assert (out / "summary.json").read_text() == "precious"
+    assert_one_line_refusal(r, out, words)
 
 
 @pytest.mark.parametrize("old, new, words", [

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import ketasim
+from trial_helpers import two_arm_trial
 
 pytestmark = pytest.mark.slow
 
@@ -28,34 +29,8 @@ SRC = str(Path(ketasim.__file__).resolve().parents[1])   # the workers import th
 READY_S = 600            # generous: starting Python, dask and ketasim on a loaded machine
 STOP_S = 60              # after SIGTERM, before SIGKILL
 
-TRIAL = """
-id = "cluster-trial"
-title = "Ketamine 0.5 versus 0.1 mg/kg on a dask cluster"
-source = "test"
-tags = ["clinical"]
-
-[protocol]
-duration = "7 d"
-
-[protocol.population]
-n = 8
-seed = 11
-cohort = "trd"
-chunk = 2
-
-[protocol.arms.ketamine]
-doses = [{ drug = "ketamine", route = "iv", dose = "0.5 mg/kg", duration = "40 min" }]
-
-[protocol.arms.low_dose]
-doses = [{ drug = "ketamine", route = "iv", dose = "0.1 mg/kg", duration = "40 min" }]
-blinded = false
-
-[[measure]]
-arm = "ketamine"
-endpoint = "response_rate"
-at = "1 d"
-range = [0.0, 1.0]
-"""
+TRIAL = two_arm_trial(n=8, seed=11, chunk=2, trial_id="cluster-trial",
+                      title="Ketamine 0.5 versus 0.1 mg/kg on a dask cluster")
 
 
 def live_in_group(pgid: int) -> list[int]:

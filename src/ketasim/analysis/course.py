@@ -113,7 +113,8 @@ def course_grid(regimen: Sequence[DoseEvent], duration: float, outputs: Sequence
     dose start and infusion end) and every time an output reads."""
     from ..simulate import grid_for
 
-    return grid_for(regimen, duration, np.union1d(grid_for(regimen, duration), output_times(outputs)))
+    ts = np.union1d(grid_for(regimen, duration), output_times(outputs))   # output times: checked <= duration
+    return ts[ts <= duration]
 
 
 def _jitted_observe(model: AssembledModel, columns: tuple[int, ...]):

@@ -12,6 +12,7 @@ from ..errors import InputError
 from ..files import atomic_group, check_folder, check_output
 
 if TYPE_CHECKING:
+    from ..experiments.schema import Experiment
     from ..trial.summary import ShardOutputs, TrialOutputs
 
 OUTPUTS = ("endpoints.parquet", "summary.json", "report.html")  # beside the store, trial.zarr
@@ -25,14 +26,16 @@ def no_status(message: str) -> AbstractContextManager:
     return nullcontext()
 
 
-def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
+def run_trial(path: "str | Path | Experiment", patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
               scheduler: str | None = None, bootstrap: int = 1000, parameters: Mapping[str, float] | None = None,
               shard: str | None = None, merge: Sequence[str | Path] | None = None, progress: bool = False,
               status: Callable[[str], AbstractContextManager] = no_status,
               names: Mapping[str, str] = ARGUMENTS) -> TrialOutputs | ShardOutputs:
     """Run (or resume) the virtual trial of an experiment file and write its outputs to `out`.
 
-    path: a trial experiment file ([protocol.population] and [protocol.arms.NAME]).
+    path: a trial experiment file ([protocol.population] and [protocol.arms.NAME]), or the
+    file already loaded (an `experiments.schema.Experiment`, read once by a caller that
+    needed it first).
     patients: patients per arm (default the file's `population.n`). out: the folder of
     `trial.zarr` (the resumable store: running again with the same `out` resumes) and of
     `endpoints.parquet`, `summary.json` and `report.html`, written as one group. workers:
@@ -85,10 +88,15 @@ def run_trial(path: str | Path, patients: int | None = None, out: str | Path = "
     check_folder(folder, names["out"])  # before any work: every output can be written
     for name in OUTPUTS if part is None else ():
         check_output(folder / name, names["out"])
-    with status("reading the trial file..."):
-        exp = load_experiment(Path(path))
+    from ..experiments.schema import Experiment
+
+    if isinstance(path, Experiment):
+        exp = path
+    else:
+        with status("reading the trial file..."):
+            exp = load_experiment(Path(path))
     if not exp.protocol.arms:
-        raise InputError(f"{path}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
+        raise InputError(f"{path if not isinstance(path, Experiment) else exp.id}: protocol: not a trial (needs [protocol.population] and [protocol.arms.NAME])")
     # protocol and given values within their bounds, before any patient is solved
     with status("checking the trial and building its arms' models..."):
         spec = trial_spec(exp, patients, parameters=dict(parameters) if parameters else None,

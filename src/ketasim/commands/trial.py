@@ -57,7 +57,7 @@ def trial(
         from ..experiments.loader import load_experiment
         from ..trial.spec import trial_spec
 
-        values = None
+        values, source = None, file
         if parameters is not None:   # the file's names checked against every arm's model first
             from ..analysis.parameter_file import check_against, load_parameter_file
             from ..mechanisms.registry import build_model
@@ -68,8 +68,8 @@ def trial(
             for arm in trial_spec(exp, patients).arms:
                 check_against(pf, build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters,
                               "--parameters")
-            values = dict(pf.values)
-        return run_trial(file, patients, out, workers, scheduler, bootstrap, values, shard=shard,
+            values, source = dict(pf.values), exp   # read once
+        return run_trial(source, patients, out, workers, scheduler, bootstrap, values, shard=shard,
                          merge=merge or None, progress=True, status=working, names=OPTIONS)
 
     outputs = guard(go)

@@ -32,7 +32,7 @@ from .engine import STORE_NAME, TrialResult, read_complete, to_stderr
 from .shard import SHARD_STORE, Shard, shard_number, store_shard
 from .spec import TrialSpec
 from .store import (COVARIATES, NOT_DONE, PER_PATIENT, SCORES, ChunkReadError, check_chunks, chunk_arrays,
-                    done_flag, open_store, read_chunk, repair_layout, store_mismatch, write_chunk)
+                    done_flag, open_group, open_store, read_chunk, repair_layout, store_mismatch, write_chunk)
 
 LISTED = 4   # chunks named in a refusal before "and K more"
 
@@ -92,13 +92,10 @@ def open_shard(path: Path, spec: TrialSpec, field: str = "merge") -> ShardStore:
 
     MergeError naming `field` if it is not a ketasim shard store, holds another trial, or has
     a chunk flagged done that fails verification (with the command that recomputes it)."""
-    import zarr
-
-    try:
-        root = zarr.open_group(str(path), mode="r")
-        attrs = dict(root.attrs)
-    except Exception:  # zarr raises several types for a folder that is not a group
-        raise MergeError(f"{field}: {path} is not a ketasim trial store") from None
+    opened = open_group(path, "r")
+    if opened is None:
+        raise MergeError(f"{field}: {path} is not a ketasim trial store")
+    root, attrs = opened
     why = store_mismatch(attrs, spec)
     if why:
         why = why.replace("exists and is not a ketasim trial store", "is not a ketasim trial store")

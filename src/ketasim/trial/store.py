@@ -146,24 +146,33 @@ def store_mismatch(attrs: dict, spec: TrialSpec) -> str:
     return ""
 
 
+def open_group(path: str | Path, mode: str):
+    """(root group, its attributes) of the Zarr group at `path` opened in `mode`, or None when
+    the folder is not a Zarr group (zarr raises several exception types for that)."""
+    import zarr
+
+    try:
+        root = zarr.open_group(str(path), mode=mode)
+        return root, dict(root.attrs)
+    except Exception:
+        return None
+
+
 def open_store(path: str | Path, spec: TrialSpec, create: bool = True, shard: Shard | None = None):
     """Open (or create) the store of `spec` at `path`; TrialStoreError if it holds another trial.
 
     shard: the `Shard` the store holds (recorded in the root attribute `shard` when it is
     created, and required to match when it is opened); None for the whole trial's store.
     """
-    import zarr
-
     path = Path(path)
     if not path.exists():
         if not create:
             raise TrialStoreError(f"{path}: no trial store")
         _create(path, spec, shard)
-    try:
-        root = zarr.open_group(str(path), mode="r+")
-        attrs = dict(root.attrs)
-    except Exception:  # zarr raises several types for a folder that is not a group
-        raise TrialStoreError(f"{path}: exists and is not a ketasim trial store; use another --out") from None
+    opened = open_group(path, "r+")
+    if opened is None:
+        raise TrialStoreError(f"{path}: exists and is not a ketasim trial store; use another --out")
+    root, attrs = opened
     why = store_mismatch(attrs, spec)
     if why:
         advice = "use another --out to keep both, or remove it" if why.startswith("holds") else "use another --out"
