@@ -26,7 +26,7 @@ def no_status(message: str) -> AbstractContextManager:
     return nullcontext()
 
 
-def run_trial(path: "str | Path | Experiment", patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
+def run_trial(path: str | Path | Experiment, patients: int | None = None, out: str | Path = "trial", workers: int | None = None,
               scheduler: str | None = None, bootstrap: int = 1000, parameters: Mapping[str, float] | None = None,
               shard: str | None = None, merge: Sequence[str | Path] | None = None, progress: bool = False,
               status: Callable[[str], AbstractContextManager] = no_status,
