@@ -14,6 +14,7 @@ from .circuit import HYPOTHESIS_VALUES as CIRCUIT_BLOCK_VALUES, circuit_module, 
 from .nmda import nmda_module
 from .offtargets import BRAIN_METABOLITES, offtarget_module
 from .patient import PATIENT
+from .pk_disposition import HYPOTHESIS_VALUES as KETAMINE_PK_VALUES, disposition_for
 from .pk_ketamine import ketamine_module
 from .pk_metabolites import TOTALS, dhnk_module, hnk_module, norketamine_module
 from .pk_simple import SIMPLE_DRUGS
@@ -21,6 +22,9 @@ from . import clinical, plasticity, systems
 
 # Hypothesis switches: name -> allowed values (first is the default). Layers add theirs.
 HYPOTHESES: dict[str, tuple[str, ...]] = {
+    # Ketamine disposition in humans: the venous population model, or a published
+    # alternative (Domino 1982, Herd 2007); rodents always use the scaled Domino constants.
+    "ketamine_pk": KETAMINE_PK_VALUES,
     # NMDA block in the slow model: the scheme's steady state at every instant, or the
     # trapping block integrated (it relaxes only while channels open).
     "nmda_block": ("quasi_steady", "kinetic"),
@@ -36,20 +40,23 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
 }
 
 
-def pk_modules() -> tuple[Module, ...]:
-    """Patient covariates and ketamine with its metabolites."""
+def pk_modules(disposition: str = KETAMINE_PK_VALUES[0], species: str = "human") -> tuple[Module, ...]:
+    """Patient covariates and ketamine (with the disposition `ketamine_pk` names, for the
+    species) with its metabolites."""
+    d = disposition_for(species, disposition)
     return (
         PATIENT,
-        ketamine_module("s"), ketamine_module("r"),
+        ketamine_module("s", d), ketamine_module("r", d),
         norketamine_module("s"), norketamine_module("r"),
         hnk_module(), dhnk_module(), TOTALS, BRAIN_METABOLITES,
     )
 
 
-def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str] = frozenset()) -> tuple[Module, ...]:
+def core_modules(hypotheses: dict[str, str] | None = None, drugs: frozenset[str] = frozenset(),
+                 species: str = "human") -> tuple[Module, ...]:
     """Modules always present: PK, NMDA block and off-target occupancy."""
     hyp = resolve_hypotheses(hypotheses)
-    mods = pk_modules() + (
+    mods = pk_modules(hyp["ketamine_pk"], species) + (
         nmda_module(hyp["nmda_block"], with_mean=hyp["circuit_block"] == "uniform"),
         offtarget_module(hyp["ketamine_d2"], naltrexone="naltrexone" in drugs),
     )
@@ -95,5 +102,5 @@ def build_model(species: str = "human", hypotheses: dict[str, str] | None = None
 @lru_cache(maxsize=64)
 def _build(species: str, hyp: tuple[tuple[str, str], ...], drugs: frozenset[str]) -> AssembledModel:
     extra = optional_modules()
-    mods = core_modules(dict(hyp), drugs) + tuple(extra[n] for n in modules_for(set(drugs)))
+    mods = core_modules(dict(hyp), drugs, species) + tuple(extra[n] for n in modules_for(set(drugs)))
     return assemble(mods, species=species, hypotheses=dict(hyp))
