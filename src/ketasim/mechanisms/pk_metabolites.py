@@ -74,9 +74,10 @@ def hnk_module() -> Module:
         parameters=(
             p("v_70", 185.0, "L", "assumed", "volume of HNK (70 kg)",
               note="taken equal to norketamine's steady-state volume (Perez-Ruixo 2021); no human HNK volume found"),
-            p("cl_70", 5.15, "L/h", "fitted", "clearance of HNK (70 kg)",
-              note="set so that the 2,6-HNK/ketamine AUC ratio after IV ketamine is 2.4, mid-way between "
-                   "1.7 (S) and 3.1 (R) (Hasan 2021, hasan2021)"),
+            p("cl_70", 3.83, "L/h", "fitted", "clearance of HNK (70 kg)",
+              note="set so that the 2,6-HNK/ketamine AUC(0-inf) ratio after 5 mg racemic ketamine IV is 2.4, "
+                   "mid-way between 1.7 (S) and 3.1 (R) (Hasan 2021, hasan2021); refitted for the venous "
+                   "population PK model (issue 20: 5.15 L/h under Domino; 5.15 gives 2.0 now; AUCs over 600 h, complete)"),
             p("reference_weight", 70.0, "kg", "anderson2008", "reference weight for allometry"),
             p("allometric_cl_exponent", 0.75, "1", "anderson2008", "clearance scales as W^0.75"),
             p("ka_ip", 0.2, "1/min", "assumed", "i.p. absorption (rodents)",
