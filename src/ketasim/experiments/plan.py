@@ -25,6 +25,8 @@ from ..errors import InputError
 from ..limits import MAX_REPEAT_COUNT, check_count, check_duration
 from ..measures import Options, measure_options
 from ..mechanisms.drugs import PROCEDURES, procedure_event
+from ..mechanisms.pk_disposition import check_sampling
+from ..mechanisms.registry import resolve_hypotheses
 from ..patient import Patient
 from ..units import parse_dose, parse_quantity
 from .schema import Dose, Experiment, Measure
@@ -197,6 +199,8 @@ def experiment_plan(exp: Experiment) -> SimulationPlan:
     if prot.in_vitro is not None:
         raise ProtocolError("protocol.in_vitro: an in-vitro protocol has no simulation plan")
     duration = protocol_duration(exp)
+    if prot.sampling is not None:
+        check_sampling(prot.sampling, exp.species, resolve_hypotheses(dict(prot.hypotheses))["ketamine_pk"])
     regimen = dose_events(prot.doses, "protocol.doses")
     reference = dose_events(prot.reference_doses, "protocol.reference_doses")
     arms = tuple((name, dose_events(arm.doses, f"protocol.arms.{name}.doses")) for name, arm in prot.arms.items())

@@ -216,6 +216,9 @@ class Protocol(_Strict):
     doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
     reference_doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []  # bioavailability: the IV reference
     parameters: dict[Name, float] = {}  # overrides by qualified name, in the parameter's unit
+    # where the published concentrations were sampled ("venous", "arterial"); checked against
+    # the site the ketamine_pk model predicts (mechanisms.pk_disposition.check_sampling)
+    sampling: Name | None = None
 
     @model_validator(mode="after")
     def _in_vivo_or_in_vitro(self):

@@ -1,0 +1,117 @@
+"""Ketamine disposition models (mechanisms/pk_disposition.py) and the PK module built on them.
+
+Expected values are computed here by hand from the published numbers (micro-constants,
+clearances, fractions), not read from the model: AUC(0-inf) = F * D / CL for a linear
+model, the terminal half-life ln2/|lambda_min| of the micro-constant matrix, an intranasal
+bioavailability of (1 - f_swallowed) + f_swallowed * F_swallowed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ketasim.engine.assembler import assemble
+from ketasim.engine.dosing import DoseEvent
+from ketasim.engine.solve import solve
+from ketasim.errors import InputError
+from ketasim.mechanisms.patient import PATIENT
+from ketasim.mechanisms.pk_disposition import DISPOSITIONS, check_sampling, disposition_for
+from ketasim.mechanisms.pk_ketamine import ketamine_module
+from ketasim.simulate import schedule_for
+
+DOMINO = {"v1_per_kg": 0.063, "k10": 0.4381, "k12": 0.5921, "k21": 0.2470, "k13": 0.5900, "k31": 0.0146}
+
+
+def _values(name: str, enantiomer: str = "s") -> dict[str, float]:
+    return {p.name: p.value for p in DISPOSITIONS[name].parameters(enantiomer)}
+
+
+def _s_model(name: str):
+    return assemble((PATIENT, ketamine_module("s", DISPOSITIONS[name])))
+
+
+def _plasma(model, regimen, duration_min: float, ts: np.ndarray) -> np.ndarray:
+    sched = schedule_for(model, regimen, 70.0, duration_min)
+    ys = solve(model, model.param_vector, sched, ts, solver="scipy", rtol=1e-10, atol=1e-14)
+    v1 = _values_of(model, "v1")
+    return ys[:, model.state_index["ketamine_s__A_central"]] / v1 * 1000.0   # mg/L -> ng/mL
+
+
+def _values_of(model, short: str) -> float:
+    return float(model.parameters[f"ketamine_s.{short}"].value)
+
+
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    return float(np.sum((y[1:] + y[:-1]) * np.diff(x)) / 2.0)
+
+
+def test_domino_clearances_and_volumes_are_the_published_micro_constants():
+    v = _values("domino1982")
+    v1 = DOMINO["v1_per_kg"] * 70.0
+    assert v["v1"] == pytest.approx(v1)
+    assert v["cl"] / 60.0 / v1 == pytest.approx(DOMINO["k10"], rel=1e-4)
+    assert v["q2"] / 60.0 / v1 == pytest.approx(DOMINO["k12"], rel=1e-4)
+    assert v["q2"] / 60.0 / v["v2"] == pytest.approx(DOMINO["k21"], rel=1e-4)
+    assert v["q3"] / 60.0 / v1 == pytest.approx(DOMINO["k13"], rel=1e-4)
+    assert v["q3"] / 60.0 / v["v3"] == pytest.approx(DOMINO["k31"], rel=1e-4)
+
+
+def test_domino_terminal_half_life_is_the_slowest_eigenvalue_of_the_micro_constants():
+    k = DOMINO
+    a = np.array([[-(k["k10"] + k["k12"] + k["k13"]), k["k21"], k["k31"]],
+                  [k["k12"], -k["k21"], 0.0],
+                  [k["k13"], 0.0, -k["k31"]]])
+    slowest = min(abs(np.linalg.eigvals(a)))
+    expected = math.log(2) / slowest                                   # about 115 min
+    model = _s_model("domino1982")
+    ts = np.arange(0.0, 12 * 60.0 + 1)
+    c = _plasma(model, (DoseEvent("esketamine", "iv", 10.0, duration=1.0),), 12 * 60.0, ts)
+    late = ts >= 8 * 60
+    slope = np.polyfit(ts[late], np.log(c[late]), 1)[0]
+    assert math.log(2) / -slope == pytest.approx(expected, rel=0.01)
+
+
+@pytest.mark.parametrize("name", ["population", "domino1982", "herd2007"])
+def test_iv_auc_to_infinity_is_dose_over_clearance(name):
+    model = _s_model(name)
+    ts = np.concatenate([np.arange(0.0, 600.0, 1.0), np.arange(600.0, 400 * 60.0 + 1, 10.0)])
+    c = _plasma(model, (DoseEvent("esketamine", "iv", 10.0, duration=30.0),), 400 * 60.0, ts)
+    auc = _trapezoid(c, ts / 60.0)                                     # ng/mL*h
+    assert auc == pytest.approx(10.0 / _values(name)["cl"] * 1000.0, rel=2e-3)
+
+
+def test_population_clearances_are_fanta_for_s_and_the_persson_ratio_for_r():
+    assert _values("population", "s")["cl"] == 95.0
+    assert _values("population", "r")["cl"] == pytest.approx(95.0 * 0.020 / 0.024, abs=0.01)
+
+
+def test_oral_and_intranasal_bioavailability_follow_their_fractions():
+    model = _s_model("population")
+    ts = np.concatenate([np.arange(0.0, 600.0, 1.0), np.arange(600.0, 200 * 60.0 + 1, 10.0)])
+    iv = _trapezoid(_plasma(model, (DoseEvent("esketamine", "iv", 28.0, duration=10.0),), 200 * 60.0, ts), ts)
+    oral = _trapezoid(_plasma(model, (DoseEvent("esketamine", "oral", 28.0),), 200 * 60.0, ts), ts)
+    nasal = _trapezoid(_plasma(model, (DoseEvent("esketamine", "intranasal", 28.0),), 200 * 60.0, ts), ts)
+    assert oral / iv == pytest.approx(0.08, rel=3e-3)                           # Fanta 2015
+    assert nasal / iv == pytest.approx((1 - 0.5625) + 0.5625 * 0.186, rel=3e-3)  # Perez-Ruixo 2021
+
+
+def test_rodents_use_the_scaled_domino_constants_whatever_the_human_choice():
+    for name in DISPOSITIONS:
+        assert disposition_for("mouse", name).name == "domino1982"
+        assert disposition_for("rat", name).name == "domino1982"
+        assert disposition_for("human", name).name == name
+
+
+def test_sampling_site_is_checked_against_the_model_in_use():
+    assert check_sampling("venous", "human", "population") == "venous"
+    assert check_sampling("arterial", "human", "domino1982") == "arterial"
+    with pytest.raises(InputError) as e:
+        check_sampling("arterial", "human", "population")
+    assert str(e.value).startswith("protocol.sampling: ketamine_pk 'population' predicts venous plasma")
+    assert "domino1982" in str(e.value)
+    with pytest.raises(InputError) as e:
+        check_sampling("venus", "human", "population")
+    assert "protocol.sampling" in str(e.value) and "did you mean 'venous'" in str(e.value)
