@@ -8,7 +8,10 @@ intranasal, sublingual, intramuscular and intraperitoneal doses; an intranasal s
 split as in the esketamine registration model (Perez-Ruixo 2021): the nasal fraction is
 absorbed through the mucosa, the swallowed rest through its own depot with its own
 systemic fraction. First-pass N-demethylation of the swallowed fraction feeds
-norketamine. A brain effect-site compartment (ke0). CYP2B6 activity scales the
+norketamine. A brain effect-site compartment (ke0) whose level is expressed as the
+plasma-equivalent unbound concentration that reaches NMDA channels (0.5-1 uM at the standard
+infusion, Zanos 2018), so it carries no partition coefficient: the total-tissue ratio (6.5,
+Cohen 1973, rat) counts drug bound in membranes, which no receptor sees. CYP2B6 activity scales the
 N-demethylation clearance. Oral bioavailability is per enantiomer (S: Fanta 2015).
 """
 
@@ -42,7 +45,7 @@ dA_peripheral1/dt = flow2 : mg
 dA_peripheral2/dt = flow3 : mg
 dC_effect/dt = ke0 * scale_cl / scale_v * (A_central / V1 - C_effect) : mg/L
 {plasma} = A_central / V1 : ng/mL
-{brain} = brain_partition * C_effect / molar_mass : uM
+{brain} = C_effect / molar_mass : uM
 {formation} = k_nk * A_central + fm_first_pass * first_pass : mg/min
 """
 
@@ -102,11 +105,6 @@ def _shared() -> tuple[Parameter, ...]:
                "its own presystemic norketamine component; with the systemic fraction 0.71 the ratio is 22.6"),
         p("ke0", 0.114, "1/min", "olofsen2012", "effect-site equilibration (t1/2ke0 6.1 min)",
           lower=0.06, upper=1.0, cv=0.3),
-        p("brain_partition", 1.0, "1", "assumed",
-          "effect-site (brain) concentration relative to plasma-equivalent",
-          note="the effect site is expressed as the plasma-equivalent unbound level that reaches NMDA "
-               "channels (0.5-1 uM at the standard infusion, Zanos 2018); the total-tissue ratio 6.5 "
-               "(Cohen 1973, rat) includes drug bound in membranes"),
         p("molar_mass", 237.73, "g/mol", "pubchem_ketamine", "molar mass of ketamine (free base)"),
     )
 

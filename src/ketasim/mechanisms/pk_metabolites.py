@@ -2,7 +2,7 @@
 
 Norketamine: two-compartment disposition with the (apparent, formation-fraction
 scaled) parameters of Perez-Ruixo et al. 2021, fed by each enantiomer's N-demethylation
-flux, with a brain effect site. Norketamine is cleared partly to (2R,6R)/(2S,6S)-HNK
+flux, with a brain effect site (a plasma-equivalent level, as for ketamine). Norketamine is cleared partly to (2R,6R)/(2S,6S)-HNK
 and to DHNK; both are one-compartment. All rates scale allometrically.
 """
 
@@ -20,7 +20,7 @@ dA_central/dt = {formation} - k_el * A_central - q_70 * scale_cl * (A_central / 
 dA_peripheral/dt = q_70 * scale_cl * (A_central / Vc - A_peripheral / Vp) : mg
 dC_effect/dt = ke0 * (scale_cl * reference_weight / body_weight) * (A_central / Vc - C_effect) : mg/L
 {plasma} = A_central / Vc : ng/mL
-{brain} = brain_partition * C_effect / molar_mass : uM
+{brain} = C_effect / molar_mass : uM
 {to_hnk} = f_hnk * k_el * A_central : mg/min
 {to_dhnk} = f_dhnk * k_el * A_central : mg/min
 """
@@ -43,8 +43,6 @@ def norketamine_module(e: str) -> Module:
             p("allometric_cl_exponent", 0.75, "1", "anderson2008", "clearance scales as W^0.75"),
             p("ke0", 0.114, "1/min", "assumed", "brain equilibration of norketamine",
               note="taken equal to ketamine's ke0 (Olofsen 2012, olofsen2012); no separate estimate found"),
-            p("brain_partition", 1.0, "1", "assumed", "brain/plasma-equivalent level",
-              note="as for ketamine: effect site expressed as the plasma-equivalent unbound level"),
             p("molar_mass", 223.70, "g/mol", "pubchem_norketamine", "molar mass of norketamine"),
             p("f_hnk", 0.15, "1", "mion2013", "fraction of norketamine cleared to 2,6-HNK"),
             p("f_dhnk", 0.11, "1", "kaka1980", "fraction of norketamine cleared to DHNK (dog)"),
@@ -97,10 +95,12 @@ def dhnk_module() -> Module:
         equations=_SIMPLE_METABOLITE_EQ.format(inflow="formation_s_dhnk + formation_r_dhnk",
                                                plasma="plasma_dehydronorketamine"),
         parameters=(
-            p("v_70", 185.0, "L", "assumed", "volume of DHNK (70 kg)",
-              note="taken equal to norketamine's steady-state volume (Perez-Ruixo 2021); no human value found"),
-            p("cl_70", 38.0, "L/h", "assumed", "clearance of DHNK (70 kg)",
-              note="taken equal to norketamine's apparent clearance; no human value found"),
+            p("v_70", round(185.0 * 0.59 / 0.61, 1), "L", "kaka1980", "volume of DHNK (70 kg)",
+              note="norketamine's steady-state volume (185 L, Perez-Ruixo 2021) x the DHNK/norketamine volume "
+                   "ratio in dogs, 0.59/0.61 of body weight (Kaka & Hayton 1980; no human value found)"),
+            p("cl_70", round(38.0 * 8.54 / 89.4, 2), "L/h", "kaka1980", "clearance of DHNK (70 kg)",
+              note="norketamine's apparent clearance (38 L/h, Perez-Ruixo 2021) x the DHNK/norketamine "
+                   "clearance ratio in dogs, 8.54/89.4 mL/min/kg (Kaka & Hayton 1980; no human value found)"),
             p("reference_weight", 70.0, "kg", "anderson2008", "reference weight for allometry"),
             p("allometric_cl_exponent", 0.75, "1", "anderson2008", "clearance scales as W^0.75"),
             p("ka_ip", 0.2, "1/min", "assumed", "i.p. absorption (rodents)", note="as for ketamine"),
