@@ -115,3 +115,55 @@ def test_sampling_site_is_checked_against_the_model_in_use():
     with pytest.raises(InputError) as e:
         check_sampling("venus", "human", "population")
     assert "protocol.sampling" in str(e.value) and "did you mean 'venous'" in str(e.value)
+
+
+EXPERIMENT = """
+id = "t"
+title = "t"
+source = "test"
+species = "human"
+tags = ["pk"]
+[protocol]
+duration = "2 h"
+sampling = "venous"
+[[protocol.doses]]
+drug = "ketamine"
+route = "iv"
+dose = "0.5 mg/kg"
+duration = "40 min"
+[[measure]]
+observable = "plasma_ketamine"
+statistic = "max"
+unit = "ng/mL"
+range = [100, 400]
+"""
+
+
+def _cli(capsys, *args) -> tuple[int, list[str]]:
+    from ketasim.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    return info.value.code, [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+
+
+@pytest.mark.parametrize("old, new, line", [
+    ('sampling = "venous"', 'sampling = "venus"',
+     "protocol.sampling: unknown sampling site 'venus'; did you mean 'venous'?"),
+    ('sampling = "venous"', 'sampling = "venous"\nhypotheses = { ketamine_pk = "domino1982" }',
+     "protocol.sampling: ketamine_pk 'domino1982' predicts arterial plasma in humans, not venous"),
+    ('sampling = "venous"', 'hypotheses = { ketamine_pk = "domino" }',
+     "hypotheses.ketamine_pk: unknown value 'domino'; did you mean 'domino1982'?"),
+])
+def test_an_experiment_naming_a_site_or_model_ketasim_lacks_is_refused_in_one_line(tmp_path, capsys, old, new, line):
+    f = tmp_path / "e.toml"
+    f.write_text(EXPERIMENT.replace(old, new, 1))
+    code, err = _cli(capsys, "experiment", "run", str(f))
+    assert code == 2 and len(err) == 1 and line in err[0], err
+
+
+def test_run_refuses_an_unknown_ketamine_pk_in_one_line(tmp_path, capsys):
+    out = tmp_path / "r.nc"
+    code, err = _cli(capsys, "run", "--hypothesis", "ketamine_pk=domino", "--out", str(out))
+    assert code == 2 and len(err) == 1 and not out.exists()
+    assert "--hypothesis ketamine_pk: unknown value 'domino'; did you mean 'domino1982'?" in err[0]
