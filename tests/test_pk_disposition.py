@@ -167,3 +167,14 @@ def test_run_refuses_an_unknown_ketamine_pk_in_one_line(tmp_path, capsys):
     code, err = _cli(capsys, "run", "--hypothesis", "ketamine_pk=domino", "--out", str(out))
     assert code == 2 and len(err) == 1 and not out.exists()
     assert "--hypothesis ketamine_pk: unknown value 'domino'; did you mean 'domino1982'?" in err[0]
+
+
+def test_at_most_a_tenth_of_the_pk_parameters_lack_data():
+    """Issue 20's bar: assumed values, and values fitted without a named dataset, are at most
+    10% of the PK layer's parameter records (each one is listed, so a rise shows which)."""
+    from ketasim.validation.unsourced import unsourced_share
+
+    got = unsourced_share()
+    assert got.total > 100
+    assert got.share <= 0.10, got.unsourced
+    assert ("ketamine_s", "v1", "fitted") not in got.unsourced      # fitted to a named dataset (zarate2006)

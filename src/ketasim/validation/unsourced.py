@@ -64,3 +64,45 @@ def unsourced_parameters() -> tuple[UnsourcedParameter, ...]:
                 r = _record(owner, q)
                 out.setdefault((r.owner, r.name, r.species), r)
     return tuple(sorted(out.values(), key=lambda r: (r.source, r.owner, r.name, r.species)))
+
+
+PK_OWNERS = ("ketamine_s", "ketamine_r", "norketamine_s", "norketamine_r", "hnk", "dhnk", "pk_")
+
+
+@dataclass(frozen=True)
+class UnsourcedShare:
+    """How many of a layer's parameter records have no data behind them: `assumed`, or
+    `fitted` with a note that names no reference key (a value fitted to a named dataset
+    has data behind it). Records are counted once per (module, name, value, source), so a
+    value that differs between hypothesis variants counts once per variant."""
+
+    total: int
+    unsourced: tuple[tuple[str, str, str], ...]   # (module, parameter, source)
+
+    @property
+    def share(self) -> float:
+        return len(self.unsourced) / self.total if self.total else 0.0
+
+
+def unsourced_share(owners: tuple[str, ...] = PK_OWNERS) -> UnsourcedShare:
+    """The unsourced share of the modules whose names start with one of `owners` (default:
+    the PK layer: ketamine, its metabolites and the comparator drugs' PK)."""
+    import re
+
+    from ..references import registry
+
+    keys = [k for k in registry() if k not in UNSOURCED]
+    seen: set[tuple] = set()
+    bad: list[tuple[str, str, str]] = []
+    for m in _modules():
+        if not m.name.startswith(owners):
+            continue
+        for q in m.parameters:
+            key = (m.name, q.name, q.value, q.source)
+            if key in seen:
+                continue
+            seen.add(key)
+            named = any(re.search(rf"\b{re.escape(k)}\b", q.note) for k in keys)
+            if q.source == "assumed" or (q.source == "fitted" and not named):
+                bad.append((m.name, q.name, q.source))
+    return UnsourcedShare(len(seen), tuple(bad))
