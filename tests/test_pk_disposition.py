@@ -178,3 +178,14 @@ def test_at_most_a_tenth_of_the_pk_parameters_lack_data():
     assert got.total > 100
     assert got.share <= 0.10, got.unsourced
     assert ("ketamine_s", "v1", "fitted") not in got.unsourced      # fitted to a named dataset (zarate2006)
+
+
+def test_a_result_says_which_site_its_plasma_ketamine_stands_for():
+    from ketasim.engine.model import AssembledModel
+    from ketasim.mechanisms.registry import build_model
+    from ketasim.simulate import sampling_site
+
+    assert sampling_site(build_model("human")) == "venous"
+    assert sampling_site(build_model("human", {"ketamine_pk": "domino1982"})) == "arterial"
+    assert sampling_site(build_model("mouse")) == "arterial"          # rodents: the scaled Domino constants
+    assert isinstance(build_model("human"), AssembledModel)

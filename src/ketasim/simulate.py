@@ -17,6 +17,7 @@ from .engine.output_grid import output_grid
 from .engine.solve import SolverError, solve
 from .errors import InputError
 from .mechanisms.drugs import expand, route
+from .mechanisms.pk_disposition import disposition_for
 from .mechanisms.registry import build_model
 from .patient import Patient
 from .limits import check_duration
@@ -67,14 +68,30 @@ def to_dataset(model: AssembledModel, ts: np.ndarray, obs: np.ndarray, attrs: di
     ts: output times in minutes, the `time` coordinate (units "min"), indexed by
     `time_index.TimeIndex` so `ds.sel(time="2 h")` reads units."""
     dims = ("patient", "time") if patient_dim else ("time",)
+    site = sampling_site(model)
     data = {}
     for j, o in enumerate(model.observables):
         values = obs[..., j] / o.factor
         if is_concentration(o.unit):
             values = np.maximum(values, 0.0)
+        extra = {"sampling_site": site} if site and o.name in PLASMA_KETAMINE else {}
         data[o.name] = xr.Variable(dims, values,
-                                   attrs={"units": o.unit, "long_name": o.long_name, "source": o.source})
+                                   attrs={"units": o.unit, "long_name": o.long_name, "source": o.source, **extra})
     return xr.Dataset(data, coords=time_coordinates(ts), attrs=attrs)
+
+
+# Plasma observables whose site follows the ketamine disposition model (the metabolites are
+# formed from, and sampled with, the parent).
+PLASMA_KETAMINE = frozenset({"plasma_ketamine", "plasma_s_ketamine", "plasma_r_ketamine", "plasma_norketamine",
+                             "plasma_s_norketamine", "plasma_r_norketamine", "plasma_hnk",
+                             "plasma_dehydronorketamine"})
+
+
+def sampling_site(model: AssembledModel) -> str | None:
+    """The sampling site ("venous", "arterial") the model's plasma ketamine stands for, from
+    its `ketamine_pk` disposition model; None for a model without that switch."""
+    name = model.hypotheses.get("ketamine_pk")
+    return disposition_for(model.species, name).site if name else None
 
 
 def provenance(model: AssembledModel, regimen: Sequence[DoseEvent], patient: Patient | None,
