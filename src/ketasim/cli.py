@@ -16,6 +16,7 @@ from .commands.export import export_sbml
 from .commands.fit import fit
 from .commands.hypotheses import hypotheses
 from .commands.listing import list_names
+from .commands.pk_check import pk_check
 from .commands.receptor import receptor
 from .commands.run import run
 from .commands.sensitivity import sensitivity
@@ -40,6 +41,7 @@ export_app.command("sbml")(export_sbml)
 app.command("fit")(fit)
 app.command("hypotheses")(hypotheses)
 app.command("list")(list_names)
+app.command("pk-check")(pk_check)
 app.command("sensitivity")(sensitivity)
 app.command("serve")(serve)
 
