@@ -143,14 +143,14 @@ def test_simulate_reads_the_duration_and_output_times_with_units():
 
 def test_parameter_overrides_take_quantities_in_any_unit_of_their_dimension():
     reg = [k.DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min")]
-    per_min = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": 0.3})           # the unit, 1/min
-    per_h = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "18 1/h"})
-    per_s = k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": OTHER.Quantity(0.005, "1/s")})
+    per_h = k.simulate(reg, duration="2 h", parameters={"ketamine_s.cl": 60.0})             # the unit, L/h
+    per_min = k.simulate(reg, duration="2 h", parameters={"ketamine_s.cl": "1 L/min"})
+    ml_per_min = k.simulate(reg, duration="2 h", parameters={"ketamine_s.cl": OTHER.Quantity(1000, "mL/min")})
     default = k.simulate(reg, duration="2 h")
-    for ds in (per_h, per_s):
-        np.testing.assert_allclose(ds.plasma_ketamine.values, per_min.plasma_ketamine.values, rtol=1e-12)
-    assert not np.allclose(default.plasma_ketamine.values, per_min.plasma_ketamine.values, rtol=1e-3)
-    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.k10: '2 kg' is not in a unit of 1/min"):
-        k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "2 kg"})
-    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.k10: 0\.01 1/min is outside"):
-        k.simulate(reg, duration="2 h", parameters={"ketamine_s.k10": "0.6 1/h"})
+    for ds in (per_min, ml_per_min):
+        np.testing.assert_allclose(ds.plasma_ketamine.values, per_h.plasma_ketamine.values, rtol=1e-12)
+    assert not np.allclose(default.plasma_ketamine.values, per_h.plasma_ketamine.values, rtol=1e-3)
+    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.cl: '2 kg' is not in a unit of L/h"):
+        k.simulate(reg, duration="2 h", parameters={"ketamine_s.cl": "2 kg"})
+    with pytest.raises(InputError, match=r"^parameters\.ketamine_s\.cl: 6 L/h is outside"):   # bounds 30-300 L/h
+        k.simulate(reg, duration="2 h", parameters={"ketamine_s.cl": "0.1 L/min"})

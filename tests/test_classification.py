@@ -48,9 +48,9 @@ def classes(lib):
 
 def test_a_parameter_citing_the_experiments_source_makes_it_calibration():
     exp = parse_experiment(_pk(references=["domino1982"]))
-    cat = (CatalogueEntry("ketamine_s", _q("k10", "domino1982")), CatalogueEntry("ketamine_s", _q("ke0", "olofsen2012")))
+    cat = (CatalogueEntry("ketamine_s", _q("cl", "domino1982")), CatalogueEntry("ketamine_s", _q("ke0", "olofsen2012")))
     got = classify(exp, frozenset(), cat, ())
-    assert got == Classification("calibration", ("ketamine_s.k10: source domino1982",))
+    assert got == Classification("calibration", ("ketamine_s.cl: source domino1982",))
 
 
 def test_a_note_naming_the_key_or_the_id_cites_it_but_a_longer_key_does_not():
@@ -81,10 +81,11 @@ def test_precedence_calibration_then_consistency_then_validation():
 # ----- on assembled models ---------------------------------------------------------------
 
 def test_hand_built_experiments_are_classified_on_their_assembled_model():
-    # Domino 1982's micro-constants are upstream of plasma ketamine
-    cal = classify_experiment(parse_experiment(_pk(references=["domino1982"])))
+    # the default (population) disposition is upstream of plasma ketamine: the S clearance of
+    # Fanta 2015 and the peripheral compartments of Perez-Ruixo 2021
+    cal = classify_experiment(parse_experiment(_pk(references=["fanta2015", "perezruixo2021"])))
     assert cal.kind == "calibration"
-    assert "ketamine_s.k10: source domino1982" in cal.reasons and "ketamine_r.k12: source domino1982" in cal.reasons
+    assert "ketamine_s.cl: source fanta2015" in cal.reasons and "ketamine_r.q2: source perezruixo2021" in cal.reasons
     # a paper no parameter upstream of plasma ketamine cites
     assert classify_experiment(parse_experiment(_pk(references=["williams2018"]))).kind == "validation"
     # the fitted file's experiments are calibration whatever they cite
@@ -156,7 +157,7 @@ def test_the_closure_sets_undosed_depots_to_zero():
 def test_an_iv_only_experiment_leaves_out_the_absorption_routes():
     iv = _names(parameter_catalogue(parse_experiment(_pk())))
     for e in ("s", "r"):
-        assert {f"ketamine_{e}.k10", f"ketamine_{e}.k12", f"ketamine_{e}.k21", f"ketamine_{e}.v1_per_kg"} <= iv
+        assert {f"ketamine_{e}.{q}" for q in ("cl", "v1", "q2", "v2", "q3", "v3")} <= iv
         assert not iv & {f"ketamine_{e}.{q}" for q in ("F_oral", "ka_oral", "ka_nasal", "f_swallowed_nasal", "F_im",
                                                       "ka_im", "F_ip", "ka_ip", "ka_sublingual")}
         assert f"ketamine_{e}.ke0" not in iv  # the effect site does not feed plasma
@@ -166,12 +167,13 @@ def test_an_iv_only_experiment_leaves_out_the_absorption_routes():
 def test_an_oral_experiment_includes_oral_bioavailability():
     oral = {**_pk()["protocol"], "doses": [{"drug": "ketamine", "route": "oral", "dose": "50 mg"}]}
     got = _names(parameter_catalogue(parse_experiment(_pk(protocol=oral))))
-    assert {"ketamine_s.F_oral", "ketamine_s.ka_oral", "ketamine_r.F_oral", "ketamine_s.k10"} <= got
+    assert {"ketamine_s.F_oral", "ketamine_s.ka_oral", "ketamine_r.F_oral", "ketamine_s.cl"} <= got
     assert not got & {"ketamine_s.ka_nasal", "ketamine_s.F_im"}
-    # intranasal esketamine: the nasal route and its swallowed part, the device, no R-ketamine
+    # intranasal esketamine: the nasal route and its swallowed part (its own depot, ka_swallowed
+    # and F_swallowed, since the reparameterisation; no longer the oral depot), the device, no R-ketamine
     nasal = {**_pk()["protocol"], "doses": [{"drug": "esketamine", "route": "intranasal", "dose": "56 mg"}]}
     got = _names(parameter_catalogue(parse_experiment(_pk(protocol=nasal))))
-    assert {"ketamine_s.ka_nasal", "ketamine_s.f_swallowed_nasal", "ketamine_s.F_oral", "ketamine_s.ka_oral",
+    assert {"ketamine_s.ka_nasal", "ketamine_s.f_swallowed_nasal", "ketamine_s.F_swallowed", "ketamine_s.ka_swallowed",
             "dosing.esketamine_device_dose", "dosing.esketamine_device_interval"} <= got
     assert not any(n.startswith("ketamine_r.") for n in got)
     assert "dosing.esketamine_device_dose" not in _names(parameter_catalogue(parse_experiment(_pk())))
@@ -182,7 +184,7 @@ def test_the_library_iv_half_life_is_classified_on_the_parameters_it_depends_on(
     assert {d.route for d in exp.protocol.doses} == {"iv"} and not exp.protocol.reference_doses
     cat = parameter_catalogue(exp)
     names = _names(cat)
-    assert "ketamine_s.k10" in names and "ketamine_s.F_oral" not in names and "ketamine_r.F_oral" not in names
+    assert "ketamine_s.cl" in names and "ketamine_s.F_oral" not in names and "ketamine_r.F_oral" not in names
     # what the rule gives from the records left: calibration iff one cites the publication
     keys = [k for k in exp.references if k not in UNSOURCED] + [exp.id]
     cites = [e.qualified for e in cat if e.parameter.source in keys or any(k in e.parameter.note for k in keys)]
@@ -194,7 +196,7 @@ def test_a_trial_counts_only_the_routes_its_arms_dose(lib):
     arms = lib["clinical-williams2018-naltrexone"].protocol.arms.values()
     assert {(d.drug, d.route) for a in arms for d in a.doses} == {("ketamine", "iv"), ("naltrexone", "oral")}
     got = _names(parameter_catalogue(lib["clinical-williams2018-naltrexone"]))
-    assert {"pk_naltrexone.F_oral", "pk_naltrexone.ka", "ketamine_s.k10", "ketamine_s.ke0"} <= got
+    assert {"pk_naltrexone.F_oral", "pk_naltrexone.ka", "ketamine_s.cl", "ketamine_s.ke0"} <= got
     assert not got & {"ketamine_s.F_oral", "ketamine_s.ka_nasal", "ketamine_r.F_im"}
 
 

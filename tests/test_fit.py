@@ -133,7 +133,7 @@ def test_unsupported_experiments_measures_and_parameters_are_refused():
 
     lib = {e.id: e for e in library()}
     with pytest.raises(InputError, match=r"measure\[1\]\.statistic: 'time_of_max'"):
-        fit_problem([lib["pk-end-of-infusion-cmax"]], ["ketamine_?.k10"])
+        fit_problem([lib["pk-end-of-infusion-cmax"]], ["ketamine_?.cl"])
     in_vitro = next(e for e in lib.values() if e.protocol.in_vitro is not None)
     with pytest.raises(InputError, match="in-vitro"):
         fit_problem([in_vitro], ["nmda.koff_apparent"])
@@ -141,7 +141,7 @@ def test_unsupported_experiments_measures_and_parameters_are_refused():
     with pytest.raises(InputError, match="--parameter: unknown parameter 'pk_midazolam.nope'"):
         fit_problem([exp], ["pk_midazolam.nope"])
     with pytest.raises(InputError, match="does not influence"):
-        fit_problem([exp], [CL, "ketamine_s.k10"])
+        fit_problem([exp], [CL, "ketamine_s.cl"])
     with pytest.raises(InputError, match="--bounds: expected NAME=LO:HI"):
         parse_bounds(["pk_midazolam.cl_70=1"])
 
@@ -149,25 +149,25 @@ def test_unsupported_experiments_measures_and_parameters_are_refused():
 def _provenance():
     return FitProvenance(experiments=("pk-kamp-clearance",), loss_initial=3.78, loss_final=0.01,
                          date="2025-01-02T03:04:05+00:00", ketasim_version="0.1.0", method="levenberg_marquardt",
-                         iterations=9, bounds={"ketamine_s.k10": (0.1, 1.5)}, measures=("pk-kamp-clearance: auc",))
+                         iterations=9, bounds={"ketamine_s.cl": (30.0, 300.0)}, measures=("pk-kamp-clearance: auc",))
 
 
 def test_parameter_file_round_trip_and_malformed_files(tmp_path):
-    pf = ParameterFile({"ketamine_s.k10": 0.151940075461646, 'weird."name.x': 1e-7}, _provenance())
+    pf = ParameterFile({"ketamine_s.cl": 61.51940075461646, 'weird."name.x': 1e-7}, _provenance())
     path = tmp_path / "fitted.toml"
     save_parameter_file(pf, path)
     back = load_parameter_file(path)
     assert dict(back.values) == dict(pf.values) and back.provenance == pf.provenance
     assert back.calibration_experiments == {"pk-kamp-clearance"}
-    assert json.loads(back.to_attr(path))["values"]["ketamine_s.k10"] == 0.151940075461646
+    assert json.loads(back.to_attr(path))["values"]["ketamine_s.cl"] == 61.51940075461646
     with pytest.raises(InputError, match=r"--parameters: values\.weird"):
-        check_against(back, ["ketamine_s.k10"])
+        check_against(back, ["ketamine_s.cl"])
     cases = [
-        ('[values]\n"ketamine_s.k10" = "fast"\n', r"values\.ketamine_s\.k10: must be a finite number"),
-        ('[values]\n"ketamine_s.k10" = nan\n', r"values\.ketamine_s\.k10: must be a finite number"),
-        ('[values]\n"ketamine_s.k10" = 0.3\n[extra]\na = 1\n', r"extra: unknown key"),
-        ('[values]\n"k10" = 0.3\n', r"values\.k10: not a qualified name"),
-        ('[values]\n"ketamine_s.k10" = 0.3\n[provenance]\nexperiments = []\n',
+        ('[values]\n"ketamine_s.cl" = "fast"\n', r"values\.ketamine_s\.cl: must be a finite number"),
+        ('[values]\n"ketamine_s.cl" = nan\n', r"values\.ketamine_s\.cl: must be a finite number"),
+        ('[values]\n"ketamine_s.cl" = 60.0\n[extra]\na = 1\n', r"extra: unknown key"),
+        ('[values]\n"cl" = 60.0\n', r"values\.cl: not a qualified name"),
+        ('[values]\n"ketamine_s.cl" = 60.0\n[provenance]\nexperiments = []\n',
          r"provenance\.loss_initial: required key missing"),
         ('[values\n', r"not valid TOML"),
     ]
@@ -203,12 +203,12 @@ def test_run_experiment_uses_overrides_and_ignores_names_the_model_lacks():
 def test_in_vitro_overrides_keep_only_receptor_and_offtarget_names():
     from ketasim.experiments.in_vitro import known_overrides
 
-    kept = known_overrides({"nmda.koff_apparent": 0.5, "offtargets.ki_mor_s_ketamine": 9.0, "ketamine_s.k10": 0.3,
+    kept = known_overrides({"nmda.koff_apparent": 0.5, "offtargets.ki_mor_s_ketamine": 9.0, "ketamine_s.cl": 60.0,
                             "nmda.no_such": 1.0}, {})
     from ketasim.mechanisms.offtargets import offtarget_module
 
     names = {q.name for q in offtarget_module().parameters}
-    assert ("nmda.koff_apparent" in kept) and "ketamine_s.k10" not in kept and "nmda.no_such" not in kept
+    assert ("nmda.koff_apparent" in kept) and "ketamine_s.cl" not in kept and "nmda.no_such" not in kept
     assert ("offtargets.ki_mor_s_ketamine" in kept) == ("ki_mor_s_ketamine" in names)
 
 
@@ -227,9 +227,9 @@ def test_trial_spec_merges_overrides_and_the_engine_passes_them_to_chunks(tmp_pa
                                                           "duration": "40 min"}]}}},
             "measure": [{"arm": "ketamine", "endpoint": "response_rate", "range": [0, 1]}]})
 
-    spec = trial_spec(trial({"ketamine_s.k10": 0.3}), parameters={"ketamine_s.k10": 0.5, CL: 3.0})
-    assert spec.parameters == (("ketamine_s.k10", 0.5),)   # override wins; a name the model lacks is left out
-    assert trial_spec(trial({"ketamine_s.k10": 0.3})).parameters == (("ketamine_s.k10", 0.3),)
+    spec = trial_spec(trial({"ketamine_s.cl": 60.0}), parameters={"ketamine_s.cl": 120.0, CL: 3.0})
+    assert spec.parameters == (("ketamine_s.cl", 120.0),)   # override wins; a name the model lacks is left out
+    assert trial_spec(trial({"ketamine_s.cl": 60.0})).parameters == (("ketamine_s.cl", 60.0),)
     assert spec.digest != trial_spec(trial({})).digest
     with pytest.raises(TrialSpecError, match=r"protocol\.parameters\.ketamine_s\.nope"):
         trial_spec(trial({"ketamine_s.nope": 1.0}))
@@ -242,7 +242,7 @@ def test_trial_spec_merges_overrides_and_the_engine_passes_them_to_chunks(tmp_pa
         return fake_simulate(arm, cohort, start, n, seed, visits, species, batch)
 
     run_trial(spec, tmp_path, scheduler="sync", progress=False, simulate=record)
-    assert seen and all(p == {"ketamine_s.k10": 0.5} for p in seen)
+    assert seen and all(p == {"ketamine_s.cl": 120.0} for p in seen)
 
 
 def _cli(*args, cwd):
@@ -252,10 +252,10 @@ def _cli(*args, cwd):
 
 @pytest.mark.parametrize("args, words", [
     (["--parameter", "ketamine_s.nope", "--experiment", "pk-kamp-clearance"], ["--parameter", "ketamine_s.nope"]),
-    (["--parameter", "ketamine_s.k10", "--experiment", "pk-no-such"], ["--experiment", "pk-no-such"]),
-    (["--parameter", "ketamine_s.k10", "--experiment", "pk-kamp-clearance", "--bounds", "ketamine_s.k10=0.1"],
+    (["--parameter", "ketamine_s.cl", "--experiment", "pk-no-such"], ["--experiment", "pk-no-such"]),
+    (["--parameter", "ketamine_s.cl", "--experiment", "pk-kamp-clearance", "--bounds", "ketamine_s.cl=30"],
      ["--bounds", "NAME=LO:HI"]),
-    (["--parameter", "ketamine_s.k10", "--experiment", "pk-end-of-infusion-cmax"], ["time_of_max"]),
+    (["--parameter", "ketamine_s.cl", "--experiment", "pk-end-of-infusion-cmax"], ["time_of_max"]),
 ])
 def test_fit_command_bad_input_is_one_line_exit_2(tmp_path, args, words):
     from typer.testing import CliRunner
@@ -292,15 +292,15 @@ def test_fit_command_writes_a_file_that_run_uses(tmp_path):
     # run with a doubled clearance from a parameter file: the provenance attrs show the value
     from dataclasses import replace
 
-    prov = replace(pf.provenance, bounds={"ketamine_s.k10": (0.1, 1.5)})
-    save_parameter_file(ParameterFile({"ketamine_s.k10": 0.8762}, prov), tmp_path / "double.toml")
+    prov = replace(pf.provenance, bounds={"ketamine_s.cl": (30.0, 300.0)})
+    save_parameter_file(ParameterFile({"ketamine_s.cl": 190.0}, prov), tmp_path / "double.toml")   # 2 x 95 L/h
     r = _cli("run", "--json", "--duration", "3 h", "--parameters", "double.toml", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     import xarray as xr
 
     with xr.open_dataset(tmp_path / "results.nc", engine="h5netcdf") as ds:
         params = json.loads(ds.attrs["parameters"])
-        assert params["ketamine_s.k10"][0] == 0.8762 and params["ketamine_r.k10"][0] == pytest.approx(0.4381)
+        assert params["ketamine_s.cl"][0] == 190.0 and params["ketamine_r.cl"][0] == pytest.approx(79.17)
         assert json.loads(ds.attrs["parameter_file"])["provenance"]["experiments"] == ["syn"]
     bad = tmp_path / "bad.toml"
     save_parameter_file(ParameterFile({"pk_midazolam.cl_70": 3.0}), bad)

@@ -57,19 +57,19 @@ def test_parameter_set_refuses_unknown_names_and_out_of_bounds_values_naming_the
     pset = model_for(REGIMEN, "human", {}).parameters
     with pytest.raises(ParameterError, match=r"^protocol\.parameters\.ketamine_s\.nope: the model has no such"):
         pset.with_mapping({"ketamine_s.nope": 1.0}, "protocol.parameters")
-    k10 = pset["ketamine_s.k10"]
-    assert k10.lower is not None and k10.lower > 0  # so 0.0 is outside
-    with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.k10: 0 .* outside the parameter's bounds"):
-        pset.with_mapping({"ketamine_s.k10": 0.0})
+    cl = pset["ketamine_s.cl"]
+    assert cl.lower is not None and cl.lower > 0  # so 0.0 is outside
+    with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.cl: 0 .* outside the parameter's bounds"):
+        pset.with_mapping({"ketamine_s.cl": 0.0})
     with pytest.raises(ParameterError, match="finite"):
-        pset.with_mapping({"ketamine_s.k10": float("nan")})
-    inside = 0.5 * (k10.lower + k10.upper)
-    assert pset.with_mapping({"ketamine_s.k10": inside})["ketamine_s.k10"].value == inside
+        pset.with_mapping({"ketamine_s.cl": float("nan")})
+    inside = 0.5 * (cl.lower + cl.upper)
+    assert pset.with_mapping({"ketamine_s.cl": inside})["ketamine_s.cl"].value == inside
 
 
 @pytest.mark.parametrize("values, words", [
     ({"ketamine_s.nope": 1.0}, "protocol.parameters.ketamine_s.nope: the model has no such parameter"),
-    ({"ketamine_s.k10": 0.0}, "protocol.parameters.ketamine_s.k10: 0 "),
+    ({"ketamine_s.cl": 0.0}, "protocol.parameters.ketamine_s.cl: 0 "),
 ])
 def test_protocol_parameters_are_checked_before_the_solve(monkeypatch, values, words):
     monkeypatch.setattr(runner, "_simulate", lambda *a, **k: pytest.fail("solved before checking"))
@@ -81,11 +81,11 @@ def test_protocol_parameters_are_checked_before_the_solve(monkeypatch, values, w
 
 def test_a_parameter_file_out_of_bounds_is_one_line_before_the_run(tmp_path, capsys):
     pf = tmp_path / "p.toml"
-    pf.write_text('[values]\n"ketamine_s.k10" = 0.0\n')
+    pf.write_text('[values]\n"ketamine_s.cl" = 0.0\n')
     out, report = sentinels(tmp_path, "r.nc", "r.html")
     code, err = run_cli(capsys, "run", "--duration", "1 h", "--parameters", str(pf), "--out", str(out),
                         "--report", str(report))
-    assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.k10" in err[0]
+    assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.cl" in err[0]
     assert out.read_text() == SENTINEL and report.read_text() == SENTINEL
 
 
@@ -125,7 +125,7 @@ def test_read_toml_refuses_non_utf8_in_one_line(tmp_path):
                                   ["run", "--parameters", "{f}", "--out", "{d}/r.nc", "--report", "{d}/r.html"]])
 def test_non_utf8_files_are_one_line_exit_2(tmp_path, capsys, args):
     f = tmp_path / "bad.toml"
-    f.write_bytes(b'[values]\n"ketamine_s.k10" = 0.3 # \xff\xfe\n')
+    f.write_bytes(b'[values]\n"ketamine_s.cl" = 60.0 # \xff\xfe\n')
     code, err = run_cli(capsys, *[a.format(f=f, d=tmp_path / "o") for a in args])
     assert code == 2 and len(err) == 1 and str(f) in err[0] and "not a UTF-8 text file" in err[0]
 
@@ -229,11 +229,12 @@ def test_an_unknown_observable_is_refused_before_the_solve(monkeypatch, key):
 # ------------------------------------------------------------------------------ numerical failures
 @pytest.mark.parametrize("solver", ["tsit5", "scipy"])
 def test_a_blow_up_names_its_module_state_and_a_time_in_the_run_without_warnings(solver, capfd):
-    """k10 = -5 /min (outside its bounds, set in the parameter vector directly) makes the
+    """A negative clearance (outside its bounds, set in the parameter vector directly) giving
+    an elimination rate cl/V1 of -5 /min (-33000 L/h with V1 110 L, at 70 kg) makes the
     central amount of S-ketamine grow as exp(+5 t) until it overflows, within minutes."""
     model = model_for(REGIMEN, "human", {})
     p = np.array(model.param_vector_of(model.parameters.with_mapping(Patient().overrides())), dtype=float)
-    p[model.param_index["ketamine_s.k10"]] = -5.0
+    _negative_elimination(model, p)
     duration = 180.0
     ts = base_grid(duration)
     with warnings.catch_warnings():
@@ -249,6 +250,13 @@ def test_a_blow_up_names_its_module_state_and_a_time_in_the_run_without_warnings
         assert "SciPy LSODA solver failed in the segment starting at t = 0 min" in msg
     captured = capfd.readouterr()
     assert "Warning" not in captured.err and "Warning" not in captured.out
+
+
+def _negative_elimination(model, p: np.ndarray, rate: float = -5.0) -> None:
+    """Set ketamine_s.cl in the (canonical) parameter vector `p` (last axis) so that the
+    elimination rate constant k_el = cl * scale_cl / V1 is `rate` per min at 70 kg (scales 1):
+    cl in L/min (its canonical unit) = rate x V1 in L."""
+    p[..., model.param_index["ketamine_s.cl"]] = rate * p[..., model.param_index["ketamine_s.v1"]]
 
 
 def _number(word: str) -> bool:
@@ -267,7 +275,7 @@ tags = ["clinical"]
 
 [protocol]
 duration = "7 d"
-parameters = { "ketamine_s.k10" = 0.0 }
+parameters = { "ketamine_s.cl" = 0.0 }
 
 [protocol.population]
 n = 4
@@ -289,14 +297,14 @@ def test_a_trial_refuses_out_of_bounds_parameters_before_any_patient(tmp_path, c
     f = tmp_path / "trial.toml"
     f.write_text(TRIAL)
     code, err = run_cli(capsys, "trial", str(f), "--out", str(tmp_path / "out"), "--workers", "0")
-    assert code == 2 and len(err) == 1 and "protocol.parameters.ketamine_s.k10: 0 " in err[0]
+    assert code == 2 and len(err) == 1 and "protocol.parameters.ketamine_s.cl: 0 " in err[0]
     assert not (tmp_path / "out" / "trial.zarr").exists()
     pf = tmp_path / "p.toml"
-    pf.write_text('[values]\n"ketamine_s.k10" = 0.0\n')
-    f.write_text(TRIAL.replace('parameters = { "ketamine_s.k10" = 0.0 }\n', ""))
+    pf.write_text('[values]\n"ketamine_s.cl" = 0.0\n')
+    f.write_text(TRIAL.replace('parameters = { "ketamine_s.cl" = 0.0 }\n', ""))
     code, err = run_cli(capsys, "trial", str(f), "--out", str(tmp_path / "out"), "--workers", "0",
                         "--parameters", str(pf))
-    assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.k10: 0 " in err[0]
+    assert code == 2 and len(err) == 1 and "--parameters: values.ketamine_s.cl: 0 " in err[0]
     assert not (tmp_path / "out" / "trial.zarr").exists()
 
 
@@ -313,13 +321,14 @@ def test_every_command_checks_its_output_path_first(tmp_path, capsys, args):
 
 
 def _blown_up_batch(duration: float):
-    """Two subjects, the second with k10 = -5 /min (its central S-ketamine grows as exp(+5 t))."""
+    """Two subjects, the second with an elimination rate cl/V1 of -5 /min (a negative clearance:
+    its central S-ketamine grows as exp(+5 t))."""
     from ketasim.population import weight_scaled_schedule
 
     model = model_for(REGIMEN, "human", {})
     p = np.array(model.param_vector_of(model.parameters.with_mapping(Patient().overrides())), dtype=float)
     p = np.stack([p, p])
-    p[1, model.param_index["ketamine_s.k10"]] = -5.0
+    _negative_elimination(model, p[1])
     return model, p, weight_scaled_schedule(model, REGIMEN, np.array([70.0, 70.0]), duration)
 
 
@@ -355,7 +364,7 @@ def test_diagnose_finds_the_first_subject_and_time_that_went_non_finite():
     head = "state ketamine_s.A_central (module ketamine_s) is growing by itself (rate +"
     assert head in msg and msg.endswith(" per min)")
     rate = float(msg.split(head)[1].split()[0])
-    assert 0 < rate < 5.0  # -k10 = +5 /min, less the other first-order outflows of the central compartment
+    assert 0 < rate < 5.0  # -k_el = +5 /min, less the other first-order outflows of the central compartment
 
 
 @pytest.mark.parametrize("change, words", [
@@ -390,12 +399,12 @@ def test_a_library_style_trial_run_refuses_out_of_bounds_parameters_before_any_p
 
     monkeypatch.setattr(engine, "run_trial", solved)
     exp = parse_experiment(tomllib.loads(TRIAL), "trial.toml")
-    with pytest.raises(ParameterError, match=r"^protocol\.parameters\.ketamine_s\.k10: 0 "):
+    with pytest.raises(ParameterError, match=r"^protocol\.parameters\.ketamine_s\.cl: 0 "):
         run_trial_experiment(exp)
-    fine = parse_experiment(tomllib.loads(TRIAL.replace('parameters = { "ketamine_s.k10" = 0.0 }\n', "")),
+    fine = parse_experiment(tomllib.loads(TRIAL.replace('parameters = { "ketamine_s.cl" = 0.0 }\n', "")),
                             "trial.toml")
-    with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.k10: 0 "):
-        run_trial_experiment(fine, parameters={"ketamine_s.k10": 0.0})
+    with pytest.raises(ParameterError, match=r"^parameters\.ketamine_s\.cl: 0 "):
+        run_trial_experiment(fine, parameters={"ketamine_s.cl": 0.0})
 
 
 # ------------------------------------------------------------------------------ names: 'did you mean'

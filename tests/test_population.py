@@ -42,9 +42,13 @@ def test_peak_variability_reflects_declared_cv():
     pop = k.simulate_population(REG, n=400, seed=1, duration="2 h")
     cmax = pop.plasma_ketamine.max("time").values
     cv = cmax.std() / cmax.mean()
-    # k10 (CV 25%) dominates the end-of-infusion level; weight-scaled dose adds little
+    # the varied disposition parameters (v1 CV 27.5%, cl 13%, v2 49%) spread the end-of-infusion
+    # level; weight-scaled dose adds little
     assert 0.05 < cv < 0.4
-    assert 200 < np.median(cmax) < 280
+    # the population model's v1 is set so that the typical end-of-infusion level is 185 ng/mL
+    # (Zarate 2006, venous; see pk_disposition.py); the band keeps the old one's width, about
+    # +/-16% around the typical value (was 200-280 around Domino's higher, arterial-like peak)
+    assert 155 < np.median(cmax) < 215
 
 
 def test_a_trial_arm_and_simulate_population_draw_the_same_patients(monkeypatch):
@@ -90,7 +94,7 @@ def test_the_draws_are_coordinates_on_patient_that_re_simulate_a_patient(tmp_pat
     model = model_for(REG, "human", None)
     draw = draw_population(model, 4, 11)
     varied = [name for name in model.param_names if model.parameters[name].cv > 0]
-    assert "ketamine_s.k10" in varied and set(varied) <= set(pop.coords)
+    assert "ketamine_s.cl" in varied and set(varied) <= set(pop.coords)
     for name in varied:
         rec = model.parameters[name]
         assert pop[name].dims == ("patient",) and pop[name].attrs["units"] == rec.unit
@@ -102,7 +106,7 @@ def test_the_draws_are_coordinates_on_patient_that_re_simulate_a_patient(tmp_pat
     assert pop.bdnf.dims == ("patient", "time") and pop.bdnf_genotype.dims == ("patient",)
     pop.to_netcdf(tmp_path / "pop.nc", engine="h5netcdf")   # qualified names are valid NetCDF names
     back = xr.load_dataset(tmp_path / "pop.nc", engine="h5netcdf")
-    np.testing.assert_array_equal(back["ketamine_s.k10"].values, pop["ketamine_s.k10"].values)
+    np.testing.assert_array_equal(back["ketamine_s.cl"].values, pop["ketamine_s.cl"].values)
 
     def alone(i: int):
         patient = k.Patient(weight_kg=float(pop.weight[i]), cyp2b6=str(pop.cyp2b6.values[i]),

@@ -53,7 +53,7 @@ SLOW: dict[str, tuple[str, ...]] = {
     "--out trial_out": ("trial_out",),
 }
 # run in order in one folder: the second reads what the first writes
-FIT_THEN_RUN = ("ketasim fit --parameter 'ketamine_?.k10' --experiment pk-kamp-clearance --out fitted.toml",
+FIT_THEN_RUN = ("ketasim fit --parameter 'ketamine_?.cl' --experiment pk-kamp-clearance --out fitted.toml",
                 "ketasim run --parameters fitted.toml")
 SERVE = "ketasim serve"
 TEMPLATE = "ketasim trial FILE.toml --scheduler tcp://host:8786"   # patterns, not runnable commands

@@ -176,13 +176,13 @@ def test_parameter_space_defaults_to_the_cv_parameters_and_maps_samples_back():
     model = build_model()
     space = parameter_space(model)
     assert set(space.names) == {k for k, r in model.parameters.items.items() if r.cv > 0}
-    assert "ketamine_s.k10" in space.names and "nmda.magnesium" not in space.names
+    assert "ketamine_s.cl" in space.names and "nmda.magnesium" not in space.names
     x = np.array([b for b in space.problem().bounds]).T           # (2, k): all lower, all upper
     values = space.to_values(x)
     assert np.allclose(values[0], [r.lower for r in space.ranges])
     assert np.allclose(values[1], [r.upper for r in space.ranges])
-    with pytest.raises(InputError, match="--parameter: unknown parameter 'ketamine_s.k1O'"):
-        parameter_space(model, ["ketamine_s.k1O"])
+    with pytest.raises(InputError, match="--parameter: unknown parameter 'ketamine_s.c1'"):
+        parameter_space(model, ["ketamine_s.c1"])
     assert parse_parameter("a.b=0.1:2") == ("a.b", (0.1, 2.0))
     with pytest.raises(InputError, match="NAME=LO:HI"):
         parse_parameter("a.b=0.1")
@@ -201,10 +201,10 @@ def test_morris_on_the_pk_model_ranks_clearance_and_volume_above_the_inert_param
 
     model = assemble((PATIENT, ketamine_module("s")))
     regimen = (DoseEvent("esketamine", "iv", 0.5, per_kg=True, duration=40.0),)
-    # k10 (elimination) and v1 (central volume) set the peak; ke0 (the brain effect site)
+    # cl (clearance) and v1 (central volume) set the peak; ke0 (the brain effect site)
     # and ka_oral (an oral dose) cannot touch plasma after an IV infusion
-    space = parameter_space(model, ["ketamine_s.k10", "ketamine_s.ke0"],
-                            {"ketamine_s.v1_per_kg": (0.04, 0.09), "ketamine_s.ka_oral": (0.5, 2.0)})
+    space = parameter_space(model, ["ketamine_s.cl", "ketamine_s.ke0"],
+                            {"ketamine_s.v1": (60.0, 200.0), "ketamine_s.ka_oral": (0.5, 2.0)})
     outputs = [parse_output("plasma_s_ketamine:max"), parse_output("brain_s_ketamine:max")]
     seen = []
     evaluate = course_evaluator(model, regimen, space, outputs, 180.0, batch_size=16, progress=seen.append)
@@ -213,10 +213,10 @@ def test_morris_on_the_pk_model_ranks_clearance_and_volume_above_the_inert_param
     assert sum(seen) == res.evaluations == 6 * 5 and max(seen) <= 16      # batched, all samples
     plasma = {i.parameter: i for i in res.outputs[0].indices}
     assert [i.parameter for i in res.outputs[0].ranked()[:2]] in (
-        ["ketamine_s.k10", "ketamine_s.v1_per_kg"], ["ketamine_s.v1_per_kg", "ketamine_s.k10"])
-    assert plasma["ketamine_s.k10"].mu < -10 and plasma["ketamine_s.v1_per_kg"].mu < -10   # ng/mL, both lower it
-    assert plasma["ketamine_s.ke0"].mu_star < 1e-6 * plasma["ketamine_s.k10"].mu_star
-    assert plasma["ketamine_s.ka_oral"].mu_star < 1e-6 * plasma["ketamine_s.k10"].mu_star
+        ["ketamine_s.cl", "ketamine_s.v1"], ["ketamine_s.v1", "ketamine_s.cl"])
+    assert plasma["ketamine_s.cl"].mu < -10 and plasma["ketamine_s.v1"].mu < -10   # ng/mL, both lower it
+    assert plasma["ketamine_s.ke0"].mu_star < 1e-6 * plasma["ketamine_s.cl"].mu_star
+    assert plasma["ketamine_s.ka_oral"].mu_star < 1e-6 * plasma["ketamine_s.cl"].mu_star
     brain = {i.parameter: i for i in res.outputs[1].indices}
     assert brain["ketamine_s.ke0"].mu > 0                       # a faster effect site peaks higher
     # the base subject is the standard patient: at the typical values the evaluator's peak is the
@@ -224,7 +224,9 @@ def test_morris_on_the_pk_model_ranks_clearance_and_volume_above_the_inert_param
     from ketasim.engine.solve import solve
     from ketasim.simulate import schedule_for
 
-    one = evaluate(np.array([[np.log(0.4381), np.log(0.114), 0.063, 0.97]]))
+    # columns in the space's order and sampling coordinates: cl (bounds 30-300 L/h, log) and
+    # ke0 (bounds 0.06-1 /min, log), then v1 and ka_oral (given ranges under 10-fold, linear)
+    one = evaluate(np.array([[np.log(95.0), np.log(0.114), 110.0, 0.97]]))
     sched = schedule_for(model, regimen, 70.0, 180.0)
     ts = np.arange(0.0, 181.0)
     ys = solve(model, model.param_vector, sched, ts, solver="scipy")
@@ -248,7 +250,7 @@ def cli(*args, cwd=None):
     (["--samples", "0"], ["--samples", "at least 1"]),
     (["--out", "taken"], ["--out", "not a folder"]),
     (["--output", "bdnf:peak"], ["--output", "unknown statistic 'peak'"]),
-    (["--parameter", "ketamine_s.k10=1"], ["--parameter", "NAME=LO:HI"]),
+    (["--parameter", "ketamine_s.cl=30"], ["--parameter", "NAME=LO:HI"]),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, monkeypatch, args, words):
     from typer.testing import CliRunner
@@ -276,7 +278,7 @@ def test_the_command_writes_indices_and_figures(tmp_path):
     k = len(doc["parameters"])
     assert doc["evaluations"] == 4 * (k + 1) and doc["duration_min"] == 2 * 1440.0
     top = [i["parameter"] for i in doc["indices"]["plasma_ketamine:max"][:2]]
-    assert sorted(top) == ["ketamine_r.k10", "ketamine_s.k10"]
+    assert sorted(top) == ["ketamine_r.cl", "ketamine_s.cl"]
     assert doc["indices"]["plasma_ketamine:max"][0]["mu"] < 0
     assert len(doc["figures"]) == 2 and all((tmp_path / "s").joinpath(f.split("/")[-1]).stat().st_size > 5000
                                             for f in doc["figures"])

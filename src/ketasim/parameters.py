@@ -110,7 +110,7 @@ class ParameterSet:
 
         Every name must be a parameter of the set and every value a finite number within the
         parameter's bounds (`lower`, `upper`); otherwise `ParameterError` (an `InputError`)
-        names `field` and the first offending key, e.g. 'protocol.parameters.ketamine_s.k10'.
+        names `field` and the first offending key, e.g. 'protocol.parameters.ketamine_s.cl'.
         """
         unknown = [k for k in updates if k not in self.items]
         if unknown:

@@ -159,7 +159,7 @@ def simulate_population(
     duration, times: as for `ketasim.simulate` (minutes or quantities). The patients' draws
     are coordinates on `patient` (`draw_coordinates`): the covariates `weight` (kg),
     `cyp2b6` and `bdnf_genotype`, and one coordinate per varied parameter (qualified name, e.g.
-    `ketamine_s.k10`, in the parameter's unit), so outputs can be set against draws.
+    `ketamine_s.cl`, in the parameter's unit), so outputs can be set against draws.
     cohort, arm: the patient key with `seed` (see `draw_population`): the arm name of a
     virtual trial with the same seed and cohort draws that arm's patients (with the
     trial's model, i.e. the same drugs and hypotheses).
@@ -199,7 +199,7 @@ def draw_coordinates(model, draw: PopulationDraw) -> dict[str, xr.Variable]:
     The covariates: `weight` (kg), `cyp2b6` and `bdnf_genotype` (genotypes; `bdnf` is the
     BDNF observable). Then every parameter
     drawn with between-subject variability (`cv > 0`, see `lognormal_parameters`) under its
-    qualified name ('ketamine_s.k10'), in its declared unit: the value patient i was
+    qualified name ('ketamine_s.cl'), in its declared unit: the value patient i was
     simulated with, so `ketasim.simulate(..., parameters={name: value}, patient=...)`
     re-simulates that patient."""
     dim = "patient"

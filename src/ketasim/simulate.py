@@ -129,8 +129,8 @@ def simulate(
     selects with units. backend: "jax" (default) or "scipy" (reference, SciPy LSODA).
     solver (jax backend): "auto" (exact for linear models, else diffrax Tsit5), "exact",
     or a diffrax method name.
-    parameters: overrides by qualified name ('ketamine_s.k10') in the parameter's unit, or
-    as quantities ('18 1/h', a pint Quantity; `parameters.checked_value`).
+    parameters: overrides by qualified name ('ketamine_s.cl') in the parameter's unit, or
+    as quantities ('1 L/min', a pint Quantity; `parameters.checked_value`).
     """
     regimen = tuple(regimen)
     patient = patient or Patient()

@@ -1,9 +1,10 @@
 """The parameters a fit adjusts: which names, bounds, start, and the unconstrained coordinates.
 
-A fitted parameter is a qualified name ('ketamine_s.k10') or a shell-style pattern
-('ketamine_?.k10', 'ketamine_*.k10'): all matching names share one fitted value (the S-
-and R-ketamine modules declare the same Domino micro-constants, and racemic data cannot
-tell them apart). Bounds, in the parameter's unit: given ones (`NAME=LO:HI`), else the
+A fitted parameter is a qualified name ('ketamine_s.cl') or a shell-style pattern
+('ketamine_?.cl', 'ketamine_*.cl'): all matching names share one fitted value (racemic
+data cannot tell the enantiomers apart; under the default `population` disposition the
+S- and R-ketamine clearances differ, 95 vs 79.17 L/h, and a pattern fit sets both to
+one value, whereas `domino1982` and `herd2007` declare the same values for both). Bounds, in the parameter's unit: given ones (`NAME=LO:HI`), else the
 declared `lower`/`upper` (the tightest over the matched names), else value/10 .. value*10.
 
 The optimiser works on an unconstrained x per parameter. For positive bounds the map is
@@ -129,8 +130,8 @@ def resolve_parameters(labels: Sequence[str], known: Mapping, bounds: Mapping[st
         names = tuple(sorted(fnmatch.filter(known, label))) if any(c in label for c in "*?[") else (
             (label,) if label in known else ())
         if not names:
-            raise InputError(f"{field}: unknown parameter {label!r} (qualified names such as 'ketamine_s.k10', "
-                             "or patterns such as 'ketamine_?.k10')")
+            raise InputError(f"{field}: unknown parameter {label!r} (qualified names such as 'ketamine_s.cl', "
+                             "or patterns such as 'ketamine_?.cl')")
         for n in names:
             if n in seen:
                 raise InputError(f"{field}: {n} is matched by both {seen[n]!r} and {label!r}")

@@ -4,7 +4,7 @@
 The format:
 
     [values]                         # qualified name -> value in the parameter's unit
-    "ketamine_s.k10" = 0.31
+    "ketamine_s.cl" = 82.5
 
     [provenance]                     # optional for hand-written files
     experiments = ["pk-kamp-clearance"]   # ids of the experiments the values were fitted to
@@ -17,7 +17,7 @@ The format:
     iterations = 9
     seed = 0                         # optional
     [provenance.bounds]              # the fitted parameters' bounds, in their units
-    "ketamine_s.k10" = [0.1, 1.5]
+    "ketamine_s.cl" = [30.0, 300.0]
 
 Experiments listed in `provenance.experiments` were used for calibration, so a scorecard
 run with these values should count them as calibration, not validation. Malformed files,

@@ -116,7 +116,7 @@ def parameter_space(model, names: Sequence[str] | None = None,
                     field: str = "--parameter") -> Space:
     """The varying parameters of an assembled model.
 
-    names: qualified names ('ketamine_s.k10'); None = every parameter with cv > 0.
+    names: qualified names ('ketamine_s.cl'); None = every parameter with cv > 0.
     ranges: explicit (lower, upper) per name, in the parameter's unit (these names are
     added to `names`). Unknown names raise InputError naming `field`.
     """
@@ -127,7 +127,7 @@ def parameter_space(model, names: Sequence[str] | None = None,
         chosen = list(dict.fromkeys([*(names or ()), *ranges]))
     unknown = [n for n in chosen if n not in model.parameters]
     if unknown:
-        raise InputError(f"{field}: unknown parameter {unknown[0]!r} (qualified names such as 'ketamine_s.k10')")
+        raise InputError(f"{field}: unknown parameter {unknown[0]!r} (qualified names such as 'ketamine_s.cl')")
     if not chosen:
         raise InputError(f"{field}: no parameter varies (the model declares no between-subject CV); name some")
     return Space(tuple(parameter_range(n, model.parameters[n], ranges.get(n), field) for n in chosen))

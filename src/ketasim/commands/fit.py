@@ -1,6 +1,6 @@
 """`ketasim fit`: calibrate chosen parameters against chosen experiments (diffrax gradients).
 
-    ketasim fit --parameter 'ketamine_?.k10' --parameter 'ketamine_?.v1_per_kg' \\
+    ketasim fit --parameter 'ketamine_?.cl' --parameter 'ketamine_?.v1' \\
                 --experiment pk-end-of-infusion-cmax:0 --experiment pk-kamp-clearance \\
                 [--bounds NAME=LO:HI ...] [--max-steps N] [--method levenberg_marquardt|bfgs] \\
                 [--out fitted.toml] [--json]
@@ -68,8 +68,8 @@ def library_ids() -> dict:
 
 def fit(
     parameter: list[str] = typer.Option([], "--parameter",
-                                        help="parameter to fit: a qualified name (ketamine_s.k10) or a pattern "
-                                             "(ketamine_?.k10: one value for all matches); repeatable"),
+                                        help="parameter to fit: a qualified name (ketamine_s.cl) or a pattern "
+                                             "(ketamine_?.cl: one value for all matches); repeatable"),
     experiment: list[str] = typer.Option([], "--experiment",
                                          help="library id or experiment file, optionally :N,M to pick measures; "
                                               "repeatable"),
