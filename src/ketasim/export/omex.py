@@ -43,7 +43,7 @@ from typing import Mapping, Sequence
 from ..choices import check_name
 from ..engine.model import AssembledModel
 from ..errors import InputError
-from ..limits import check_count
+from ..limits import MAX_OUTPUT_INTERVALS, check_count
 from ..units import QuantityLike, minutes
 from .engines import ATOL, MAX_STEPS, RTOL
 from .errors import SBMLExportError
@@ -66,9 +66,6 @@ KISAO_CVODE = "KISAO:0000019"
 KISAO_RTOL, KISAO_ATOL, KISAO_MAX_STEPS = "KISAO:0000209", "KISAO:0000211", "KISAO:0000415"
 TASK_ID, SIM_ID, MODEL_ID, REPORT_ID = "task", "timecourse", "model", "report"
 DEFAULT_OBSERVABLES = ("plasma_ketamine", "brain_ketamine", "madrs")
-MAX_POINTS = 200_000
-"""Output intervals of the archive's time course: 2 years at 10-min steps is 105,120; the
-engine holds every row of every observable in memory."""
 
 
 def parameter_target(sid: str) -> str:
@@ -106,13 +103,13 @@ def time_course(duration: float, step: QuantityLike | None, field: str = "--step
     """The archive's time course over [0, duration] minutes at `step` (a quantity; None:
     `default_step`). Refused (InputError naming `field`): a step that is not positive, not
     a whole fraction of the duration (SED-ML's uniform time course has equal intervals
-    ending at the duration), or more than `MAX_POINTS` intervals."""
+    ending at the duration), or more than `limits.MAX_OUTPUT_INTERVALS` intervals."""
     dt = default_step(duration) if step is None else minutes(step, field)
     if not dt > 0:
         raise InputError(f"{field}: must be a positive time (got {dt:g} min)")
     n = duration / dt
-    if n > MAX_POINTS:
-        check_count(math.ceil(n), MAX_POINTS, field, "output intervals")
+    if n > MAX_OUTPUT_INTERVALS:
+        check_count(math.ceil(n), MAX_OUTPUT_INTERVALS, field, "output intervals")
     k = max(int(round(n)), 1)
     if abs(n - k) > 1e-9 * max(n, 1.0):
         raise InputError(f"{field}: the duration ({duration:g} min) is not a whole number of steps of {dt:g} min "
