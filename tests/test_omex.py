@@ -6,7 +6,7 @@ manifest. Executed by `ketasim.export.omex_run` (python-libsedml reads the SED-M
 libRoadRunner runs the task), its report matches `ketasim.simulate` (SciPy reference) to
 `agreement.TOLERANCE` (1e-4) relative, outside values below `agreement.FLOOR` of the
 observable's largest magnitude. Loading the whole exported model takes libRoadRunner a few
-seconds, so the infusion and the repeated oral dose run in the default suite.
+seconds, so every round trip here (about 10 s each) runs in the default suite.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ketasim.cli import main  # noqa: E402
 from ketasim.engine.assembler import assemble  # noqa: E402
 from ketasim.engine.module import Module  # noqa: E402
 from ketasim.export.agreement import TOLERANCE, worst_differences  # noqa: E402
-from ketasim.export.omex import (DEFAULT_OBSERVABLES, FORMATS, KISAO_CVODE, MANIFEST_NS,  # noqa: E402
+from ketasim.export.omex import (DEFAULT_OBSERVABLES, KISAO_CVODE, MANIFEST_NS,  # noqa: E402
                                  TimeCourse, archive_files, parameter_target, regimen_archive, sedml_errors,
                                  to_sedml, zip_bytes)
 from ketasim.export.omex_run import OmexRunError, read_archive, run_archive  # noqa: E402
@@ -144,7 +144,6 @@ def test_repeated_oral_doses_reproduce_ketasim(tmp_path):
     assert max(worst.values()) <= TOLERANCE, worst
 
 
-@pytest.mark.slow
 def test_repeated_infusions_reproduce_ketasim_on_more_layers(tmp_path):
     """Three infusions two days apart over six days, the default and later layers' observables."""
     names = (*DEFAULT_OBSERVABLES, "nmda_block_pyramidal", "bdnf", "spine_density")

@@ -32,6 +32,7 @@ libRoadRunner); tellurium's SED-ML executor runs it as well.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import xml.etree.ElementTree as ET
@@ -150,7 +151,7 @@ def sedml_document(model: AssembledModel, observables: Sequence[str], course: Ti
     doc = libsedml.SedDocument(SEDML_LEVEL, SEDML_VERSION)
     _check(doc.getNamespaces().add(SBML_NS, "sbml"), "declare the sbml namespace prefix of the XPath targets")
     if description:
-        _check(doc.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{_escape(description)}</p></body>'),
+        _check(doc.setNotes(f'<body xmlns="http://www.w3.org/1999/xhtml"><p>{html.escape(description)}</p></body>'),
                "setNotes")
     m = doc.createModel()
     for call, value in (("setId", MODEL_ID), ("setLanguage", SBML_LANGUAGE), ("setSource", MODEL_FILE)):
@@ -234,12 +235,6 @@ def to_sedml(model: AssembledModel, observables: Sequence[str], course: TimeCour
     if errors:
         raise SBMLExportError(f"libsedml finds the SED-ML invalid: {errors[0]}")
     return text
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def manifest_xml(entries: Mapping[str, str], master: str = SEDML_FILE) -> bytes:

@@ -27,7 +27,6 @@ called.
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -316,12 +315,3 @@ class _Runner:
         raise self.fail(f"data generator {dg_id!r}: {libsbml.formulaToL3String(node)} is not run "
                         "(numbers, names, + - * / and power only)")
 
-
-def archive_bytes_report(data: bytes, report: str | None = None) -> Report:
-    """`run_archive` of an archive held in memory (zip bytes)."""
-    files = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for n in z.namelist():
-            if not n.endswith("/"):
-                files[_name(n)] = z.read(n)
-    return run_sedml(files, master_sedml(files), report)
