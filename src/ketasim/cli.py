@@ -12,7 +12,7 @@ import typer
 from .commands.circuit import circuit
 from .commands.common import err_console
 from .commands.experiment import experiment_run
-from .commands.export import export_sbml
+from .commands.export import export_omex, export_sbml
 from .commands.fit import fit
 from .commands.hypotheses import hypotheses
 from .commands.listing import list_names
@@ -38,6 +38,7 @@ app.command("trial")(trial)
 app.command("receptor")(receptor)
 app.command("circuit")(circuit)
 export_app.command("sbml")(export_sbml)
+export_app.command("omex")(export_omex)
 app.command("fit")(fit)
 app.command("hypotheses")(hypotheses)
 app.command("list")(list_names)

@@ -74,6 +74,12 @@ MAX_CLAMP_SAMPLES = 100_000
 4,500; the sampled trace is held in memory and integrated point by point."""
 
 
+MAX_OUTPUT_INTERVALS = 200_000
+"""Output intervals of an exported time course (`ketasim export omex --duration / --step`):
+two years at 10-min steps is 105,120; the engine that runs the archive holds every row of
+every observable in memory."""
+
+
 MAX_CIRCUIT_MS = 120_000.0
 """Simulated time of one spiking-circuit run (`ketasim circuit --duration`), milliseconds:
 two minutes. The network (5,000 neurons at scale 1) runs at roughly real time to ten
