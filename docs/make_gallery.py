@@ -284,12 +284,20 @@ def index_page(src: Sources) -> str:
              "([scorecard.json](../scorecard/scorecard.json) and the figures of "
              "[scorecard.html](../scorecard/scorecard.html)), the experiment files and the reference registry. "
              "Building them simulates nothing, so they show the results of the last `make scorecard`"
-             + (f": {s}." if s else "."), "",
+             + (f": {s}." if s else ".") + " Each page's notes are read from its experiment file as it is now, "
+             "so they may describe changes made after that run.", "",
              f"{summary['passed']} of {summary['total']} experiments pass"
              + (f"; {summary['measures'][1]} of {summary['measures'][0]} measures" if summary.get("measures") else "")
              + ".", "",
              "| layer | experiments passed | validation | consistency | calibration | measures passed |",
              "|---|---|---|---|---|---|"]
+    in_scorecard = {e["id"] for e in sc["experiments"]}
+    missing, gone = sorted(set(src.files) - in_scorecard), sorted(in_scorecard - set(src.files))
+    if missing:
+        lines += ["Not in the scorecard yet (added to the library after its run; no page): "
+                  + ", ".join(f"`{i}`" for i in missing) + ".", ""]
+    if gone:
+        lines += ["In the scorecard but no longer in the library: " + ", ".join(f"`{i}`" for i in gone) + ".", ""]
     by_layer = summary.get("by_layer", {})
     for layer in [*layers(sc), "total"]:
         row = by_layer.get(layer)
