@@ -1,13 +1,15 @@
 # ketasim: two commands on a fresh machine.
 #   make demo  - create .venv, install ketasim, run the standard simulation
 #   make test  - install the test extras and run the test suite
+#   make docs  - build the documentation site into site/ and check its links
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+DOCSSTAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test test-all bench clean figures surrogate browser scorecard
+.PHONY: demo test test-all bench clean figures surrogate browser scorecard docs docs-check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +20,10 @@ $(STAMP): pyproject.toml
 $(DEVSTAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(DEVSTAMP)
+
+$(DOCSSTAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $(DOCSSTAMP)
 
 demo: $(STAMP)
 	$(BIN)/ketasim run
@@ -52,5 +58,15 @@ scorecard: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/python docs/make_figures.py
 
+# the documentation site (mkdocs.yml): docs/, the README as home page and the gallery of the
+# experiment library (docs/make_gallery.py, from the checked-in scorecard: nothing is simulated),
+# built with --strict into site/, then every relative link and #anchor of it checked
+docs: $(DOCSSTAMP)
+	$(BIN)/python -m mkdocs build --strict --clean --site-dir site
+	$(BIN)/python docs/check_links.py site
+
+docs-check: $(DOCSSTAMP)
+	$(BIN)/python docs/check_links.py site
+
 clean:
-	rm -rf $(VENV) results.nc report.html
+	rm -rf $(VENV) results.nc report.html site
