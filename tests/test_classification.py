@@ -278,8 +278,10 @@ def test_known_library_classes(lib, classes):
     # Williams' trial pins it too, but the gate's threshold was chosen with Williams' finding in view
     williams = classes["clinical-williams2018-naltrexone"]
     assert williams.kind == "calibration" and any("opioid_gate_k" in r for r in williams.reasons), williams
-    # oral F of ketamine is set from the paper whose number the experiment tests
-    oral = classes["pk-oral-bioavailability"]
-    assert oral.kind == "calibration" and any(".F_oral" in r for r in oral.reasons), oral
+    # oral F of S-ketamine is set from the paper whose number the experiment tests (Fanta 2015) ...
+    oral = classes["pk-esketamine-oral-bioavailability"]
+    assert oral.kind == "calibration" and any("ketamine_s.F_oral" in r for r in oral.reasons), oral
+    # ... and the racemic oral F of Yanagihara 2003 set nothing, so its file is validation
+    assert classes["pk-oral-bioavailability"].kind == "validation"
     # every class has its reasons; validation needs none
     assert all(c.reasons for c in classes.values() if c.kind != "validation")
