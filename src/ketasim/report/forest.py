@@ -24,6 +24,7 @@ unless the row names its own.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -38,6 +39,7 @@ from .figures import figure_to_svg
 NAN = float("nan")
 PUBLISHED_OFFSET = 0.28   # the published bar sits this far (in rows) below its row's estimate
 ROW_HEIGHT = 0.34         # inches per row
+LABEL_WIDTH = 44          # characters per line of a row label
 PAD = 0.08                # share of the x range (of its decades on a log axis) left at each side
 
 
@@ -146,6 +148,11 @@ def _interval(lo: float, hi: float, limits: tuple[float, float], log: bool) -> t
     return ends, capped
 
 
+def wrapped(label: str, width: int = LABEL_WIDTH) -> str:
+    """A row label broken into lines of at most `width` characters (at spaces)."""
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
 def forest_figure(rows: Sequence[ForestRow], scale: str | Scale, xlabel: str, title: str = "",
                   interval_label: str = "simulated 95% CI", published_label: str = "published (value, range)",
                   width: float = 7.0) -> Figure:
@@ -204,13 +211,13 @@ def forest_figure(rows: Sequence[ForestRow], scale: str | Scale, xlabel: str, ti
             ax.text(1.01, y, "pass" if r.passed else "miss", transform=right, va="center", ha="left",
                     fontsize=8, fontweight="bold", color=PASS_COLOUR if r.passed else MISS_COLOUR,
                     gid=f"verdict-{i}")
-    ax.set_yticks(row_positions(n), [r.label for r in rows], fontsize=8)
+    ax.set_yticks(row_positions(n), [wrapped(r.label) for r in rows], fontsize=8)
     ax.set_ylim(-0.5 - PUBLISHED_OFFSET, n - 0.5)
     ax.set_xlabel(xlabel, fontsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.grid(True, axis="x", which="both", alpha=0.3)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.12 - 0.6 / max(n, 1)),
-              ncol=4, borderaxespad=0.0)
+              ncol=2, borderaxespad=0.0)
     return fig
 
 
