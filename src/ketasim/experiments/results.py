@@ -14,7 +14,12 @@ import numpy as np
 
 @dataclass(frozen=True)
 class MeasureResult:
-    """One measure's simulated value (in the measure's unit), what was expected and the verdict."""
+    """One measure's simulated value (in the measure's unit), what was expected and the verdict.
+
+    ci: the simulated value's interval where the runner computes one (a trial's
+    arm-versus-arm effects: percentile bootstrap), kept for figures such as the scorecard's
+    forest plot; not part of the JSON document.
+    """
 
     name: str
     simulated: float
@@ -26,6 +31,7 @@ class MeasureResult:
     series: tuple[tuple[float, ...], tuple[float, ...]] | None = None  # (x, y) for plots
     axis: str = "time (min)"  # what the series' x is, with its unit (in-vitro curves: concentration, voltage)
     y_axis: str = ""  # what the series' y is, with its unit: 'plasma_ketamine (ng/mL)' ('' when unknown)
+    ci: tuple[float, float] | None = None  # the simulated value's 95% interval (a trial's bootstrap), for plots
 
     def to_json(self) -> dict:
         out = {"name": self.name, "simulated": self.simulated, "expected": self.expected,

@@ -47,6 +47,15 @@ PLACEBO_COLOUR = "#868e96"
 
 PLACEBO_WORDS = ("placebo", "saline", "sham")
 
+PASS_COLOUR, MISS_COLOUR = "#1a7f37", "#cf222e"
+"""A scored value inside its published tolerance (green) or outside it (red), in every figure."""
+
+PUBLISHED_COLOUR = "#1d2330"
+"""A published value and its range or interval, where a figure sets it beside a simulated one."""
+
+NULL_COLOUR = "#868e96"
+"""The line of no effect (odds ratio 1, difference 0) in a forest plot."""
+
 OTHER_COLOURS: tuple[str, ...] = ("#332288", "#44aa99", "#999933", "#cc6677", "#117733", "#aa4499",
                                   "#ddcc77", "#88ccee", "#882255", "#000000")
 """Series that are not analytes, in order within a panel (Paul Tol's muted scheme, then black)."""

@@ -17,9 +17,9 @@ explains is statistical and lives here. One concept per file:
   `engine` (`run_trial`: chunks as tasks, resume), `shard` (which chunks shard I of N of an
   HPC array job runs), `merge` (shard stores checked and merged into the trial's store),
   `outcomes` (an arm's per-patient outcomes), `endpoints` (response, remission, ... with
-  bootstrap intervals), `survival` (Kaplan–Meier), `bootstrap`, `tables` (Parquet and
-  summary tables), `report` (the HTML section), `score` (an experiment's trial measures
-  scored).
+  bootstrap intervals), `effects` (the arm-versus-arm effects the report's forest plot
+  shows), `survival` (Kaplan–Meier), `bootstrap`, `tables` (Parquet and summary tables),
+  `report` (the HTML report), `score` (an experiment's trial measures scored).
 """
 
 from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate

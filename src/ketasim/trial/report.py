@@ -1,4 +1,5 @@
-"""The trial's HTML report: arm-by-arm MADRS course, response and remission, adverse effects.
+"""The trial's HTML report: arm-by-arm MADRS course, individual courses, arm-versus-arm effects
+(forest plot), response and remission, adverse effects.
 
 Self-contained like the simulation report (`ketasim.report.html`) and built from the same
 toolkit (`report.markup`): inline CSS and SVG figures, no scripts. Curves use LOCF scores
@@ -16,9 +17,12 @@ from matplotlib.figure import Figure
 from ..version import __version__
 from ..report.colours import panel_colours
 from ..report.figures import figure_to_svg
+from ..report.forest import ForestRow, forest_figure
 from ..report.markup import CSS, DISCLAIMER, dose_text, esc, html_figure, html_table
+from ..report.spaghetti import SAMPLE, Courses, sample_rows, spaghetti_figure
 from .course import madrs_course
-from .endpoints import REMISSION_MADRS, locf, responded
+from .effects import EFFECT_AXES, EFFECT_SCALES
+from .endpoints import REMISSION_MADRS, EndpointValue, locf, responded
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
 
@@ -61,6 +65,56 @@ def rates_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
     return fig
 
 
+def madrs_courses(arms: Mapping[str, ArmOutcomes], k: int = SAMPLE) -> list[Courses]:
+    """Per arm: the rated MADRS of its first `k` patients at each visit as observed (a course
+    ends at dropout; no carrying forward) and the arm's mean over all randomised patients
+    (LOCF, as in the mean MADRS figure). The store keeps every patient's scores at every
+    visit, so the sample is read from it (`spaghetti.sample_rows`: the first k by index)."""
+    return [Courses(name, np.asarray(a.visits, float), np.asarray(a.madrs, float)[sample_rows(a.n, k)],
+                    madrs_course(a)[0], a.n) for name, a in arms.items()]
+
+
+def spaghetti_section(arms: Mapping[str, ArmOutcomes], k: int = SAMPLE) -> str:
+    """The individual MADRS courses section (heading, figure, caption)."""
+    fig = spaghetti_figure(madrs_courses(arms, k), "day", "MADRS (points)", mean_label="arm mean (LOCF, all)")
+    return ("<h2>Individual MADRS courses</h2>"
+            + html_figure(figure_to_svg(fig), f"One panel per arm: the rated MADRS of the arm's first {k} patients "
+                          "(by patient index, the same on every run of one seed) at each visit, thin lines, each "
+                          "ending where the patient dropped out; bold: the arm's mean over all randomised patients "
+                          "(LOCF), as in the figure above."))
+
+
+def effect_rows(effects: Sequence[EndpointValue], arm_names: Sequence[str]) -> dict[str, list[ForestRow]]:
+    """endpoint -> forest rows of its effects (in the order given), each '<arm> vs <versus>, day d'
+    in the arm's colour."""
+    colours = dict(zip(arm_names, panel_colours(list(arm_names))))
+    out: dict[str, list[ForestRow]] = {}
+    for v in effects:
+        if v.endpoint in EFFECT_SCALES:
+            out.setdefault(v.endpoint, []).append(ForestRow(f"{v.arm} vs {v.versus}, day {v.at:g}", v.estimate,
+                                                            v.low, v.high, colour=colours.get(v.arm)))
+    return out
+
+
+def forest_section(effects: Sequence[EndpointValue], arm_names: Sequence[str]) -> str:
+    """The arm-versus-arm effects section: one forest plot per effect (odds ratio of response on a
+    log axis, mean MADRS difference on a linear one); '' without effects."""
+    by_endpoint = effect_rows(effects, arm_names)
+    if not by_endpoint:
+        return ""
+    level = next(iter(effects)).level
+    figs = "".join(html_figure(figure_to_svg(forest_figure(rows, EFFECT_SCALES[e], EFFECT_AXES[e],
+                                                           title=e.replace("_", " "),
+                                                           interval_label=f"{level:.0%} CI")), "")
+                   for e, rows in by_endpoint.items())
+    return ("<h2>Effects between arms</h2>"
+            '<p class="small muted">Each arm against its comparator at each day the trial reads (the end of the '
+            "trial and every measure's day): the odds ratio of response (log axis; 1: no effect) and the difference "
+            "in mean MADRS change from baseline (arm minus comparator; 0: no effect), squares the point estimates, "
+            f"lines their {level:.0%} percentile bootstrap intervals (patients resampled within arms), LOCF scores of "
+            "all randomised patients. An interval without a cap runs beyond the axis (unbounded).</p>" + figs)
+
+
 def _arms_table(spec: TrialSpec) -> list[dict]:
     return [{"arm": a.name, "regimen": "; ".join(dose_text(asdict(e)) for e in a.regimen) or "no doses",
              "hypotheses": ", ".join(f"{k}={v}" for k, v in a.hypotheses) or "defaults",
@@ -68,9 +122,12 @@ def _arms_table(spec: TrialSpec) -> list[dict]:
 
 
 def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summary: Sequence[dict],
-                        adverse: Sequence[dict], measures: Sequence[dict] = (), mechanism: str = "") -> str:
+                        adverse: Sequence[dict], measures: Sequence[dict] = (), mechanism: str = "",
+                        effects: Sequence[EndpointValue] = ()) -> str:
     """The report as one HTML string. summary: display rows per arm (endpoint 'estimate [CI]');
     adverse: adverse-effect rows per arm; measures: scored measure rows (may be empty);
+    effects: the arm-versus-arm effects for the forest plot (`trial.effects.arm_effects`; none:
+    no forest section);
     mechanism: the typical-patient cascade, equations and parameters section (HTML, may be
     empty; `ketasim.trial.mechanism.mechanism_html`)."""
     visits = np.asarray(spec.visits, float)
@@ -97,6 +154,8 @@ def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summar
         "<h2>MADRS over time</h2>",
         html_figure(figure_to_svg(madrs_figure(visits, arms)),
                 "Mean MADRS per arm (LOCF) against days since the first dose; bands: mean ± 1.96 SE."),
+        spaghetti_section(arms),
+        forest_section(effects, list(arms)),
         "<h2>Response and remission over time</h2>",
         html_figure(figure_to_svg(rates_figure(visits, arms)), "Fraction of randomised patients responding and "
                 "remitting at each visit (LOCF)."),

@@ -9,6 +9,7 @@ from typing import Any
 from ..version import __version__
 from ..experiments.schema import Experiment
 from .engine import TrialResult
+from .effects import arm_effects, comparisons, effect_days
 from .report import render_trial_report
 from .score import experiment_result, measure_values
 from .tables import adverse_rows, arm_summary, patient_table, summary_rows
@@ -59,7 +60,8 @@ def trial_outputs(exp: Experiment, result: TrialResult, n_boot: int = 1000, mech
     measure_rows = [{"measure": m["name"], "simulated": m["simulated"], "95% CI": _ci_text(m["ci"]),
                      "expected": m["expected"], "unit": m["unit"], "result": "pass" if m["passed"] else "MISS"}
                     for m in measures]
-    html = render_trial_report(spec, arms, rows, adverse, measure_rows, mechanism)
+    effects = arm_effects(spec, arms, comparisons(spec, exp), effect_days(spec, exp), n_boot)
+    html = render_trial_report(spec, arms, rows, adverse, measure_rows, mechanism, effects)
     return TrialOutputs(summary, rows, measure_rows, patient_table(spec, arms), html, run)
 
 

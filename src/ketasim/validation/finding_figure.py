@@ -26,14 +26,13 @@ from matplotlib.figure import Figure
 from ..errors import InputError
 from ..experiments.results import ArmCourse, MeasureResult
 from ..experiments.schema import Experiment
-from ..report.colours import panel_colours
+from ..report.colours import MISS_COLOUR, PASS_COLOUR, panel_colours
 from ..report.figures import unit_label
 from ..report.time_axis import display_time
 from ..units import parse_quantity
 from .library_run import LibraryEntry
 
 MAX_POINTS = 300  # per line: keeps each inline SVG small
-PASS_COLOUR, MISS_COLOUR = "#1a7f37", "#cf222e"
 BAND_ALPHA = 0.22
 AT_BAND_HALF_WIDTH = 0.04  # a value_at band's half width, as a share of the x axis (of its decades on a log axis)
 

@@ -6,9 +6,11 @@ layer (validation, consistency and calibration apart), the misses (every failing
 in one table, linking to its experiment), each experiment by layer (its derived class
 with the reasons, measures against published values with tolerance and where the
 tolerance comes from, pass or miss, a small plot where the finding is a curve, source,
-hypotheses, the file's notes on a miss), and every assumed or fitted parameter with the
-reason or what it was fitted to. A "misses only" check box hides the passing experiments
-with CSS alone (`:has(:checked)`), no script needed.
+hypotheses, the file's notes on a miss; the clinical layer opens with a forest plot of
+its effects between arms against the published ones, `effects_forest`), and every
+assumed or fitted parameter with the reason or what it was fitted to. A "misses only"
+check box hides the passing experiments with CSS alone (`:has(:checked)`), no script
+needed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ..report.figures import figure_to_svg
 from ..report.markup import CSS, DISCLAIMER, esc, fmt_value
 from ..report.model_html import colgroup_html
 from ..report.toc import Heading, heading_html, toc_html
+from .effects_forest import effects_forest_html
 from .finding_figure import finding_caption, finding_figure
 from .library_run import LibraryEntry, is_trial
 from .scorecard import Scorecard, Tally
@@ -181,7 +184,9 @@ def render_scorecard(sc: Scorecard) -> str:
     sections = []
     for layer in layers:
         entries = [e for e in sc.entries if e.experiment.tags[0] == layer]
-        sections.append(heading_html(_layer_heading(sc, layer)) + "".join(_experiment(sc, e) for e in entries))
+        forest = effects_forest_html(entries) if layer == "clinical" else ""
+        sections.append(heading_html(_layer_heading(sc, layer)) + forest
+                        + "".join(_experiment(sc, e) for e in entries))
     n_missed = sum(not e.passed for e in sc.entries)
     totals, misses = Heading("Totals per layer", TOTALS), Heading(f"Misses ({n_missed} experiments)", MISSES)
     unsourced = Heading("Assumed and fitted parameters", UNSOURCED_ANCHOR)
