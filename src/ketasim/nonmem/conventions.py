@@ -1,0 +1,54 @@
+"""The column names and the one unit convention of a NONMEM-style event table.
+
+Units (the one place they are stated; docs/guide.md repeats them):
+
+- TIME: hours since the ID's time zero (not negative);
+- AMT: mg of drug per dose (NONMEM has no mg/kg: weight-based doses are given in mg);
+- RATE: mg/h of an IV infusion (RATE = -2: the infusion's duration is in DUR);
+- DUR: hours an IV infusion lasts;
+- II: hours between repeated doses (with ADDL, the number of additional doses);
+- DV: the observed concentration in ng/mL (the unit of ketasim's plasma observables).
+
+ketasim keeps time in minutes: `MINUTES_PER_HOUR` converts both ways, once, in `regimen.py`.
+
+Rows are named as "row N": N is the data row counted from 1 after the header, whole-line
+comments (lines starting with '#') and blank lines not counted; the refusal adds the
+file's line number ("row 3 (line 5)"), so both a spreadsheet user and an editor user
+find it.
+"""
+
+from __future__ import annotations
+
+from ..errors import InputError
+
+MINUTES_PER_HOUR = 60.0
+
+# columns every table must have
+REQUIRED = ("ID", "TIME", "AMT", "EVID", "CMT", "DV")
+# columns ketasim reads when present (absent: 0 for RATE, DUR, II, ADDL; MDV from EVID and DV)
+OPTIONAL = ("RATE", "DUR", "II", "ADDL", "MDV")
+STANDARD = REQUIRED + OPTIONAL
+
+# EVID values (NONMEM's): those ketasim reads and those it refuses with the reason
+EVID_OBSERVATION = 0
+EVID_DOSE = 1
+EVID_UNSUPPORTED = {2: "an 'other' event (EVID 2)", 3: "a reset (EVID 3)", 4: "a reset and dose (EVID 4)"}
+
+# RATE = -2: the infusion's duration is given in DUR (NONMEM's convention); -1 (a modelled rate) is refused
+RATE_FROM_DUR = -2.0
+
+# How numbers are written back (`writing.py`): 12 significant digits, so that hours made
+# from minutes and back (x / 60 * 60) print as they were read
+NUMBER_FORMAT = "%.12g"
+
+UNITS = {"TIME": "h", "AMT": "mg", "RATE": "mg/h", "DUR": "h", "II": "h", "DV": "ng/mL"}
+
+
+class DatasetError(InputError):
+    """A NONMEM-style table is malformed or asks for what ketasim does not support."""
+
+
+def where(source: str, row: int, line: int, column: str | None = None) -> str:
+    """How a refusal names a cell: 'FILE row N (line L), column C' (row N: the N-th data row)."""
+    cell = f"{source} row {row} (line {line})"
+    return f"{cell}, column {column}" if column else cell
