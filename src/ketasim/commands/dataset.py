@@ -96,6 +96,9 @@ def dataset_vpc(
     pred_corr: bool = typer.Option(False, "--pred-corr", help="prediction-corrected VPC (Bergstrand 2011)"),
     bins: int = typer.Option(10, "--bins", help="at most this many time bins (each distinct time when fewer)"),
     log: bool = typer.Option(False, "--log", help="logarithmic concentration axis"),
+    residual_cv: float = typer.Option(0.0, "--residual-cv",
+                                      help="proportional residual error added to the simulated values, as a CV "
+                                           "(e.g. 0.15; default 0: none)"),
     hypothesis: list[str] = typer.Option([], "--hypothesis", help="NAME=VALUE (repeatable; ketasim list hypotheses)"),
     solver: str = typer.Option("auto", "--solver", help="auto, exact, tsit5, kvaerno5, ..."),
     as_json: bool = typer.Option(False, "--json", help="print the per-bin statistics as JSON"),
@@ -111,14 +114,18 @@ def dataset_vpc(
         if patients < 2:
             raise InputError(f"--patients: at least 2 virtual patients for percentiles (got {patients})")
         check_count(patients, MAX_PATIENTS_PER_ARM, "--patients", "patients")
+        if not 0.0 <= residual_cv <= 2.0:
+            raise InputError(f"--residual-cv: a CV from 0 to 2 (got {residual_cv:g})")
         if bins < 1:
             raise InputError(f"--bins: at least 1 (got {bins})")
         table, hyp = _checked(file, out, hypothesis, solver)
         check_observed(table)
         with working(f"simulating {patients} virtual patients for each of {len(table.ids)} IDs..."):
-            results = dataset_vpc(table, patients, seed, pred_corr, bins, hyp, solver)
+            results = dataset_vpc(table, patients, seed, pred_corr, bins, hyp, solver, residual_cv=residual_cv)
         notes = [f"{file}: {len(table.ids)} IDs; {patients} virtual patients per ID (seed {seed}); their "
-                 "covariates are drawn from the population model."]
+                 "covariates are drawn from the population model."
+                 + (f" Proportional residual error CV {residual_cv:g} added to the simulated values."
+                    if residual_cv > 0 else " No residual error is simulated.")]
         with working(f"writing {out}..."):
             write_vpc(out, results, f"{'pcVPC' if pred_corr else 'VPC'}: {Path(file).name}", notes, log)
         return results
@@ -130,5 +137,5 @@ def dataset_vpc(
     from .tables import print_rows
 
     for r in results:
-        print_rows(f"{r.observable} (ng/mL): observed and simulated percentiles by time bin", r.rows())
+        print_rows(f"{r.observable} (ng/mL) by time bin", r.short_rows())
     console.print(f"wrote {out}", markup=False, highlight=False)

@@ -132,6 +132,17 @@ class VpcResult:
             out.append(row)
         return out
 
+    def short_rows(self) -> list[dict]:
+        """One compact row per bin for a terminal: median time (h), observations, observed and
+        simulated P5 / P50 / P95."""
+        def three(values) -> str:
+            return " / ".join(f"{v:.3g}" for v in values)
+
+        return [{"bin": b + 1, "time (h)": float(self.bins.mid[b]),
+                 "n": int(np.sum((self.bins.index == b) & np.isfinite(self.observed))),
+                 "observed P5 / P50 / P95": three(self.observed_pct[b]),
+                 "simulated P5 / P50 / P95": three(self.simulated_pct[b])} for b in range(self.bins.count)]
+
 
 def vpc_statistics(observable: str, times: np.ndarray, observed: np.ndarray, simulated: np.ndarray,
                    pred: np.ndarray | None = None, max_bins: int = MAX_BINS) -> VpcResult:

@@ -4,7 +4,10 @@ statistics of `vpc.py` for each observable observed.
 The observed points are the observation records with MDV 0 and a DV (ng/mL, TIME h).
 Replicate r gives virtual patient r of each ID the ID's regimen (`simulation.population_values`);
 with `pred_corr` every ID's typical patient gives the population predictions
-(`simulation.subject_values`).
+(`simulation.subject_values`). ketasim's simulations have no residual (measurement)
+error; `residual_cv` adds a proportional one to the simulated values, Y * exp(cv z) with z
+standard normal drawn from `numpy.random.default_rng(seed)`, so the simulated spread can be
+compared with observations that carry assay error (0: none, the default).
 """
 
 from __future__ import annotations
@@ -39,10 +42,13 @@ def check_observed(table: EventTable) -> tuple[Subject, ...]:
 
 def dataset_vpc(table: EventTable, n: int = DEFAULT_PATIENTS, seed: int = 0, pred_corr: bool = False,
                 max_bins: int = MAX_BINS, hypotheses: Mapping[str, str] | None = None, solver: str = "auto",
-                each: Callable[[Subject], None] | None = None) -> list[VpcResult]:
+                each: Callable[[Subject], None] | None = None, residual_cv: float = 0.0) -> list[VpcResult]:
     """One VpcResult per observable observed (in the CMT registry's order of first appearance)."""
     subs = check_observed(table)
     sims = population_values(subs, n, seed, hypotheses, solver, each)
+    if residual_cv > 0:
+        rng = np.random.default_rng(seed)
+        sims = {k: v * np.exp(residual_cv * rng.standard_normal(v.shape)) for k, v in sims.items()}
     preds = {s.id: subject_values(s, hypotheses, solver) for s in subs} if pred_corr else {}
     by_obs: dict[str, dict[str, list]] = {}
     for s in subs:
