@@ -9,7 +9,10 @@ Units (the one place they are stated; docs/guide.md repeats them):
 - II: hours between repeated doses (with ADDL, the number of additional doses);
 - DV: the observed concentration in ng/mL (the unit of ketasim's plasma observables).
 
-ketasim keeps time in minutes: `MINUTES_PER_HOUR` converts both ways, once, in `regimen.py`.
+ketasim keeps time in minutes: `minutes_of` converts hours to minutes and snaps a value
+within 1e-9 (relative) of a multiple of 1e-6 min onto it, so that a time in minutes
+written in hours with 12 significant digits (`NUMBER_FORMAT`: 10 min is 0.166666666667 h)
+reads back as it was, and other values keep their full precision.
 
 Rows are named as "row N": N is the data row counted from 1 after the header, whole-line
 comments (lines starting with '#') and blank lines not counted; the refusal adds the
@@ -22,6 +25,8 @@ from __future__ import annotations
 from ..errors import InputError
 
 MINUTES_PER_HOUR = 60.0
+MINUTE_DIGITS = 6
+SNAP_RELATIVE = 1e-9
 
 # columns every table must have
 REQUIRED = ("ID", "TIME", "AMT", "EVID", "CMT", "DV")
@@ -42,6 +47,13 @@ RATE_FROM_DUR = -2.0
 NUMBER_FORMAT = "%.12g"
 
 UNITS = {"TIME": "h", "AMT": "mg", "RATE": "mg/h", "DUR": "h", "II": "h", "DV": "ng/mL"}
+
+
+def minutes_of(hours: float) -> float:
+    """Hours as minutes, snapped to `MINUTE_DIGITS` decimals when that close (module docstring)."""
+    m = hours * MINUTES_PER_HOUR
+    snapped = round(m, MINUTE_DIGITS)
+    return snapped if abs(m - snapped) <= SNAP_RELATIVE * max(1.0, abs(m)) else m
 
 
 class DatasetError(InputError):

@@ -22,7 +22,8 @@ from ..engine.dosing import DoseEvent
 from ..errors import InputError
 from ..patient import Patient
 from .compartments import DOSE_COMPARTMENTS, OBSERVATION_COMPARTMENTS, dose_cmt, observation_cmt
-from .conventions import EVID_DOSE, EVID_OBSERVATION, MINUTES_PER_HOUR, RATE_FROM_DUR, DatasetError, where
+from .conventions import (EVID_DOSE, EVID_OBSERVATION, MINUTES_PER_HOUR, RATE_FROM_DUR, DatasetError, minutes_of,
+                          where)
 from .table import EventTable, Record
 
 # DoseEvent fields -> the table's column, for refusals of a dose the engine makes
@@ -67,10 +68,10 @@ def dose_event(record: Record, source: str = "dataset") -> DoseEvent:
         hours = record.dur
     else:
         hours = None
-    every = record.ii * MINUTES_PER_HOUR if record.addl > 0 else None
+    every = minutes_of(record.ii) if record.addl > 0 else None
     try:
-        return DoseEvent(comp.drug, comp.route, record.amt, False, record.time * MINUTES_PER_HOUR,
-                         None if hours is None else hours * MINUTES_PER_HOUR, every, record.addl + 1,
+        return DoseEvent(comp.drug, comp.route, record.amt, False, minutes_of(record.time),
+                         None if hours is None else minutes_of(hours), every, record.addl + 1,
                          field=f"row {record.row}")
     except InputError as exc:
         raise DatasetError(event_refusal(str(exc), record, source)) from None
@@ -104,7 +105,7 @@ def subjects(table: EventTable) -> tuple[Subject, ...]:
             first = recs[0]
             raise DatasetError(f"{where(table.source, first.row, first.line)}: ID {ident} has no dose record "
                                "(EVID 1); nothing to simulate")
-        obs = tuple(Observation(r.row, r.time * MINUTES_PER_HOUR, OBSERVATION_COMPARTMENTS[r.cmt], r.dv, r.mdv)
+        obs = tuple(Observation(r.row, minutes_of(r.time), OBSERVATION_COMPARTMENTS[r.cmt], r.dv, r.mdv)
                     for r in recs if r.evid == EVID_OBSERVATION)
         out.append(Subject(ident, table.patients[ident], regimen, obs, tuple(r.row for r in doses)))
     return tuple(out)
