@@ -8,6 +8,7 @@ checked against values computed by hand; one small dataset is simulated end to e
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -307,21 +308,34 @@ def test_dataset_simulate_fills_dv_with_the_simulated_values_and_copies_the_rest
             assert wa[:6] + wa[7:] == wb[:6] + wb[7:]   # only DV may differ
     ds = simulate([DoseEvent("ketamine", "iv", 35.0, duration=40.0)], Patient(weight_kg=70.0), 60.0,
                   times=[30.0, 60.0])
-    dv = [float(ln.split(",")[6]) for ln in written[1:4]]
+    dv = [float(ln.split(",")[6]) for ln in written[2:5]]
     expected = [float(ds.plasma_ketamine.sel(time=30.0)), float(ds.plasma_ketamine.sel(time=60.0)),
                 float(ds.plasma_norketamine.sel(time=60.0))]
     assert dv == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_a_small_vpc_end_to_end(capsys, tmp_path):
+    """Two IDs, five virtual patients each, to 1 h, prediction-corrected (about 30 s: slow)."""
     table = tmp_path / "small.csv"
     table.write_text(SMALL)
     out = tmp_path / "vpc.html"
-    code, lines = run_cli(capsys, "dataset", "vpc", str(table), "--out", str(out), "--patients", "5",
-                          "--pred-corr", "--json")
-    assert code == 0, lines
+    with pytest.raises(SystemExit) as info:
+        main(["dataset", "vpc", str(table), "--out", str(out), "--patients", "5", "--pred-corr", "--json"])
+    captured = capsys.readouterr()
+    assert info.value.code == 0, captured.err
     page = out.read_text()
     assert "<svg" in page and "pcVPC" in page and "plasma_norketamine" in page
+    payload = json.loads(captured.out)
+    assert [row["observations"] for row in payload["vpc"]["plasma_ketamine"]] == [2, 2]
+
+
+def test_a_vpc_ending_in_png_is_a_png(tmp_path):
+    from ketasim.nonmem.vpc_figure import write_vpc
+
+    times = np.array([0.5, 0.5, 1.0, 1.0])
+    result = vpc_statistics("plasma_ketamine", times, np.array([150.0, 170.0, 100.0, 95.0]),
+                            np.array([[140.0, 160.0, 90.0, 99.0], [155.0, 175.0, 101.0, 92.0]]))
     png = tmp_path / "vpc.png"
-    code, lines = run_cli(capsys, "dataset", "vpc", str(table), "--out", str(png), "--patients", "5")
-    assert code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    write_vpc(png, [result], "test")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
