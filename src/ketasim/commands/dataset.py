@@ -18,7 +18,7 @@ import typer
 from .common import console, guard, parse_hypotheses
 from .status import working
 
-OPTIONS = {"hypotheses.": "--hypothesis ", "solver": "--solver", "n": "--population"}
+OPTIONS = {"hypotheses.": "--hypothesis ", "solver": "--solver"}
 
 
 def _checked(file: Path, out: Path, hypothesis: list[str], solver: str):
