@@ -33,6 +33,8 @@ QUICK: dict[str, tuple[str, ...]] = {
     "ketasim receptor --out receptor_figures": ("receptor_figures",),
     "ketasim list observables": (),
     "ketasim export sbml --out ketasim.xml": ("ketasim.xml",),
+    "ketasim dataset simulate src/ketasim/data/examples/ketamine_iv_nonmem.csv --out simulated.csv":
+        ("simulated.csv",),
 }
 SLOW: dict[str, tuple[str, ...]] = {
     'ketasim run --drug esketamine --route intranasal --dose "56 mg" --duration "12 h"': ("results.nc", "report.html"),
@@ -51,6 +53,8 @@ SLOW: dict[str, tuple[str, ...]] = {
     "ketasim validate --tags plasticity": (),
     "ketasim trial src/ketasim/experiments/library/clinical_murrough2013_midazolam.toml --patients 200 "
     "--out trial_out": ("trial_out",),
+    "ketasim dataset vpc src/ketasim/data/examples/ketamine_iv_nonmem.csv --out vpc.html --patients 50 --pred-corr":
+        ("vpc.html",),
 }
 # run in order in one folder: the second reads what the first writes
 FIT_THEN_RUN = ("ketasim fit --parameter 'ketamine_?.cl' --experiment pk-kamp-clearance --out fitted.toml",

@@ -11,6 +11,7 @@ import typer
 
 from .commands.circuit import circuit
 from .commands.common import err_console
+from .commands.dataset import dataset_simulate, dataset_vpc
 from .commands.experiment import experiment_run
 from .commands.export import export_omex, export_sbml
 from .commands.fit import fit
@@ -28,8 +29,10 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="ketasim: ketamine from dose to symptoms. Research and teaching tool, not for clinical dosing.")
 experiment_app = typer.Typer(no_args_is_help=True, help="Run experiment files (published findings).")
 export_app = typer.Typer(no_args_is_help=True, help="Export the slow model.")
+dataset_app = typer.Typer(no_args_is_help=True, help="NONMEM-style datasets: simulate them, check them (VPC).")
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(export_app, name="export")
+app.add_typer(dataset_app, name="dataset")
 
 app.command("run")(run)
 experiment_app.command("run")(experiment_run)
@@ -39,6 +42,8 @@ app.command("receptor")(receptor)
 app.command("circuit")(circuit)
 export_app.command("sbml")(export_sbml)
 export_app.command("omex")(export_omex)
+dataset_app.command("simulate")(dataset_simulate)
+dataset_app.command("vpc")(dataset_vpc)
 app.command("fit")(fit)
 app.command("hypotheses")(hypotheses)
 app.command("list")(list_names)
