@@ -43,10 +43,10 @@ def test_caller_times_get_the_breaks_added_and_nothing_else():
 
 
 def test_a_peak_does_not_depend_on_the_output_grid_over_a_21_day_course():
-    """The README's repeated course: Cmax of plasma ketamine is the end-of-infusion value (about
-    240 ng/mL at 40 min), brain ketamine about 0.95 uM, on the default grid, on a 1-min grid and
-    on an hourly one (the breaks added), and the NMDA block peak agrees on the default and
-    the 1-min grid."""
+    """The README's repeated course: Cmax of plasma ketamine is the end-of-infusion value (the
+    venous 185 ng/mL +-15% at 40 min, issue 20), brain ketamine peaks below the plasma peak (the
+    effect site lags), on the default grid, on a 1-min grid and on an hourly one (the breaks
+    added), and the NMDA block peak agrees on the default and the 1-min grid."""
     duration = 21 * DAY
     default = k.simulate(COURSE, duration=duration)
     fine = k.simulate(COURSE, duration=duration, times=np.arange(0.0, duration + 1.0, 1.0))
@@ -54,15 +54,22 @@ def test_a_peak_does_not_depend_on_the_output_grid_over_a_21_day_course():
     rows = {name: {r["analyte"]: r for r in pk_summary(ds)} for name, ds in
             (("default", default), ("fine", fine), ("hourly", hourly))}
     plasma = rows["default"]["plasma_ketamine"]
-    assert plasma["Cmax"] == pytest.approx(240.0, rel=0.02)
-    assert plasma["Tmax (min)"] == 40.0
-    assert rows["default"]["brain_ketamine"]["Cmax"] == pytest.approx(0.95, rel=0.02)
+    assert 157.0 < plasma["Cmax"] < 213.0
+    period = 3.5 * DAY                     # the peak is the end of one of the infusions (the
+    assert plasma["Tmax (min)"] % period == 40.0   # deep compartment lets later ones peak a little higher)
+    brain = rows["default"]["brain_ketamine"]
+    assert 0.5 * plasma["Cmax"] / 237.73 < brain["Cmax"] < plasma["Cmax"] / 237.73      # uM; ketamine 237.73 g/mol
+    assert 40.0 < brain["Tmax (min)"] % period < 120.0
     for other in ("fine", "hourly"):
         assert rows[other]["plasma_ketamine"]["Cmax"] == pytest.approx(plasma["Cmax"], rel=1e-6)
         assert rows[other]["plasma_ketamine"]["Tmax (min)"] == plasma["Tmax (min)"]
     for name in ("brain_ketamine", "plasma_norketamine", "plasma_hnk"):
         assert rows["fine"][name]["Cmax"] == pytest.approx(rows["default"][name]["Cmax"], rel=1e-6)
-        assert abs(rows["fine"][name]["Tmax (min)"] - rows["default"][name]["Tmax (min)"]) <= 1.0
+        # the default grid steps 1 min for 12 h after each dose and 10 min after that (HNK, slow to
+        # form and clear, peaks 17 h after a dose, where its flat top is resolved to 10 min)
+        since_dose = rows["default"][name]["Tmax (min)"] % period
+        step = 1.0 if since_dose <= 12 * 60 else 10.0
+        assert abs(rows["fine"][name]["Tmax (min)"] - rows["default"][name]["Tmax (min)"]) <= step
     block = {name: {r["observable"]: r for r in receptor_summary(ds)} for name, ds in
              (("default", default), ("fine", fine))}
     for obs, r in block["default"].items():
@@ -75,7 +82,8 @@ def test_a_peak_does_not_depend_on_the_output_grid_over_a_21_day_course():
 
 def test_auto_takes_the_stiff_solver_where_an_explicit_one_would_run_out_of_steps():
     """A mouse's central ketamine (time constant about 0.08 min) makes the report's 28-day
-    view stiff for Tsit5; a human's (about 0.6 min) does not."""
+    view stiff for Tsit5; a human's fastest time constant (0.6 min under Domino, about 2 min
+    with the venous population PK, where ketamine is no longer the fastest part) does not."""
     from ketasim.engine.failure import fastest_time_constant
     from ketasim.engine.solve import stiff_for_explicit
     from ketasim.simulate import model_for, schedule_for
@@ -88,5 +96,5 @@ def test_auto_takes_the_stiff_solver_where_an_explicit_one_would_run_out_of_step
         p = np.asarray(model.param_vector_of(model.parameters.with_mapping(patient.overrides())), dtype=float)
         schedule = schedule_for(model, regimen, patient.weight, 28 * DAY)
         verdict[species] = (fastest_time_constant(model, p, schedule), stiff_for_explicit(model, p, schedule))
-    assert verdict["human"][0] == pytest.approx(0.617, rel=0.05) and not verdict["human"][1]
+    assert verdict["human"][0] > 10 * verdict["mouse"][0] and not verdict["human"][1]
     assert verdict["mouse"][0] == pytest.approx(0.0848, rel=0.05) and verdict["mouse"][1]

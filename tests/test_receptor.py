@@ -96,7 +96,9 @@ def test_standard_infusion_blocks_interneurons_more_and_block_follows_brain_leve
     pyr, inter = ds["nmda_block_pyramidal"].values, ds["nmda_block_interneuron"].values
     assert inter.max() > 1.3 * pyr.max()
     assert 0.05 < pyr.max() < 0.5
-    assert int(np.argmax(inter)) == int(np.argmax(brain))
+    # the block reads S and R weighted by their NMDA affinities, brain_ketamine their plain sum;
+    # with S cleared faster than R (issue 20) the two peaks may fall one output minute apart
+    assert abs(int(np.argmax(inter)) - int(np.argmax(brain))) <= 1
     for name in ("nmda_block_glun2a", "nmda_block_glun2d", "mor_occupancy", "kor_occupancy"):
         assert ds[name].attrs["units"] == "1"
         assert 0.0 <= float(ds[name].min()) and float(ds[name].max()) < 1.0

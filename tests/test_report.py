@@ -115,4 +115,4 @@ def test_citation_doi_is_a_plain_link(simulated, monkeypatch):
     monkeypatch.setattr(model_html, "lookup", lambda key: Reference(key, f"Author <{key}> 1999.", doi="10.1000/x&y"))
     html = rep.render_report(ds, model, [], "t")
     assert '<a href="https://doi.org/10.1000/x&amp;y">doi:10.1000/x&amp;y</a>' in html
-    assert "Author &lt;domino1982&gt; 1999." in html
+    assert "Author &lt;fanta2015&gt; 1999." in html
