@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ketasim.cli import main
 from ketasim.engine.dosing import DoseEvent
 from ketasim.engine.solve import SolverError, solve
 from ketasim.errors import InputError
@@ -24,18 +23,11 @@ from ketasim.parameters import ParameterError
 from ketasim.patient import Patient, weight_bounds
 from ketasim.engine.output_grid import base_grid
 from ketasim.simulate import model_for, schedule_for
+from cli_helpers import run_cli
 
 LIBRARY = Path(__file__).parents[1] / "src" / "ketasim" / "experiments" / "library"
 SENTINEL = "sentinel: must survive\n"
 REGIMEN = (DoseEvent("ketamine", "iv", 0.5, True, 0.0, 40.0),)
-
-
-def run_cli(capsys, *args):
-    """`ketasim ARGS` in process: (exit status, non-empty stderr lines)."""
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    err = capsys.readouterr().err
-    return info.value.code, [ln for ln in err.splitlines() if ln.strip()]
 
 
 def sentinels(tmp_path, *names):

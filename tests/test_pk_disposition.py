@@ -21,6 +21,7 @@ from ketasim.mechanisms.patient import PATIENT
 from ketasim.mechanisms.pk_disposition import DISPOSITIONS, check_sampling, disposition_for
 from ketasim.mechanisms.pk_ketamine import ketamine_module
 from ketasim.simulate import schedule_for
+from cli_helpers import run_cli
 
 DOMINO = {"v1_per_kg": 0.063, "k10": 0.4381, "k12": 0.5921, "k21": 0.2470, "k13": 0.5900, "k31": 0.0146}
 
@@ -139,14 +140,6 @@ range = [100, 400]
 """
 
 
-def _cli(capsys, *args) -> tuple[int, list[str]]:
-    from ketasim.cli import main
-
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    return info.value.code, [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-
-
 @pytest.mark.parametrize("old, new, line", [
     ('sampling = "venous"', 'sampling = "venus"',
      "protocol.sampling: unknown sampling site 'venus'; did you mean 'venous'?"),
@@ -158,13 +151,13 @@ def _cli(capsys, *args) -> tuple[int, list[str]]:
 def test_an_experiment_naming_a_site_or_model_ketasim_lacks_is_refused_in_one_line(tmp_path, capsys, old, new, line):
     f = tmp_path / "e.toml"
     f.write_text(EXPERIMENT.replace(old, new, 1))
-    code, err = _cli(capsys, "experiment", "run", str(f))
+    code, err = run_cli(capsys, "experiment", "run", str(f))
     assert code == 2 and len(err) == 1 and line in err[0], err
 
 
 def test_run_refuses_an_unknown_ketamine_pk_in_one_line(tmp_path, capsys):
     out = tmp_path / "r.nc"
-    code, err = _cli(capsys, "run", "--hypothesis", "ketamine_pk=domino", "--out", str(out))
+    code, err = run_cli(capsys, "run", "--hypothesis", "ketamine_pk=domino", "--out", str(out))
     assert code == 2 and len(err) == 1 and not out.exists()
     assert "--hypothesis ketamine_pk: unknown value 'domino'; did you mean 'domino1982'?" in err[0]
 

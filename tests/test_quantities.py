@@ -17,6 +17,7 @@ from ketasim.experiments.plan import experiment_plan, one_dose_regimen, simulate
 from ketasim.limits import (MAX_ARMS, MAX_DOSE_EVENTS, MAX_DURATION_MIN, MAX_PATIENTS_PER_ARM, MAX_QUANTITY_CHARS,
                             MAX_REPEAT_COUNT, SHOWN_CHARS)
 from ketasim.units import parse_dose, parse_quantity
+from cli_helpers import run_cli
 
 
 # ------------------------------------------------------------------------------ the parser
@@ -106,14 +107,6 @@ def sentinel(tmp_path):
     out.write_text("precious")
     report.write_text("precious")
     return out, report
-
-
-def run_cli(capsys, *args):
-    """`ketasim ARGS` in process: (exit status, stderr lines)."""
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    err = capsys.readouterr().err
-    return info.value.code, [ln for ln in err.splitlines() if ln.strip()]
 
 
 @pytest.mark.parametrize("args, words", [
