@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from ..files import atomic_write, check_output
+from .regimen_options import Bdnf, Cyp2b6, Dose, Drug, Infusion, RepeatCount, RepeatEvery, Route, Species, Stress, Trkb, Weight
 from .common import REGIMEN_OPTIONS, console, guard, parse_hypotheses
 
 EXPORT_OPTIONS = {"form": "--form", "species": "--species", "hypotheses.": "--hypothesis "}
@@ -49,19 +50,18 @@ OMEX_OPTIONS = {**REGIMEN_OPTIONS, **EXPORT_OPTIONS}
 
 def export_omex(
     out: Path = typer.Option(..., "--out", help="COMBINE/OMEX archive to write, e.g. model.omex"),
-    drug: str = typer.Option("ketamine", help="drug (ketamine, esketamine, arketamine, ...; ketasim list drugs)"),
-    route: str = typer.Option("iv", help="iv, intranasal, oral, sublingual, im; ip, icv, intracerebral for "
-                                         "rodents only (ketasim list routes)"),
-    dose: str = typer.Option("0.5 mg/kg", help="dose, e.g. '0.5 mg/kg' or '56 mg'"),
-    infusion: Optional[str] = typer.Option("40 min", help="IV infusion duration; 'none' for a bolus"),
-    repeat_every: Optional[str] = typer.Option(None, help="repeat interval, e.g. '3.5 d'"),
-    repeat_count: int = typer.Option(1, help="number of doses"),
-    weight: Optional[str] = typer.Option(None, help="body weight, e.g. '70 kg'"),
-    species: str = typer.Option("human", help="human, rat or mouse"),
-    cyp2b6: str = typer.Option("*1/*1", help="CYP2B6 genotype"),
-    bdnf: str = typer.Option("val/val", help="BDNF Val66Met genotype: val/val, val/met, met/met"),
-    trkb: str = typer.Option("wt", help="TrkB: wt or knockout"),
-    stress: str = typer.Option("none", help="chronic stress: none or chronic"),
+    drug: Drug = "ketamine",
+    route: Route = "iv",
+    dose: Dose = "0.5 mg/kg",
+    infusion: Infusion = "40 min",
+    repeat_every: RepeatEvery = None,
+    repeat_count: RepeatCount = 1,
+    weight: Weight = None,
+    species: Species = "human",
+    cyp2b6: Cyp2b6 = "*1/*1",
+    bdnf: Bdnf = "val/val",
+    trkb: Trkb = "wt",
+    stress: Stress = "none",
     duration: str = typer.Option("24 h", help="simulated time (the time course's end)"),
     step: Optional[str] = typer.Option(None, help="output interval; the duration must be a whole number of "
                                                   "them (default: 1 min up to a day, 10 min beyond)"),
