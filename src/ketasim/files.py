@@ -98,15 +98,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def read_toml(path: Path, where: str, error: type[InputError] = InputError) -> dict:
-    """The parsed TOML document at `path`; `error(f"{where}: ...")` when unreadable or invalid."""
+def read_text(path: Path, where: str, error: type[InputError] = InputError) -> str:
+    """The UTF-8 text at `path`; `error(f"{where}: ...")` in one line when the file cannot be
+    read or is not UTF-8 (naming the first bad byte and its offset)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise error(f"{where}: cannot read file ({exc.strerror})") from None
     except UnicodeDecodeError as exc:
         raise error(f"{where}: not a UTF-8 text file (byte {exc.object[exc.start]:#04x} "
                     f"at offset {exc.start})") from None
+
+
+def read_toml(path: Path, where: str, error: type[InputError] = InputError) -> dict:
+    """The parsed TOML document at `path`; `error(f"{where}: ...")` when unreadable or invalid."""
+    text = read_text(path, where, error)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

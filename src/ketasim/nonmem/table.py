@@ -29,6 +29,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from ..files import read_text
 from ..patient import Patient, PatientError
 from .compartments import DOSE_COMPARTMENTS, OBSERVATION_COMPARTMENTS
 from .conventions import (EVID_DOSE, EVID_OBSERVATION, EVID_UNSUPPORTED, OPTIONAL, RATE_FROM_DUR, REQUIRED,
@@ -89,14 +90,7 @@ class EventTable:
 def read_table(path: Path, source: str | None = None) -> EventTable:
     """Read and check the table at `path` (UTF-8 CSV); DatasetError in one line otherwise."""
     name = source or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DatasetError(f"{name}: cannot read file ({exc.strerror})") from None
-    except UnicodeDecodeError as exc:
-        raise DatasetError(f"{name}: not a UTF-8 text file (byte {exc.object[exc.start]:#04x} "
-                           f"at offset {exc.start})") from None
-    return parse_table(text, name)
+    return parse_table(read_text(path, name, DatasetError), name)
 
 
 def parse_table(text: str, source: str = "dataset") -> EventTable:
