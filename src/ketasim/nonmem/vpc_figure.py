@@ -61,7 +61,7 @@ def vpc_page(results: Sequence[VpcResult], title: str, notes: Sequence[str] = ()
     import matplotlib.pyplot as plt
 
     from ..report.figures import figure_to_svg
-    from ..report.markup import CSS, DISCLAIMER, esc, html_figure, html_table
+    from ..report.markup import esc, html_figure, html_table, page_close, page_header, page_open
     from ..version import __version__
 
     fig = vpc_figure(results, log)
@@ -74,16 +74,14 @@ def vpc_page(results: Sequence[VpcResult], title: str, notes: Sequence[str] = ()
               + ("Prediction-corrected (Bergstrand 2011): every value scaled by the median population prediction "
                  "of its bin over its own population prediction. " if pc else "")
               + "Bins: each distinct time when there are few, else equal-count quantile bins (ketasim.nonmem.vpc).")
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
-             f"<style>{CSS}</style></head><body><main>",
-             f"<h1>{esc(title)}</h1>", f'<p class="warn">{esc(DISCLAIMER)}</p>', f"<p>{esc(method)}</p>",
+    parts = [page_open(title), page_header(title, ()), f"<p>{esc(method)}</p>",
              *(f'<p class="muted small">{esc(n)}</p>' for n in notes),
              html_figure(svg, "Visual predictive check: observed points and percentiles (black) and simulated "
                               "percentiles with their 95% confidence bands (colour).")]
     for r in results:
         parts.append(f"<h2>{esc(r.observable)}</h2>")
         parts.append(html_table(r.rows(), f"{r.observable} (ng/mL) by time bin"))
-    parts.append(f"<footer>ketasim {esc(__version__)}</footer></main></body></html>")
+    parts.append(page_close(__version__))
     return "\n".join(parts)
 
 

@@ -15,8 +15,8 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from .figures import concentration_figure, figure_to_svg
-from .markup import (CSS, DISCLAIMER, dose_text, esc, fmt_value, html_figure, html_table, json_attr, kv_text,
-                     unit_text)
+from .markup import (DISCLAIMER, dose_text, esc, fmt_value, html_figure, html_table, json_attr, kv_text,
+                     page_open, unit_text)
 from .model_html import REFERENCES_ANCHOR, equations_html, parameters_html
 from .small_multiples import MAX_SERIES, small_multiples_html
 from .summary import pk_summary
@@ -201,10 +201,7 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
     refs = (Heading("References", REFERENCES_ANCHOR),) if f'id="{REFERENCES_ANCHOR}"' in params else ()
     body.append((Heading("Parameters", anchor_of("Parameters"), refs), params))
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{CSS}</style></head><body><main>",
+        page_open(title),
         _header(ds, model, title),
         toc_html([h for h, _ in body]),
     ]
