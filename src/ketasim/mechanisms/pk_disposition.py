@@ -74,7 +74,9 @@ def _population(e: str) -> tuple[Parameter, ...]:
           cv=0.13, lower=30.0, upper=300.0,
           note="Persson 2002: mean clearance 0.020 (R) vs 0.024 L/min/kg (S), 10 healthy men, 7 mg of "
                "each enantiomer over 30 min; the ratio, not the absolute value, is taken (Wang 2019 "
-               "found 15.8 vs 18.4 mL/min/kg within racemate: ratio 0.86)")
+               "found 15.8 vs 18.4 mL/min/kg within racemate: ratio 0.86). In view when the ratio source was "
+               "chosen: the racemic clearance it gives with Fanta's S value, 86 L/h, against Kamp 2020's "
+               "79 L/h (CI 69-90, kamp2020), so pk-kamp-clearance is calibration")
     return (
         cl,
         p("v1", 110.0, "L", "fitted", "central (venous) volume at 70 kg", cv=0.275, lower=4.0, upper=400.0,
