@@ -24,7 +24,7 @@ from ketasim.validation.effects_forest import ANCHOR, effect_rows as scorecard_r
 from ketasim.validation.library_run import LibraryEntry
 from ketasim.validation.scorecard import Scorecard
 from ketasim.validation.scorecard_html import render_scorecard
-from trial_helpers import two_arm_trial
+from trial_helpers import MEAN_DIFFERENCE_MEASURE, two_arm_trial
 
 
 def by_gid(ax, gid):
@@ -122,14 +122,7 @@ def spec_of(names, visits, n=40):
 
 @pytest.fixture(scope="module")
 def trial():
-    exp = parse_experiment(tomllib.loads(two_arm_trial() + """
-[[measure]]
-arm = "ketamine"
-endpoint = "mean_difference"
-versus = "low_dose"
-at = "36 h"
-range = [-30, 30]
-"""))
+    exp = parse_experiment(tomllib.loads(two_arm_trial() + MEAN_DIFFERENCE_MEASURE))
     spec = trial_spec(exp, check_models=False)
     rng = np.random.default_rng(5)
     visits = np.asarray(spec.visits)

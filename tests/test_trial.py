@@ -21,16 +21,9 @@ from ketasim.experiments.loader import parse_experiment
 from ketasim.trial.engine import run_trial
 from ketasim.trial.spec import trial_spec
 from ketasim.trial.tables import SINGLE_ARM, arm_summary, patient_table
-from trial_helpers import assert_one_line_refusal, two_arm_trial
+from trial_helpers import MEAN_DIFFERENCE_MEASURE, assert_one_line_refusal, two_arm_trial
 
-TRIAL = two_arm_trial() + """
-[[measure]]
-arm = "ketamine"
-endpoint = "mean_difference"
-versus = "low_dose"
-at = "36 h"
-range = [-30, 30]
-"""
+TRIAL = two_arm_trial() + MEAN_DIFFERENCE_MEASURE
 
 DRIVER = """
 import sys, time

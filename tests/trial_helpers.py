@@ -41,6 +41,18 @@ range = [0.0, 1.0]
 '''
 
 
+MEAN_DIFFERENCE_MEASURE = """
+[[measure]]
+arm = "ketamine"
+endpoint = "mean_difference"
+versus = "low_dose"
+at = "36 h"
+range = [-30, 30]
+"""
+"""A second measure for `two_arm_trial`: the ketamine-minus-low-dose MADRS change at 36 h
+(a visit between the scheduled days, so the effects table gains a day)."""
+
+
 def assert_one_line_refusal(result: subprocess.CompletedProcess, out: Path, words) -> None:
     """Exit 2, one line on stderr holding every one of `words`, no traceback, and the output
     folder (prepared with one file, summary.json = "precious") left as it was."""
