@@ -223,6 +223,14 @@ def cli(*args, cwd=None):
     ("[protocol.arms.low_dose]\ndoses", "[protocol.arms.low_dose]\ndose", [], ["protocol.arms.low_dose.dose",
                                                                                 "unknown key"]),
     ("", "", ["--patients", "0"], ["--patients"]),
+    # the protocol's endpoint definitions: a remission line off the scale, a visit after the
+    # trial, an unknown relapse rule
+    ("[[measure]]", "[protocol.endpoints]\nremission_at_most = 70\n\n[[measure]]", [],
+     ["protocol.endpoints.remission_at_most", "outside the MADRS scale"]),
+    ("[[measure]]", '[protocol.endpoints]\nvisits = ["1 d", "8 d"]\n\n[[measure]]', [],
+     ["protocol.endpoints.visits[1]", "outside the trial"]),
+    ("[[measure]]", '[protocol.endpoints]\nrelapse = "two_visits"\n\n[[measure]]', [],
+     ["protocol.endpoints.relapse", "unknown value 'two_visits'"]),
 ])
 def test_malformed_trial_is_one_line_exit_2_nothing_written(tmp_path, old, new, extra, words):
     f = tmp_path / "bad.toml"

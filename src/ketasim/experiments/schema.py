@@ -6,7 +6,8 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator,
+                      model_validator)
 
 from ..limits import (MAX_ARMS, MAX_CHUNK, MAX_CLAMP_SAMPLES, MAX_DOSE_EVENTS, MAX_MEASURES, MAX_NAME_CHARS,
                       MAX_PATIENTS_PER_ARM, MAX_REPEAT_COUNT, MAX_SWEEP_POINTS, check_count, check_duration, shown)
@@ -22,8 +23,14 @@ IN_VITRO_STATISTICS = ("ic50", "relaxation_rate", "on_rate", "rate_ratio", "valu
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
 # Virtual-trial endpoints (docs/architecture.md §5; extend, don't rename). Defined by ketasim.trial.endpoints.
 ENDPOINTS = ("response_rate", "remission_rate", "mean_change", "mean_difference", "response_odds_ratio",
-             "relapse_median_days", "dropout_rate", "side_effect_dropout_rate")
+             "relapse_median_days", "dropout_rate", "side_effect_dropout_rate", "response_median_days")
 TWO_ARM_ENDPOINTS = ("mean_difference", "response_odds_ratio")
+# How a protocol defines its endpoints ([protocol.endpoints], read by ketasim.trial.definitions):
+# the rating scales remission can be read on, with their highest totals; the missing-data
+# analyses; the relapse lines.
+SCALE_MAXIMA = {"madrs": 60.0, "hamd17": 52.0}
+ANALYSES = ("locf", "observed")
+RELAPSE_RULES = ("loss_of_response", "madrs_at_least")
 # Where a measure's tolerance comes from: "ci" a published confidence interval (of a mean or an
 # estimate), "sd" a published SD or SE with n (an interval computed from them), "range" a published
 # range, IQR or min-max of values, "band" a stated band (a judgement; the note gives the reason).
@@ -206,6 +213,41 @@ class Arm(_Strict):
     bdnf: Name | None = None         # every patient of the arm has this Val66Met genotype
 
 
+class EndpointDefinitions(_Strict):
+    """`[protocol.endpoints]`: how the trial's protocol defines its endpoints (the remission line
+    and its scale, the scheduled rating visits, LOCF or observed cases, the relapse rule);
+    ketasim.trial.definitions documents each field. Omitted fields keep the defaults."""
+
+    remission_scale: Literal[tuple(SCALE_MAXIMA)] = "madrs"  # type: ignore[valid-type]
+    remission_at_most: float = 10.0
+    visits: Annotated[list[Time], Sweep] | None = None
+    analysis: Literal[ANALYSES] = "locf"  # type: ignore[valid-type]
+    relapse: Literal[RELAPSE_RULES] = "loss_of_response"  # type: ignore[valid-type]
+    relapse_madrs: float | None = None
+    relapse_visits: int = Field(default=1, ge=1, le=10)
+
+    @field_validator("remission_at_most")
+    @classmethod
+    def _remission_on_the_scale(cls, v: float, info: ValidationInfo) -> float:
+        scale = info.data.get("remission_scale", "madrs")
+        if not 0 <= v <= SCALE_MAXIMA[scale]:
+            raise ValueError(f"{v:g} is outside the {scale.upper()} scale (0-{SCALE_MAXIMA[scale]:g})")
+        return v
+
+    @field_validator("relapse_madrs")
+    @classmethod
+    def _relapse_on_the_scale(cls, v: float | None) -> float | None:
+        if v is not None and not 0 <= v <= SCALE_MAXIMA["madrs"]:
+            raise ValueError(f"{v:g} is outside the MADRS scale (0-60)")
+        return v
+
+    @model_validator(mode="after")
+    def _relapse_line(self):
+        if (self.relapse == "madrs_at_least") != (self.relapse_madrs is not None):
+            raise ValueError("relapse_madrs goes with relapse = 'madrs_at_least', and that rule needs it")
+        return self
+
+
 class Protocol(_Strict):
     duration: Duration | None = None
     in_vitro: InVitro | None = None
@@ -219,6 +261,7 @@ class Protocol(_Strict):
     # where the published concentrations were sampled ("venous", "arterial"); checked against
     # the site the ketamine_pk model predicts (mechanisms.pk_disposition.check_sampling)
     sampling: Name | None = None
+    endpoints: EndpointDefinitions | None = None  # a trial's endpoint definitions
 
     @model_validator(mode="after")
     def _in_vivo_or_in_vitro(self):
@@ -228,6 +271,8 @@ class Protocol(_Strict):
             raise ValueError("an in_vitro protocol has no doses")
         if bool(self.arms) != (self.population is not None):
             raise ValueError("a trial protocol needs both population and arms")
+        if self.endpoints is not None and not self.arms:
+            raise ValueError("endpoints: only a trial protocol (arms) has endpoint definitions")
         if self.arms and (self.doses or self.reference_doses or self.in_vitro is not None):
             raise ValueError("a trial protocol puts its doses in arms (no protocol.doses or in_vitro)")
         for name in self.arms:

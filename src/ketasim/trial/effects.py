@@ -58,5 +58,6 @@ def arm_effects(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], pairs: Sequenc
                 days: Sequence[float], n_boot: int = 1000) -> list[EndpointValue]:
     """Both effects (`EFFECT_SCALES`) of every pair at every day, with bootstrap intervals when
     n_boot > 0; ordered by effect, then pair, then day."""
-    return [evaluate(e, arm, arms[arm], day, versus, arms[versus], n_boot=n_boot, seed=spec.seed)
+    return [evaluate(e, arm, arms[arm], day, versus, arms[versus], n_boot=n_boot, seed=spec.seed,
+                     rules=spec.endpoints)
             for e in EFFECT_SCALES for arm, versus in pairs for day in days]

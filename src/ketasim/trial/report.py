@@ -22,15 +22,30 @@ from ..report.markup import dose_text, html_figure, html_table, page_close, page
 from ..report.spaghetti import SAMPLE, Courses, sample_rows, spaghetti_figure
 from .course import madrs_course
 from .effects import EFFECT_AXES, EFFECT_SCALES
-from .endpoints import REMISSION_MADRS, EndpointValue, locf, responded
+from .definitions import DEFAULT_RULES, EndpointRules
+from .endpoints import ENDPOINT_DEFS, EndpointValue, rated
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
 
 
-def rates_course(a: ArmOutcomes) -> tuple[np.ndarray, np.ndarray]:
-    """(response, remission) fractions per visit (LOCF, all randomised patients)."""
-    x = locf(a.madrs, a.baseline_madrs)
-    return responded(x, a.baseline_madrs[:, None]).mean(axis=0), (x <= REMISSION_MADRS).mean(axis=0)
+def rates_course(a: ArmOutcomes, rules: EndpointRules = DEFAULT_RULES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(days, response, remission): the two rates at each scheduled visit, as the protocol
+    defines them (its remission line, LOCF or observed cases; `trial.endpoints`)."""
+    days = np.asarray(rated(a, rules).visits, float)
+    rates = [[ENDPOINT_DEFS[e].statistic(ENDPOINT_DEFS[e].per_patient(a, d, rules)) for d in days]
+             for e in ("response_rate", "remission_rate")]
+    return days, np.asarray(rates[0]), np.asarray(rates[1])
+
+
+def _definitions_text(rules: EndpointRules) -> str:
+    """The protocol's endpoint definitions in one sentence-run for the report."""
+    who = ("Rates are fractions of all randomised patients; a missing score after dropout is the last rating "
+           "carried forward" if rules.analysis == "locf" else
+           "Observed cases: rates are fractions of the patients rated at that visit")
+    visits = ("every day of the record" if rules.visits is None
+              else "the scheduled visits (days " + ", ".join(f"{d:g}" for d in rules.visits) + ")")
+    return (f"{who}. Ratings: {visits}. Remission: {rules.describe('remission_rate')}. Relapse: Kaplan–Meier "
+            f"median days from first response to {rules.describe('relapse_median_days')}")
 
 
 def madrs_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
@@ -47,15 +62,15 @@ def madrs_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
     return fig
 
 
-def rates_figure(visits: np.ndarray, arms: Mapping[str, ArmOutcomes]) -> Figure:
+def rates_figure(arms: Mapping[str, ArmOutcomes], rules: EndpointRules = DEFAULT_RULES) -> Figure:
     fig = Figure(figsize=(9.0, 3.6))
     ax_r, ax_m = fig.subplots(1, 2, sharey=True)
     for (name, a), colour in zip(arms.items(), panel_colours(list(arms))):
-        resp, rem = rates_course(a)
-        ax_r.plot(visits, resp, marker="o", ms=2.5, label=name, color=colour)
-        ax_m.plot(visits, rem, marker="o", ms=2.5, label=name, color=colour)
+        days, resp, rem = rates_course(a, rules)
+        ax_r.plot(days, resp, marker="o", ms=2.5, label=name, color=colour)
+        ax_m.plot(days, rem, marker="o", ms=2.5, label=name, color=colour)
     ax_r.set_title("response (MADRS ≤ 50% of baseline)", fontsize=9)
-    ax_m.set_title(f"remission (MADRS ≤ {REMISSION_MADRS:g})", fontsize=9)
+    ax_m.set_title(f"remission ({rules.describe('remission_rate').replace('<=', '≤')})", fontsize=9)
     ax_r.set_ylabel("fraction of patients")
     for ax in (ax_r, ax_m):
         ax.set_xlabel("day")
@@ -139,9 +154,7 @@ def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summar
         "<h2>Arms</h2>", html_table(_arms_table(spec)),
         "<h2>Endpoints at the end of the trial</h2>",
         '<p class="small muted">Point estimate [95% percentile bootstrap interval, patients resampled within '
-        "arms]. Rates are fractions of all randomised patients; missing scores after dropout are the last "
-        "observation carried forward. Relapse: Kaplan–Meier median days from first response to MADRS above "
-        "50% of baseline (n.r.: not reached).</p>",
+        f"arms]. {_definitions_text(spec.endpoints)} (n.r.: not reached).</p>",
         html_table(list(summary)),
     ]
     if measures:
@@ -153,8 +166,8 @@ def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summar
         spaghetti_section(arms),
         forest_section(effects, list(arms)),
         "<h2>Response and remission over time</h2>",
-        html_figure(figure_to_svg(rates_figure(visits, arms)), "Fraction of randomised patients responding and "
-                "remitting at each visit (LOCF)."),
+        html_figure(figure_to_svg(rates_figure(arms, spec.endpoints)), "Fraction of patients responding and "
+                "remitting at each scheduled visit, as the protocol defines them (above)."),
         "<h2>Adverse effects and dropouts</h2>",
         '<p class="small muted">Peak CADSS dissociation score per patient; fractions of patients who dropped '
         "out, and who dropped out because of side effects, by the end of the trial.</p>",

@@ -49,7 +49,8 @@ def measure_values(exp: Experiment, spec: TrialSpec, arms: Mapping[str, ArmOutco
         at = plan.measures[i].at / MINUTES_PER_DAY if m.at else spec.duration_days
         factor = _scale(m, e, f)
         v = evaluate(m.endpoint, m.arm, arms[m.arm], at, m.versus, arms[m.versus] if m.versus else None,
-                     n_boot=n_boot if boot is None or m.endpoint in boot else 0, seed=spec.seed)
+                     n_boot=n_boot if boot is None or m.endpoint in boot else 0, seed=spec.seed,
+                     rules=spec.endpoints)
         value = v.estimate * factor
         passed, tol = score(value, m)
         ci = None if np.isnan(v.low) and np.isnan(v.high) else (v.low * factor, v.high * factor)

@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..experiments.schema import Experiment
 from ..limits import MAX_CHUNK, MAX_PATIENTS_PER_ARM, check_count
 from ..units import MINUTES_PER_DAY
+from .definitions import DEFAULT_RULES, EndpointRules, check_measure_days, endpoint_rules
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
 
@@ -28,7 +29,8 @@ class TrialSpec:
 
     n: patients per arm; chunk: patients per task; duration_days: follow-up (d); visits:
     the days at which scores are recorded (every day from 0 to the duration, plus each
-    measure's `at`), ascending. arms: `ketasim.trial.chunk.TrialArm`s (regimen in
+    measure's `at` and each scheduled visit of the protocol), ascending. endpoints: the
+    protocol's endpoint definitions, which read only its scheduled visits of the record. arms: `ketasim.trial.chunk.TrialArm`s (regimen in
     minutes, hypotheses merged: protocol-wide, then the arm's own).
     """
 
@@ -43,6 +45,7 @@ class TrialSpec:
     visits: tuple[float, ...]
     arms: tuple  # tuple[TrialArm, ...]
     parameters: tuple[tuple[str, float], ...] = ()  # model overrides (qualified name, value in its unit), sorted
+    endpoints: EndpointRules = DEFAULT_RULES        # how the protocol defines its endpoints (not in the digest)
 
     @property
     def arm_names(self) -> tuple[str, ...]:
@@ -65,12 +68,14 @@ class TrialSpec:
                 "arms": [{"name": a.name, "regimen": [asdict(e) for e in a.regimen],
                           "hypotheses": dict(a.hypotheses), "blinded": a.blinded, "bdnf": a.bdnf,
                           "model_drugs": list(a.model_drugs), "segments": a.segments} for a in self.arms],
-                **({"parameters": dict(self.parameters)} if self.parameters else {})}
+                **({"parameters": dict(self.parameters)} if self.parameters else {}),
+                **({"endpoints": self.endpoints.to_json()} if self.endpoints != DEFAULT_RULES else {})}
 
     @property
     def digest(self) -> str:
-        """SHA-256 of everything that determines the stored results (not the title)."""
-        data = {k: v for k, v in self.to_json().items() if k != "title"}
+        """SHA-256 of everything that determines the stored results (not the title, nor the
+        endpoint definitions: they read the record, they do not change it)."""
+        data = {k: v for k, v in self.to_json().items() if k not in ("title", "endpoints")}
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -124,7 +129,9 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
             at = times.at / MINUTES_PER_DAY
             if not 0 <= at <= duration:
                 raise TrialSpecError(f"measure[{i}].at: must be between 0 and the trial's duration")
-            extra.append(at)
+            extra.append((i, at))
+    rules = endpoint_rules(prot.endpoints, duration)
+    check_measure_days(rules, extra)
     arms = []
     for name, arm in prot.arms.items():
         where = f"protocol.arms.{name}"
@@ -144,8 +151,8 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
         values = _known_parameters(prot.parameters, parameters, exp.species, arms, parameters_field)
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
-                     visits=visit_days(duration, tuple(extra)), arms=tuple(arms),
-                     parameters=tuple(sorted(values.items())))
+                     visits=visit_days(duration, tuple(d for _, d in extra) + (rules.visits or ())),
+                     arms=tuple(arms), parameters=tuple(sorted(values.items())), endpoints=rules)
 
 
 def _known_parameters(protocol_parameters, overrides, species: str, arms,

@@ -7,7 +7,8 @@ from typing import Mapping
 
 import numpy as np
 
-from .endpoints import ENDPOINT_DEFS, EndpointValue, evaluate, locf, relapse_followup, responded, score_at
+from .endpoints import (ENDPOINT_DEFS, EndpointValue, evaluate, relapse_followup, responded, response_followup,
+                        score_at)
 from .outcomes import ArmOutcomes
 from .spec import TrialSpec
 
@@ -17,10 +18,12 @@ SINGLE_ARM = tuple(n for n, e in ENDPOINT_DEFS.items() if not e.two_arm)
 def patient_table(spec: TrialSpec, arms: Mapping[str, ArmOutcomes]):
     """A `pyarrow.Table`, one row per patient of every arm, endpoints at the end of the trial.
 
-    Columns: arm, patient, baseline_madrs, madrs_end and hamd_end (LOCF), change_end,
-    response_end, remission_end, dropout_day (inf = completed), completed,
-    dropout_side_effect, cadss_peak, first_response_day (NaN: never responded),
-    relapse_days and relapse_event (follow-up from first response, see endpoints), and
+    Every column follows the protocol's endpoint definitions (`spec.endpoints`: scheduled
+    visits, LOCF or observed cases, remission line, relapse rule). Columns: arm, patient,
+    baseline_madrs, madrs_end and hamd_end (at the last scheduled visit; NaN under observed
+    cases when not rated), change_end, response_end, remission_end, dropout_day (inf =
+    completed), completed, dropout_side_effect, cadss_peak, first_response_day (NaN: never
+    responded), relapse_days and relapse_event (follow-up from first response), and
     one column per covariate in name order (weight in kg, genotypes as strings). The
     column order is fixed, so one seed gives the same file whether the trial ran in one
     sitting or was resumed.
@@ -30,19 +33,21 @@ def patient_table(spec: TrialSpec, arms: Mapping[str, ArmOutcomes]):
     end = spec.duration_days
     cols: dict[str, list] = {}
     for name, a in arms.items():
-        madrs_end = score_at(a, end)
-        follow = relapse_followup(a, end)
-        hamd_end = locf(a.hamd)[:, -1] if a.hamd is not None else np.full(a.n, np.nan)
+        rules = spec.endpoints
+        madrs_end = score_at(a, end, rules)
+        follow = relapse_followup(a, end, rules)
+        hamd_end = score_at(a, end, rules, "hamd17") if a.hamd is not None else np.full(a.n, np.nan)
         resp_any = follow[:, 2] > 0
-        observed = ~np.isnan(a.madrs) & responded(a.madrs, a.baseline_madrs[:, None])
-        first_day = np.where(resp_any, np.asarray(a.visits)[np.argmax(observed, axis=1)], np.nan)
+        first = response_followup(a, end, rules)
+        first_day = np.where(first[:, 1] > 0, first[:, 0], np.nan)
+        remission_end = (hamd_end if rules.remission_scale == "hamd17" else madrs_end) <= rules.remission_at_most
         part = {
             "arm": np.full(a.n, name, dtype=object),
             "patient": np.asarray(a.patient if a.patient is not None else np.arange(a.n), dtype=np.int64),
             "baseline_madrs": a.baseline_madrs, "madrs_end": madrs_end, "hamd_end": hamd_end,
             "change_end": madrs_end - a.baseline_madrs,
             "response_end": responded(madrs_end, a.baseline_madrs),
-            "remission_end": madrs_end <= 10.0,
+            "remission_end": remission_end,
             "dropout_day": a.dropout_day, "completed": ~np.isfinite(a.dropout_day),
             "dropout_side_effect": np.asarray(a.dropout_side_effect, bool), "cadss_peak": a.cadss_peak,
             "first_response_day": first_day,
@@ -66,7 +71,8 @@ def write_parquet(table, path: str | Path) -> None:
 def arm_summary(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], n_boot: int = 1000,
                 level: float = 0.95) -> dict[str, dict[str, EndpointValue]]:
     """arm -> single-arm endpoint -> value at the end of the trial (with bootstrap intervals)."""
-    return {name: {e: evaluate(e, name, a, spec.duration_days, n_boot=n_boot, seed=spec.seed, level=level)
+    return {name: {e: evaluate(e, name, a, spec.duration_days, n_boot=n_boot, seed=spec.seed, level=level,
+                            rules=spec.endpoints)
                    for e in SINGLE_ARM}
             for name, a in arms.items()}
 
