@@ -68,6 +68,11 @@ class ChunkResult:
     dropout_side_effect: np.ndarray  # (n,) bool
     cadss_peak: np.ndarray           # (n,) CADSS points
     covariates: Mapping[str, np.ndarray]
+    # the decomposition of the rated MADRS change (trial.decomposition), (n, V), NaN after
+    # dropout; None from a simulation that does not supply it (stored as NaN)
+    drug_part: np.ndarray | None = None
+    placebo_part: np.ndarray | None = None
+    regression_part: np.ndarray | None = None
 
 
 def visit_grid(visits: Sequence[float]) -> np.ndarray:
@@ -116,6 +121,9 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
         dropout_side_effect=np.array([o.dropout_side_effect for o in out]),
         cadss_peak=c.cadss_peak,
         covariates={"weight": c.draw.weight, "cyp2b6": c.draw.cyp2b6, "bdnf": c.draw.bdnf},
+        drug_part=np.stack([o.parts[0] for o in out]),
+        placebo_part=np.stack([o.parts[1] for o in out]),
+        regression_part=np.stack([o.parts[2] for o in out]),
     )
 
 

@@ -181,7 +181,7 @@ def _chunk_result(spec: TrialSpec, arrays: dict[str, np.ndarray]) -> ChunkResult
     """A stored chunk's arrays (`store.read_chunk`) as the `ChunkResult` that wrote them."""
     prefix = f"{COVARIATES}/"
     return ChunkResult(patient=arrays["patient"], visits=np.asarray(spec.visits, float),
-                       madrs=arrays[SCORES[0]], hamd=arrays[SCORES[1]],
+                       **{name: arrays[name] for name in SCORES},
                        **{name: arrays[name] for name in PER_PATIENT if name != "patient"},
                        covariates={k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
 

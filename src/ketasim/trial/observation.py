@@ -24,6 +24,15 @@ For patient i with untreated severity B (MADRS points), at visit day t:
 The screening (baseline) score is B + x(0), redrawn until it meets the cohort's inclusion
 threshold. HAMD-17 is the MADRS through the linking line of the mood module.
 
+The rated change from the screening score S = round(B + x(0)) is split into four parts that
+add up to it exactly (`trial.decomposition` averages them over an arm):
+- drug mechanism: B (severity(t) ** r - 1), the change the mechanism alone would make;
+- placebo: -B P(t) severity(t) ** r;
+- regression to the mean: -(S - B) (1 - fluctuation_corr ** t), the screening
+  fluctuation (selected upwards by the inclusion threshold) decaying away;
+- day-to-day fluctuation: the rest, x(t) - (S - B) fluctuation_corr ** t plus rounding
+  and clipping to the scale (mean zero apart from them).
+
 Dropouts: two competing exponential clocks, a cohort hazard and a side-effect hazard
 side_effect_hazard x side_effect_burden(t) (the slow model's burden, piecewise constant
 between visits). Scores after the dropout day are missing (NaN).
@@ -81,6 +90,7 @@ class Observed:
     hamd: np.ndarray
     dropout_day: float           # inf = completed
     dropout_side_effect: bool
+    parts: tuple[np.ndarray, np.ndarray, np.ndarray] = ()  # (drug, placebo, regression) (V,), NaN after dropout
 
 
 def ar1(rng: np.random.Generator, days: np.ndarray, sd: float, corr: float) -> np.ndarray:
@@ -117,7 +127,8 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     fade = np.exp(-since_treatment(days, treatments) / value("placebo_fade"))
     placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade,
                          0.9)
-    mean = true_b * (1 - placebo) * np.clip(severity, 0.0, None) ** r
+    relief = np.clip(severity, 0.0, None) ** r
+    mean = true_b * (1 - placebo) * relief
     madrs = np.clip(np.rint(mean + x), 0, 60)
     madrs[0] = screen
     hamd = np.clip(np.rint(hamd_per_madrs * (mean + x) + hamd_at_zero), 0, 52)
@@ -126,7 +137,10 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     gone = days > drop
     madrs[gone] = np.nan
     hamd[gone] = np.nan
-    return Observed(screen, madrs, hamd, drop, side)
+    parts = (true_b * (relief - 1.0), -true_b * placebo * relief, -(screen - true_b) * (1.0 - corr ** days))
+    for part in parts:
+        part[gone] = np.nan
+    return Observed(screen, madrs, hamd, drop, side, parts)
 
 
 def since_treatment(days: np.ndarray, treatments: np.ndarray | None) -> np.ndarray:

@@ -17,7 +17,9 @@ class ArmOutcomes:
     dropout_day: (n,) day of dropout, inf for completers. dropout_side_effect: (n,) bool,
     dropped out because of side effects. cadss_peak: (n,) peak CADSS dissociation score.
     patient: (n,) patient index within the arm. covariates: name -> (n,) array (weight in
-    kg; genotypes as strings).
+    kg; genotypes as strings). parts: the decomposition of each rated MADRS change,
+    name -> (n, V) (`drug_part`, `placebo_part`, `regression_part`; see
+    `trial.decomposition`), empty when the record has none.
     """
 
     visits: np.ndarray
@@ -29,6 +31,7 @@ class ArmOutcomes:
     hamd: np.ndarray | None = None
     patient: np.ndarray | None = None
     covariates: Mapping[str, np.ndarray] = field(default_factory=dict)
+    parts: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

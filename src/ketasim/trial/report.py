@@ -21,6 +21,7 @@ from ..report.forest import ForestRow, forest_figure
 from ..report.markup import dose_text, html_figure, html_table, page_close, page_header, page_open
 from ..report.spaghetti import SAMPLE, Courses, sample_rows, spaghetti_figure
 from .course import madrs_course
+from .decomposition_figure import decomposition_section
 from .effects import EFFECT_AXES, EFFECT_SCALES
 from .definitions import DEFAULT_RULES, EndpointRules
 from .endpoints import ENDPOINT_DEFS, EndpointValue, rated
@@ -164,6 +165,7 @@ def render_trial_report(spec: TrialSpec, arms: Mapping[str, ArmOutcomes], summar
         html_figure(figure_to_svg(madrs_figure(visits, arms)),
                 "Mean MADRS per arm (LOCF) against days since the first dose; bands: mean ± 1.96 SE."),
         spaghetti_section(arms),
+        decomposition_section(arms, spec.duration_days),
         forest_section(effects, list(arms)),
         "<h2>Response and remission over time</h2>",
         html_figure(figure_to_svg(rates_figure(arms, spec.endpoints)), "Fraction of patients responding and "

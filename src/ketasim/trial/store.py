@@ -7,7 +7,10 @@ Layout (`trial.zarr`):
   and in a shard's store (`trial.shard`: `trial.shard-I-of-N.zarr`, only its chunks flagged)
   shard ({index, count})
 - `visits` (V,) days
-- per arm, group `<arm name>`: `madrs`, `hamd` (n, V) float64 (NaN after dropout);
+- per arm, group `<arm name>`: `madrs`, `hamd` (n, V) float64 (NaN after dropout), and
+  the decomposition of each rated MADRS change (`trial.decomposition`): `drug_part`,
+  `placebo_part`, `regression_part` (n, V) float64 (NaN after dropout, and where a
+  simulation did not supply them);
   `baseline_madrs`, `dropout_day` (inf = completed), `cadss_peak` (n,) float64;
   `dropout_side_effect` (n,) bool; `patient` (n,) int64 (-1 until written);
   `covariates/<name>` (n,): numbers as float64, strings as int16 codes into the code
@@ -43,7 +46,7 @@ from .spec import TrialSpec
 
 FORMAT = "ketasim-trial"
 FORMAT_VERSION = 2          # 2: the done flag is the chunk's checksum (1: a bool)
-SCORES = ("madrs", "hamd")
+SCORES = ("madrs", "hamd", "drug_part", "placebo_part", "regression_part")   # (n, V) float64 arrays
 PER_PATIENT = {"baseline_madrs": ("f8", np.nan), "dropout_day": ("f8", np.nan), "cadss_peak": ("f8", np.nan),
                "dropout_side_effect": ("bool", False), "patient": ("i8", -1)}
 COVARIATES = "covariates"
@@ -264,7 +267,9 @@ def _why(exc: BaseException) -> str:
 def chunk_arrays(result) -> dict[str, np.ndarray]:
     """The arrays of a `ChunkResult` as the store holds them (name -> values in the stored dtype;
     covariates as `covariates/<name>`, text as strings): what its checksum covers."""
-    out = {name: np.asarray(getattr(result, name), dtype="f8") for name in SCORES}
+    nan = np.full(np.shape(result.madrs), np.nan)
+    out = {name: np.asarray(nan if getattr(result, name) is None else getattr(result, name), dtype="f8")
+           for name in SCORES}
     out.update({name: np.asarray(getattr(result, name), dtype=dtype) for name, (dtype, _) in PER_PATIENT.items()})
     for name, values in result.covariates.items():
         values = np.asarray(values)
@@ -434,7 +439,8 @@ def read_arm(root, spec: TrialSpec, arm: str) -> ArmOutcomes:
     cov = {}
     for name, a in sorted(g[COVARIATES].arrays(), key=lambda item: item[0]):
         cov[name] = decoded(a, a[:])
-    return ArmOutcomes(visits=np.asarray(root["visits"][:]), madrs=g["madrs"][:], hamd=g["hamd"][:],
+    parts = {name: g[name][:] for name in SCORES[2:]}
+    return ArmOutcomes(visits=np.asarray(root["visits"][:]), madrs=g["madrs"][:], hamd=g["hamd"][:], parts=parts,
                        baseline_madrs=g["baseline_madrs"][:], dropout_day=g["dropout_day"][:],
                        dropout_side_effect=g["dropout_side_effect"][:], cadss_peak=g["cadss_peak"][:],
                        patient=g["patient"][:], covariates=cov)
