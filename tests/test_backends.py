@@ -106,7 +106,7 @@ def test_linear_form_disk_cache_round_trip(tmp_path, monkeypatch, linear_layers)
     derived = linear._derive_linear_form(model)
     monkeypatch.setattr(linear, "_FORMS", {})
     first = linear.linear_form(model)            # derives and writes the entry
-    path = linear._disk_path(model.source)
+    path = linear._disk_path("linear", model.source)
     assert path.exists()
     monkeypatch.setattr(linear, "_FORMS", {})
     loaded = linear.linear_form(model)           # reads the entry

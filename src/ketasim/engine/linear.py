@@ -41,7 +41,7 @@ def substituted_derivatives(model: "AssembledModel") -> list[sp.Expr]:
 _CONST, _AFFINE, _NONLINEAR = 0, 1, 2
 
 
-def _kind(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
+def kind_of(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
     """Conservative class of `expr` in the states: 0 free of states and t, 1 affine, 2 maybe not.
 
     `kinds` gives the class of every symbol that is a state (1), t (2) or an assignment;
@@ -52,7 +52,7 @@ def _kind(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
         return kinds.get(expr, _CONST)
     if expr.is_Number or not expr.free_symbols & kinds.keys():
         return _CONST
-    parts = [_kind(a, kinds) for a in expr.args]
+    parts = [kind_of(a, kinds) for a in expr.args]
     if expr.is_Add:
         return max(parts)
     if expr.is_Mul:
@@ -66,18 +66,24 @@ def _kind(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
     return _NONLINEAR  # a function of state-dependent arguments
 
 
+def state_kinds(model: "AssembledModel") -> dict[sp.Symbol, int]:
+    """The `kind_of` class of every state (affine), of t (nonlinear) and of every assignment."""
+    kinds: dict[sp.Symbol, int] = {sp.Symbol(s.symbol): _AFFINE for s in model.states}
+    kinds[sp.Symbol("t")] = _NONLINEAR
+    for a in model.assignments:
+        kinds[sp.Symbol(a.symbol)] = kind_of(a.expr, kinds)
+    return kinds
+
+
 def surely_nonlinear(model: "AssembledModel") -> bool:
-    """True when some derivative is nonlinear in the states (or depends on t) by `_kind`.
+    """True when some derivative is nonlinear in the states (or depends on t) by `kind_of`.
 
     A cheap structural test, linear in the size of the declarations: the full check
     substitutes every assignment into every derivative, which grows with the model's depth
     and takes tens of seconds once the later layers are in.
     """
-    kinds: dict[sp.Symbol, int] = {sp.Symbol(s.symbol): _AFFINE for s in model.states}
-    kinds[sp.Symbol("t")] = _NONLINEAR
-    for a in model.assignments:
-        kinds[sp.Symbol(a.symbol)] = _kind(a.expr, kinds)
-    return any(_kind(d, kinds) == _NONLINEAR for d in model.derivatives)
+    kinds = state_kinds(model)
+    return any(kind_of(d, kinds) == _NONLINEAR for d in model.derivatives)
 
 
 def linear_parts_exprs(model: "AssembledModel") -> tuple[sp.Matrix, sp.Matrix] | None:
@@ -115,25 +121,44 @@ class LinearForm:
     init_nonzero: np.ndarray   # (n,) bool
 
 
-_FORMS: dict[str, LinearForm | None] = {}
+_FORMS: dict[tuple[str, str], object] = {}
 _SOLVERS: dict[tuple, object] = {}
 
 
 def linear_form(model: "AssembledModel") -> LinearForm | None:
-    """The model's linear form, or None if it is not linear.
+    """The model's linear form, or None if it is not linear (cached: `cached_form`)."""
+    def encode(form: LinearForm | None):
+        return None if form is None else {
+            "source": form.source, "a_nonzero": form.a_nonzero.tolist(),
+            "b_nonzero": form.b_nonzero.tolist(), "init_nonzero": form.init_nonzero.tolist()}
 
-    Cached in memory and, because the symbolic analysis takes a noticeable part of a
-    run's start-up, on disk beside JAX's compilation cache (keyed by a hash of the model
-    source and the ketasim and SymPy versions).
-    """
-    key = model.source
+    def decode(data) -> LinearForm | None:
+        if data is None:
+            return None
+        return LinearForm(data["source"], np.array(data["a_nonzero"], dtype=bool),
+                          np.array(data["b_nonzero"], dtype=bool), np.array(data["init_nonzero"], dtype=bool))
+
+    return cached_form("linear", model, _derive_linear_form, encode, decode)
+
+
+def cached_form(kind: str, model: "AssembledModel", derive, encode, decode):
+    """`derive(model)`, cached in memory and, because symbolic analysis takes a noticeable
+    part of a run's start-up, on disk beside JAX's compilation cache (folder `kind`, keyed
+    by a hash of the model source and the ketasim and SymPy versions). encode/decode turn
+    the result into JSON data and back; an unreadable entry is derived again."""
+    key = (kind, model.source)
     if key not in _FORMS:
-        path = _disk_path(key)
-        form = _load(path) if path is not None and path.exists() else _MISSING
+        path = _disk_path(kind, model.source)
+        form = _MISSING
+        if path is not None and path.exists():
+            try:
+                form = decode(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                form = _MISSING
         if form is _MISSING:
-            form = _derive_linear_form(model)
+            form = derive(model)
             if path is not None:
-                _store(path, form)
+                _store(path, encode(form))
         _FORMS[key] = form
     return _FORMS[key]
 
@@ -141,7 +166,7 @@ def linear_form(model: "AssembledModel") -> LinearForm | None:
 _MISSING = object()
 
 
-def _disk_path(source: str) -> Path | None:
+def _disk_path(kind: str, source: str) -> Path | None:
     from ..version import __version__
     from .cache import compilation_cache_dir
 
@@ -149,24 +174,10 @@ def _disk_path(source: str) -> Path | None:
     if root is None:
         return None
     digest = hashlib.sha256(f"{__version__}|{sp.__version__}|{source}".encode()).hexdigest()
-    return root / "linear" / f"{digest}.json"
+    return root / kind / f"{digest}.json"
 
 
-def _load(path: Path):
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return _MISSING  # unreadable entry: derive again
-    if data is None:
-        return None
-    return LinearForm(data["source"], np.array(data["a_nonzero"], dtype=bool),
-                      np.array(data["b_nonzero"], dtype=bool), np.array(data["init_nonzero"], dtype=bool))
-
-
-def _store(path: Path, form: LinearForm | None) -> None:
-    data = None if form is None else {
-        "source": form.source, "a_nonzero": form.a_nonzero.tolist(),
-        "b_nonzero": form.b_nonzero.tolist(), "init_nonzero": form.init_nonzero.tolist()}
+def _store(path: Path, data) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -182,26 +193,33 @@ def _derive_linear_form(model: "AssembledModel") -> LinearForm | None:
         return None
     A, b = parts
     n = len(model.states)
+    return LinearForm(
+        source=affine_source(model.param_symbols, A, b),
+        a_nonzero=np.array([[A[i, j] != 0 for j in range(n)] for i in range(n)], dtype=bool),
+        b_nonzero=np.array([b[i] != 0 for i in range(n)], dtype=bool),
+        init_nonzero=np.array([s.initial != 0 for s in model.states], dtype=bool),
+    )
+
+
+def affine_source(param_symbols, A: sp.Matrix, b: sp.Matrix) -> str:
+    """Source of `linear_parts(_p) -> (A, b)` for symbolic A (n, n) and b (n, 1) in the
+    flat parameter symbols (common subexpressions shared; `numpy` bound by the caller)."""
+    n = A.shape[0]
     entries = [(i, j, A[i, j]) for i in range(n) for j in range(n) if A[i, j] != 0]
     exprs = [e for _, _, e in entries] + [b[i] for i in range(n)]
     repl, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_c"))
     lines = ["def linear_parts(_p):"]
-    lines += [f"    {s} = _p[{k}]" for k, s in enumerate(model.param_symbols)]
+    lines += [f"    {s} = _p[{k}]" for k, s in enumerate(param_symbols)]
     lines += [f"    {s} = {print_expr(e)}" for s, e in repl]
     lines.append("    _0 = 0.0 * _p[0]")
     flat = ["_0"] * (n * n)
     for (i, j, _), e in zip(entries, reduced[: len(entries)]):
         flat[i * n + j] = f"({print_expr(e)}) + _0"
-    lines.append(f"    _A = numpy.stack([{', '.join(flat)}]).reshape(({n}, {n}))")
+    lines.append(f"    _A = numpy.stack([{', '.join(flat)}]).reshape(({n}, {n}))" if n else "    _A = numpy.zeros((0, 0))")
     bs = ", ".join(f"{print_expr(e)} + 0.0 * _p[0]" for e in reduced[len(entries):])
-    lines.append(f"    _b = numpy.stack([{bs}])")
+    lines.append(f"    _b = numpy.stack([{bs}])" if n else "    _b = numpy.zeros(0)")
     lines.append("    return _A, _b")
-    return LinearForm(
-        source="\n".join(lines) + "\n",
-        a_nonzero=np.array([[A[i, j] != 0 for j in range(n)] for i in range(n)], dtype=bool),
-        b_nonzero=np.array([b[i] != 0 for i in range(n)], dtype=bool),
-        init_nonzero=np.array([s.initial != 0 for s in model.states], dtype=bool),
-    )
+    return "\n".join(lines) + "\n"
 
 
 def active_states(model: "AssembledModel", dosed: np.ndarray) -> tuple[int, ...]:

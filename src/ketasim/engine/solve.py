@@ -5,7 +5,9 @@ the course is stiff for it, then Kvaerno5: a fast state, such as a rodent's cent
 ketamine (time constant 0.08 min in a mouse, 0.6 min in a human), makes a course of weeks
 take more steps than an explicit method's budget; "auto" also retries Kvaerno5 when Tsit5
 runs out of steps), "exact", a diffrax method ("tsit5", "dopri5", "kvaerno5", "kvaerno3")
-or "scipy".
+or "scipy"; "split" solves the linear upstream block (pharmacokinetics) exactly in modal form
+and integrates only the slow rest with Kvaerno3 (`engine.solver_split`; the trials' solver),
+falling back to the whole-model Kvaerno5 where the block's modal form is refused.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .dosing import Schedule
 from .failure import SolverError, diagnose, fastest_time_constant
 from .model import AssembledModel
 
-SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy")
+SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy", "split")
 STIFF_FALLBACK = "kvaerno5"  # what "auto" retries with when the explicit method does not finish
 __all__ = ["SOLVERS", "SolverError", "choose", "solve"]
 
@@ -66,6 +68,11 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
         from .linear import solve_linear
 
         ys, ok = solve_linear(model, p, schedule, ts)
+    elif method == "split":
+        ys, ok = solve_split(model, p, schedule, ts, rtol, atol)
+        if not bool(np.all(np.asarray(ok))):
+            method = STIFF_FALLBACK
+            ys, ok = solve_diffrax(model, p, schedule, ts, method, rtol, atol)
     else:
         if solver == "auto" and stiff_for_explicit(model, p, schedule):
             method = STIFF_FALLBACK
@@ -99,6 +106,28 @@ def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: 
 
     fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
                 schedule.batched)
+    ts = np.asarray(ts, dtype=float)
+    padded = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
+    sched = schedule.padded()
+    ys, ok = fn(p, sched.jumps, sched.rates, sched.breaks, padded)
+    return np.asarray(ys)[..., :ts.size, :], ok
+
+
+def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, rtol: float,
+                atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(states, finished flags) of the split solve (`engine.solver_split`), padded like
+    `solve_diffrax`; a model without both a linear upstream block and a rest goes whole to
+    Kvaerno5."""
+    from .partition import partition
+    from .solver_jax import SolverOptions
+    from .solver_split import SPLIT_METHOD, jitted_split
+
+    part = partition(model)
+    if not part.useful:
+        return solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
+    channels = tuple(model.state_index[c] for c in model.dose_channels)
+    fn = jitted_split(model.source, part, channels, len(model.states), SPLIT_METHOD, rtol, atol,
+                      SolverOptions().max_steps, schedule.batched)
     ts = np.asarray(ts, dtype=float)
     padded = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
     sched = schedule.padded()

@@ -32,7 +32,7 @@ class SolverOptions:
     max_steps: int = 100_000
 
 
-_METHODS = {
+METHODS = {
     "tsit5": diffrax.Tsit5,
     "dopri5": diffrax.Dopri5,
     "kvaerno5": diffrax.Kvaerno5,
@@ -46,11 +46,11 @@ def _make_solve(source: str, n_states: int, options: SolverOptions):
 
     ys: (n_times, n_states) canonical; ok: False if any segment failed or a value is not finite.
     """
-    if options.method not in _METHODS:
-        raise ValueError(f"unknown solver {options.method!r}; one of {sorted(_METHODS)}")
+    if options.method not in METHODS:
+        raise ValueError(f"unknown solver {options.method!r}; one of {sorted(METHODS)}")
     rhs, _, init = compile_source(source, "jax")
     term = diffrax.ODETerm(lambda t, y, args: rhs(t, y, args[0], args[1]))
-    solver = _METHODS[options.method]()
+    solver = METHODS[options.method]()
     controller = diffrax.PIDController(rtol=options.rtol, atol=options.atol)
 
     def solve(p, jumps, rates, breaks, ts):

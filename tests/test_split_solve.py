@@ -1,0 +1,85 @@
+"""The split solve (engine.partition, engine.solver_split) against the SciPy reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ketasim.engine.dosing import DoseEvent
+from ketasim.engine.partition import partition
+from ketasim.engine.solve import solve
+from ketasim.mechanisms.registry import build_model
+from ketasim.simulate import schedule_for
+
+DRUGS = frozenset({"ketamine", "saline", "citalopram", "esketamine"})
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_model("human", {}, DRUGS)
+
+
+def test_partition_puts_pharmacokinetics_upstream_and_mood_downstream(model):
+    part = partition(model)
+    names = {model.states[i].symbol for i in part.linear}
+    rest = {model.states[i].symbol for i in part.rest}
+    assert {"ketamine_s__A_central", "ketamine_r__C_effect", "pk_citalopram__A_gut"} <= names
+    assert {"mood__mood", "plasticity_spines__spines", "habenula__lhb_burst"} <= rest
+    assert set(part.feed) <= set(part.linear)
+    # the rest reads the brain: effect sites, not depots
+    feed = {model.states[i].symbol for i in part.feed}
+    assert "ketamine_s__C_effect" in feed and "ketamine_s__A_gut" not in feed
+    assert sorted(part.linear + part.rest) == list(range(len(model.states)))
+
+
+@pytest.mark.parametrize("regimen, days", [
+    ((DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min"),), 7),
+    ((DoseEvent("esketamine", "intranasal", "56 mg", every="3.5 d", count=2),), 7),
+    ((DoseEvent("citalopram", "oral", "20 mg", every="1 d", count=5),), 5),
+])
+def test_split_solve_matches_the_scipy_reference(model, regimen, days):
+    p = model.param_vector
+    schedule = schedule_for(model, regimen, 70.0, days * 1440.0)
+    ts = np.unique(np.concatenate([np.arange(0.0, 360.0, 5.0), np.arange(days + 1) * 1440.0]))
+    ref = solve(model, p, schedule, ts, solver="scipy")
+    ys = solve(model, p, schedule, ts, solver="split", rtol=1e-8, atol=1e-11)
+    scale = np.maximum(np.abs(ref), 1e-6)
+    assert np.max(np.abs(ys - ref) / scale) < 1e-4
+    mood = model.state_index["mood__mood"]
+    assert np.max(np.abs(ys[:, mood] - ref[:, mood])) < 1e-6
+
+
+def test_modal_form_refuses_a_defective_matrix():
+    from ketasim.engine.solver_split import modal_form
+
+    jordan = np.array([[-1.0, 0.0], [1.0, -1.0]])   # two chained compartments with one rate constant
+    *_, ok = modal_form(jordan)
+    assert not bool(ok)
+    lam, V, Vi, ok = modal_form(np.array([[-1.0, 0.0], [1.0, -2.0]]))
+    assert bool(ok)
+    assert np.allclose(np.real((np.asarray(V) * np.asarray(lam)) @ np.asarray(Vi)), [[-1.0, 0.0], [1.0, -2.0]])
+
+
+def test_phi1_is_accurate_near_zero():
+    from ketasim.engine.solver_split import phi1
+
+    x = np.array([0.0, 1e-9, 1e-4, 0.5, -3.0], dtype=complex)
+    expected = np.array([1.0, 1.0 + 5e-10, np.expm1(1e-4) / 1e-4, np.expm1(0.5) / 0.5, np.expm1(-3.0) / -3.0])
+    assert np.allclose(np.real(np.asarray(phi1(x))), expected, rtol=1e-13)
+
+
+def test_partition_disk_cache_round_trip(tmp_path, monkeypatch, model):
+    """A cached partition equals the derived one; a corrupt entry is derived again."""
+    from ketasim.engine import linear, partition as part_mod
+
+    monkeypatch.setenv("KETASIM_JAX_CACHE", str(tmp_path))
+    derived = part_mod.derive_partition(model)
+    monkeypatch.setattr(linear, "_FORMS", {})
+    assert part_mod.partition(model) == derived            # derives and writes the entry
+    entries = list((tmp_path / "partition").glob("*.json"))
+    assert len(entries) == 1
+    monkeypatch.setattr(linear, "_FORMS", {})
+    assert part_mod.partition(model) == derived            # reads it
+    entries[0].write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(linear, "_FORMS", {})
+    assert part_mod.partition(model) == derived
