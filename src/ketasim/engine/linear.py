@@ -30,15 +30,7 @@ if TYPE_CHECKING:
     from .model import AssembledModel
 
 
-def substituted_derivatives(model: "AssembledModel") -> list[sp.Expr]:
-    """Derivatives with every assignment substituted (in terms of states, params, t)."""
-    subs: dict[sp.Symbol, sp.Expr] = {}
-    for a in model.assignments:
-        subs[sp.Symbol(a.symbol)] = a.expr.xreplace(subs)
-    return [d.xreplace(subs) for d in model.derivatives]
-
-
-_CONST, _AFFINE, _NONLINEAR = 0, 1, 2
+_CONST, _AFFINE, NONLINEAR = 0, 1, 2   # the classes of `kind_of`
 
 
 def kind_of(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
@@ -57,19 +49,19 @@ def kind_of(expr: sp.Expr, kinds: dict[sp.Symbol, int]) -> int:
         return max(parts)
     if expr.is_Mul:
         dependent = [k for k in parts if k != _CONST]
-        return _NONLINEAR if len(dependent) > 1 or max(parts) == _NONLINEAR else max(parts)
+        return NONLINEAR if len(dependent) > 1 or max(parts) == NONLINEAR else max(parts)
     if expr.is_Pow:
         base, exp = parts
         if exp != _CONST:
-            return _NONLINEAR
-        return base if base == _CONST or expr.exp == 1 else _NONLINEAR
-    return _NONLINEAR  # a function of state-dependent arguments
+            return NONLINEAR
+        return base if base == _CONST or expr.exp == 1 else NONLINEAR
+    return NONLINEAR  # a function of state-dependent arguments
 
 
 def state_kinds(model: "AssembledModel") -> dict[sp.Symbol, int]:
     """The `kind_of` class of every state (affine), of t (nonlinear) and of every assignment."""
     kinds: dict[sp.Symbol, int] = {sp.Symbol(s.symbol): _AFFINE for s in model.states}
-    kinds[sp.Symbol("t")] = _NONLINEAR
+    kinds[sp.Symbol("t")] = NONLINEAR
     for a in model.assignments:
         kinds[sp.Symbol(a.symbol)] = kind_of(a.expr, kinds)
     return kinds
@@ -83,32 +75,46 @@ def surely_nonlinear(model: "AssembledModel") -> bool:
     and takes tens of seconds once the later layers are in.
     """
     kinds = state_kinds(model)
-    return any(kind_of(d, kinds) == _NONLINEAR for d in model.derivatives)
+    return any(kind_of(d, kinds) == NONLINEAR for d in model.derivatives)
+
+
+def affine_parts(model: "AssembledModel", block: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix, bool]:
+    """(A, b, affine) of the derivatives of the states `block` in those states: dy/dt = A y + b,
+    with only the assignments the block reads substituted (memoised, so the deeper layers'
+    are never expanded). affine is False when a coefficient still reads a block state or t."""
+    defs = {sp.Symbol(a.symbol): a.expr for a in model.assignments}
+    memo: dict[sp.Symbol, sp.Expr] = {}
+
+    def expand(expr: sp.Expr) -> sp.Expr:
+        subs = {}
+        for s in expr.free_symbols & defs.keys():
+            if s not in memo:
+                memo[s] = expand(defs[s])
+            subs[s] = memo[s]
+        return expr.xreplace(subs) if subs else expr
+
+    ys = [sp.Symbol(model.states[i].symbol) for i in block]
+    yset, zero, t = set(ys), {y: 0 for y in ys}, sp.Symbol("t")
+    n = len(block)
+    A, b = sp.zeros(n, n), sp.zeros(n, 1)
+    affine = True
+    for r, i in enumerate(block):
+        d = expand(model.derivatives[i])
+        affine &= t not in d.free_symbols
+        for c, y in enumerate(ys):
+            if y in d.free_symbols:
+                A[r, c] = sp.diff(d, y)
+                affine &= not A[r, c].free_symbols & yset
+        b[r] = d.xreplace(zero)
+    return A, b, affine
 
 
 def linear_parts_exprs(model: "AssembledModel") -> tuple[sp.Matrix, sp.Matrix] | None:
     """(A, b) if the model is affine in its states with t-free coefficients, else None."""
     if surely_nonlinear(model):
         return None
-    ys = [sp.Symbol(s.symbol) for s in model.states]
-    derivs = substituted_derivatives(model)
-    t = sp.Symbol("t")
-    A = sp.zeros(len(ys), len(ys))
-    b = sp.zeros(len(ys), 1)
-    yset = set(ys)
-    zero = {y: 0 for y in ys}
-    for i, d in enumerate(derivs):
-        if t in d.free_symbols:
-            return None
-        for j, y in enumerate(ys):
-            if y not in d.free_symbols:
-                continue
-            c = sp.diff(d, y)
-            if c.free_symbols & yset:
-                return None
-            A[i, j] = c
-        b[i] = d.xreplace(zero)
-    return A, b
+    A, b, affine = affine_parts(model, tuple(range(len(model.states))))
+    return (A, b) if affine else None
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import sympy as sp
 
-from .linear import affine_source, cached_form, kind_of, state_kinds
+from .linear import NONLINEAR, affine_parts, affine_source, cached_form, kind_of, state_kinds
 
 if TYPE_CHECKING:
     from .model import AssembledModel
-
-NONLINEAR = 2
 
 
 @dataclass(frozen=True)
@@ -70,11 +68,11 @@ def state_reads(model: "AssembledModel") -> list[frozenset[int]]:
     return [of(d) for d in model.derivatives]
 
 
-def upstream_linear(model: "AssembledModel") -> tuple[int, ...]:
+def upstream_linear(model: "AssembledModel", reads: list[frozenset[int]]) -> tuple[int, ...]:
     """The largest set of states whose derivatives are affine (by `linear.kind_of`) and read
-    only states of the set: start from every state, drop offenders until none is left."""
+    only states of the set (`reads`: `state_reads(model)`): start from every state, drop
+    offenders until none is left."""
     kinds = state_kinds(model)
-    reads = state_reads(model)
     keep = {i for i, d in enumerate(model.derivatives) if kind_of(d, kinds) != NONLINEAR}
     changed = True
     while changed:
@@ -86,41 +84,13 @@ def upstream_linear(model: "AssembledModel") -> tuple[int, ...]:
     return tuple(sorted(keep))
 
 
-def block_parts(model: "AssembledModel", block: tuple[int, ...]) -> tuple[sp.Matrix, sp.Matrix]:
-    """(A, b) of the block's derivatives, affine in the block's states: only the assignments
-    the block reads are substituted (the deeper layers' are never expanded)."""
-    memo: dict[sp.Symbol, sp.Expr] = {}
-    defs = {sp.Symbol(a.symbol): a.expr for a in model.assignments}
-
-    def expand(expr: sp.Expr) -> sp.Expr:
-        subs = {}
-        for s in expr.free_symbols:
-            if s in defs:
-                if s not in memo:
-                    memo[s] = expand(defs[s])
-                subs[s] = memo[s]
-        return expr.xreplace(subs) if subs else expr
-
-    ys = [sp.Symbol(model.states[i].symbol) for i in block]
-    zero = {y: 0 for y in ys}
-    n = len(block)
-    A, b = sp.zeros(n, n), sp.zeros(n, 1)
-    for r, i in enumerate(block):
-        d = expand(model.derivatives[i])
-        for c, y in enumerate(ys):
-            if y in d.free_symbols:
-                A[r, c] = sp.diff(d, y)
-        b[r] = d.xreplace(zero)
-    return A, b
-
-
 def derive_partition(model: "AssembledModel") -> Partition:
     """The model's `Partition` (see the module docstring)."""
-    linear = upstream_linear(model)
-    rest = tuple(i for i in range(len(model.states)) if i not in set(linear))
     reads = state_reads(model)
+    linear = upstream_linear(model, reads)
+    rest = tuple(i for i in range(len(model.states)) if i not in set(linear))
     feed = tuple(sorted(set().union(*(reads[i] for i in rest)) & set(linear))) if rest else ()
-    A, b = block_parts(model, linear) if linear else (sp.zeros(0, 0), sp.zeros(0, 1))
+    A, b, _ = affine_parts(model, linear)   # affine by construction (upstream_linear)
     return Partition(linear, rest, feed, affine_source(model.param_symbols, A, b))
 
 

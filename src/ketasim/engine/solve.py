@@ -106,6 +106,13 @@ def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: 
 
     fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
                 schedule.batched)
+    return padded_call(fn, p, schedule, ts)
+
+
+def padded_call(fn, p: np.ndarray, schedule: Schedule, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """fn(p, jumps, rates, breaks, ts) -> (ys, ok) with the segments padded to a power of two
+    (`Schedule.padded`) and the output times to `bucket` (the last one repeated), the padded
+    times cut off again: one compiled solve serves runs of similar length."""
     ts = np.asarray(ts, dtype=float)
     padded = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
     sched = schedule.padded()
@@ -116,7 +123,7 @@ def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: 
 def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, rtol: float,
                 atol: float) -> tuple[np.ndarray, np.ndarray]:
     """(states, finished flags) of the split solve (`engine.solver_split`), padded like
-    `solve_diffrax`; a model without both a linear upstream block and a rest goes whole to
+    `solve_diffrax` (`padded_call`); a model without both a linear upstream block and a rest goes whole to
     Kvaerno5."""
     from .partition import partition
     from .solver_jax import SolverOptions
@@ -128,11 +135,7 @@ def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np
     channels = tuple(model.state_index[c] for c in model.dose_channels)
     fn = jitted_split(model.source, part, channels, len(model.states), SPLIT_METHOD, rtol, atol,
                       SolverOptions().max_steps, schedule.batched)
-    ts = np.asarray(ts, dtype=float)
-    padded = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
-    sched = schedule.padded()
-    ys, ok = fn(p, sched.jumps, sched.rates, sched.breaks, padded)
-    return np.asarray(ys)[..., :ts.size, :], ok
+    return padded_call(fn, p, schedule, ts)
 
 
 def stiff_for_explicit(model: AssembledModel, p: np.ndarray, schedule: Schedule) -> bool:

@@ -10,7 +10,7 @@ that the error control must follow, in a Newton system of every state. Here the
   between segments), z = V⁻¹ y evolves as z(t0 + h) = e^{λh} z(t0) + h φ1(λh) w_k with
   w_k = V⁻¹ (b + B u_k) and φ1(x) = (eˣ − 1)/x: exact at any time, so the rest can read L
   wherever its solver steps, and at the output times.
-- The rest R is integrated by diffrax (Kvaerno5 by default) segment by segment, reading
+- The rest R is integrated by diffrax (`SPLIT_METHOD`, Kvaerno3) segment by segment, reading
   the feed states of L from the modal form: its steps follow R's own time constants
   (minutes at the fastest) and its Newton systems are R's size.
 

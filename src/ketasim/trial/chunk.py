@@ -5,8 +5,8 @@ each from its own generator, so the result for a patient does not depend on the 
 and `simulate_population` with the trial's seed, cohort and arm name draws the same
 patients), solves the slow model for all of them in one padded `jax.vmap` batch
 (`population.batched_observables` with `TRIAL_SOLVER`, the split solve: pharmacokinetics
-exactly, the slow rest with an implicit method, as the model is stiff over weeks), and passes each patient's mechanistic
-course through the observation model.
+exactly, the slow rest with an implicit method, as the model is stiff over weeks), and
+passes each patient's mechanistic course through the observation model.
 """
 
 from __future__ import annotations
