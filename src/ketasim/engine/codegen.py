@@ -9,6 +9,14 @@ Signatures (all values in canonical units):
     rhs(t, y, p, u) -> dy/dt          y: (n_states,), p: (n_params,), u: (n_dose_channels,)
     observe(t, y, p) -> (..., n_obs)  y: (..., n_states), t broadcastable to y[..., 0]
     init(p) -> y0
+    constants(p) -> c                 the assignments that read only parameters, (n_constants,)
+    rhs_c(t, y, p, u, c) -> dy/dt     rhs with those read from c instead of computed
+
+Why `constants` and `rhs_c`: about half of a ketamine model's assignments (receptor
+equilibria, Mg²⁺ unblock, allometric scales) depend on the parameters alone, and an
+integrator evaluates the right-hand side thousands of times per patient with the same
+parameters. XLA does not hoist them out of a solver's loop; `compile_hoisted` gives the
+pair, and a solver computes c once per patient (same operations, the same values).
 """
 
 from __future__ import annotations
@@ -76,6 +84,26 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     lines.append(f"    return numpy.stack([{', '.join(outs)}])")
     lines.append("")
 
+    # constants, rhs_c: the parameter-only assignments computed once (see the module docstring)
+    hoisted = parameter_only(param_symbols, assignments)
+    lines.append("def constants(_p):")
+    if pset:
+        lines.append(pset)
+    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments if str(a.symbol) in hoisted]
+    zero = "0.0 * _p[0]" if param_symbols else "0.0"
+    lines.append(f"    return numpy.stack([{', '.join(f'{h} + {zero}' for h in hoisted + ('0.0',))}])")
+    lines.append("")
+    lines.append("def rhs_c(_t, _y, _p, _u, _c):")
+    lines.append("    t = _t")
+    lines += [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
+    if pset:
+        lines.append(pset)
+    lines += [f"    {h} = _c[{i}]" for i, h in enumerate(hoisted)]
+    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments if str(a.symbol) not in hoisted]
+    lines.append("    _z = 0.0 * _y[0]")
+    lines.append(f"    return numpy.stack([{', '.join(outs)}])")
+    lines.append("")
+
     # observe
     lines.append("def observe(_t, _y, _p):")
     lines.append("    t = _t")
@@ -98,9 +126,34 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=64)
+def parameter_only(param_symbols: Sequence[str], assignments: Sequence) -> tuple[str, ...]:
+    """Symbols of the assignments (in their order) that read only parameters and other such
+    assignments: no state, no time, no dose input."""
+    known = {str(s) for s in param_symbols}
+    out = []
+    for a in assignments:
+        if {str(x) for x in a.expr.free_symbols} <= known:
+            known.add(str(a.symbol))
+            out.append(str(a.symbol))
+    return tuple(out)
+
+
 def compile_source(source: str, backend: str):
-    """(rhs, observe, init) from generated source, with `numpy` bound to jax.numpy or numpy.
+    """(rhs, observe, init) from generated source, with `numpy` bound to jax.numpy or numpy."""
+    ns = namespace(source, backend)
+    return ns["rhs"], ns["observe"], ns["init"]
+
+
+def compile_hoisted(source: str, backend: str):
+    """(constants, rhs_c) from generated source: the right-hand side with its parameter-only
+    assignments computed once per parameter vector (see the module docstring)."""
+    ns = namespace(source, backend)
+    return ns["constants"], ns["rhs_c"]
+
+
+@lru_cache(maxsize=64)
+def namespace(source: str, backend: str) -> dict:
+    """The generated functions, with `numpy` bound to jax.numpy or numpy.
 
     Cached by source text: a model's equations are executed once per backend and process.
     """
@@ -112,4 +165,4 @@ def compile_source(source: str, backend: str):
         raise ValueError(f"unknown backend {backend!r} (jax or numpy)")
     namespace: dict[str, object] = {"numpy": xp}
     exec(compile(source, f"<ketasim generated {backend}>", "exec"), namespace)
-    return namespace["rhs"], namespace["observe"], namespace["init"]
+    return namespace

@@ -127,13 +127,13 @@ def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np
     Kvaerno5."""
     from .partition import partition
     from .solver_jax import SolverOptions
-    from .solver_split import SPLIT_METHOD, jitted_split
+    from .solver_split import jitted_split
 
     part = partition(model)
     if not part.useful:
         return solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
     channels = tuple(model.state_index[c] for c in model.dose_channels)
-    fn = jitted_split(model.source, part, channels, len(model.states), SPLIT_METHOD, rtol, atol,
+    fn = jitted_split(model.source, part, channels, len(model.states), rtol, atol,
                       SolverOptions().max_steps, schedule.batched)
     return padded_call(fn, p, schedule, ts)
 

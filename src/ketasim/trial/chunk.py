@@ -25,9 +25,9 @@ from .observation import observe_patient
 
 ACUTE_WINDOW = 360.0   # min: dissociation and sedation peaks are read in the first 6 h
 ACUTE_STEP = 5.0       # min
-TRIAL_SOLVER = "split"  # exact pharmacokinetics, Kvaerno3 for the slow rest (engine.solver_split)
-TRIAL_RTOL = 1e-4       # relative tolerance of the trial solves: mood within about 5e-5 of a 1e-8 solve,
-TRIAL_ATOL = 1e-7       # 0.002 MADRS points (scores are rounded to whole points); tests/test_trial_accuracy.py
+TRIAL_SOLVER = "split"  # exact pharmacokinetics, a Rosenbrock-W method for the slow rest (engine.solver_split)
+TRIAL_RTOL = 5e-5       # relative tolerance of the trial solves: depression severity within 7e-5 of a
+TRIAL_ATOL = 5e-8       # Kvaerno5 1e-8 solve over a week (about 0.004 MADRS points); tests/test_trial_accuracy.py
 
 
 @dataclass(frozen=True)
