@@ -90,7 +90,7 @@ def test_integrator_meets_the_exact_solution_of_a_stiff_batch_at_its_outputs():
     integrate = jax.jit(ros.make_integrate(problem, 2, control), static_argnums=(5,))
 
     def run(ts):
-        state = ros.start(jnp.array([[0.0, 1.0], [0.0, 1.0]]), jnp.full((2,), 1e-4), len(ts), control.jac_every)
+        state = ros.start(jnp.array([[0.0, 1.0], [0.0, 1.0]]), jnp.full((2,), 1e-4), len(ts))
         state, ok1 = integrate(0.0, 2.0, state, (jnp.asarray(ks),), jnp.asarray(ts), False)
         state = state._replace(h=jnp.full((2,), 1e-3))
         state, ok2 = integrate(2.0, 5.0, state, (jnp.asarray(ks),), jnp.asarray(ts), True)

@@ -85,13 +85,13 @@ class Interval(NamedTuple):
     rejected: object
 
 
-def start(y, h, T: int, jac_every: int) -> Interval:
+def start(y, h, T: int) -> Interval:
     """The carry of a batch before its first interval: states y (B, n), first steps h (B,)."""
     import jax.numpy as jnp
 
     nb, n = y.shape
     zeros = jnp.zeros((nb,), dtype=jnp.int32)
-    return Interval(y, h, jnp.zeros((nb, n, n), dtype=y.dtype), jnp.zeros((nb, n), dtype=y.dtype), jac_every, jnp.zeros((nb, T, n), dtype=y.dtype),
+    return Interval(y, h, jnp.zeros((nb, n, n), dtype=y.dtype), jnp.zeros((nb, n), dtype=y.dtype), 0, jnp.zeros((nb, T, n), dtype=y.dtype),
                     zeros, jnp.zeros((nb,), dtype=bool), zeros, 0, jnp.zeros((nb,), dtype=bool))
 
 
@@ -219,6 +219,10 @@ def make_integrate(f: Callable, n: int, control: Control):
                          jnp.where(live, ~accept, s.rejected))
             return t_new, jnp.where(accept[:, None], f1, f0), s, it + 1
 
+        # a fresh Jacobian at every interval's start: within an interval every live system has
+        # tried as many steps as the loop has run, so its refresh schedule is its own and its
+        # solution does not depend on the batch it is solved in
+        state = state._replace(age=control.jac_every)
         f_start = fb(t_start, state.y, args)
         t, _, state, _ = jax.lax.while_loop(cond, body, (t_start, f_start, state, 0))
         return state, (t >= t1) & ~state.failed

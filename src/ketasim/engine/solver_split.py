@@ -80,9 +80,10 @@ def modal(z, w, lam, h):
 @lru_cache(maxsize=16)
 def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
                      rtol: float, atol: float, max_steps: int):
-    """A pure function solve(p, jumps, rates, breaks, ts) -> (ys, ok, (steps, jacobians)) for a
-    batch: p (B, P), jumps (B, K, S), rates (B, K, C), breaks (K+1,), ts (T,) -> ys (B, T, S),
-    ok (B,), steps tried by each system (B,) and Jacobians taken for the batch (benchmarks read them).
+    """A pure function solve(p, jumps, rates, breaks, ts) -> (ys, ok, (steps, jacobians, accepted))
+    for a batch: p (B, P), jumps (B, K, S), rates (B, K, C), breaks (K+1,), ts (T,) -> ys (B, T, S),
+    ok (B,), and for profiling: steps tried by each system (B,), Jacobians taken for the batch and
+    steps accepted per segment and system (K, B).
     source: the model's generated code; channels: the state index of each dose channel."""
     import jax
     import jax.numpy as jnp
@@ -125,7 +126,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
         previous = jnp.concatenate([rates[:, :1] * jnp.nan, rates[:, :-1]], axis=1)
         changed = jnp.any(jumps != 0, axis=2) | jnp.any(rates != previous, axis=2)   # (B, K)
         tc = jnp.clip(ts, breaks[0], breaks[-1])
-        state0 = start(y0[:, R], jnp.full((nb,), FIRST_STEP), ts.shape[0], JAC_EVERY)
+        state0 = start(y0[:, R], jnp.full((nb,), FIRST_STEP), ts.shape[0])
 
         def segment(carry, k):
             z, s, ok = carry
@@ -145,7 +146,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
             s = s._replace(h=2.0 * mean_step)
             return (modal(z, w, lam, t1 - t0), s, ok & done), (z, s.accepted)
 
-        (_, s, ok), (starts, per_seg) = jax.lax.scan(segment, (z0, state0, modal_ok), jnp.arange(K))
+        (_, s, ok), (starts, accepted) = jax.lax.scan(segment, (z0, state0, modal_ok), jnp.arange(K))
         rest = s.out[:, jnp.searchsorted(tc, tc, side="left")]         # repeated output times
         # the linear block at the output times, from the modal state at the start of each one's segment
         k_t = jnp.clip(jnp.searchsorted(breaks, ts, side="right") - 1, 0, K - 1)
@@ -153,7 +154,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
         starts = jnp.swapaxes(starts, 0, 1)                                # (B, K, nL)
         y_lin = jnp.einsum("btm,blm->btl", modal(starts[:, k_t], W[:, k_t], lam[:, None, :], h), V)
         out = jnp.zeros((nb, ts.shape[0], n_states)).at[:, :, L].set(y_lin).at[:, :, R].set(rest)
-        return out, ok & jnp.all(jnp.isfinite(out), axis=(1, 2)), (s.tried, s.jacobians, per_seg)
+        return out, ok & jnp.all(jnp.isfinite(out), axis=(1, 2)), (s.tried, s.jacobians, accepted)
 
     return solve
 
