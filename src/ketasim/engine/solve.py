@@ -6,8 +6,9 @@ ketamine (time constant 0.08 min in a mouse, 0.6 min in a human), makes a course
 take more steps than an explicit method's budget; "auto" also retries Kvaerno5 when Tsit5
 runs out of steps), "exact", a diffrax method ("tsit5", "dopri5", "kvaerno5", "kvaerno3")
 or "scipy"; "split" solves the linear upstream block (pharmacokinetics) exactly in modal form
-and integrates only the slow rest with Kvaerno3 (`engine.solver_split`; the trials' solver),
-falling back to the whole-model Kvaerno5 where the block's modal form is refused.
+and integrates only the slow rest with a Rosenbrock-W method (`engine.solver_split`,
+`engine.rosenbrock`; the trials' solver), falling back to the whole-model Kvaerno5 where the
+block's modal form is refused.
 """
 
 from __future__ import annotations
