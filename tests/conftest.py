@@ -1,11 +1,23 @@
-"""Shared fixtures. JAX's compilation cache goes to a per-run folder under pytest's tmp."""
+"""Shared fixtures. JAX's compilation cache goes to one folder per test run, shared by the
+xdist workers and the CLI subprocesses the tests start (they inherit the environment), so a
+program one of them compiled is loaded, not compiled again, by the others; the process that
+made the folder removes it at the end. A KETASIM_JAX_CACHE set by the caller is kept."""
 
 import os
+import shutil
+import tempfile
 from html.parser import HTMLParser
 
 import pytest
 
-os.environ.setdefault("KETASIM_JAX_CACHE", "off")
+RUN_CACHE = None if "KETASIM_JAX_CACHE" in os.environ else tempfile.mkdtemp(prefix="ketasim-test-jax-")
+if RUN_CACHE is not None:
+    os.environ["KETASIM_JAX_CACHE"] = RUN_CACHE
+
+
+def pytest_unconfigure(config):
+    if RUN_CACHE is not None:
+        shutil.rmtree(RUN_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
