@@ -67,42 +67,35 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     pset = "\n".join(f"    {s} = _p[{i}]" for i, s in enumerate(param_symbols))
     chan = {s: j for j, s in enumerate(dose_channels)}
 
-    # rhs
-    lines.append("def rhs(_t, _y, _p, _u):")
-    lines.append("    t = _t")
-    lines += [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
-    if pset:
-        lines.append(pset)
-    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments]
+    printed = [(str(a.symbol), print_expr(a.expr)) for a in assignments]   # printed once, used four times
     outs = []
     for s, d in zip(states, derivatives):
         term = print_expr(d)
         if s.symbol in chan:
             term = f"({term}) + _u[{chan[s.symbol]}]"
         outs.append(f"({term}) + _z")
-    lines.append("    _z = 0.0 * _y[0]")
-    lines.append(f"    return numpy.stack([{', '.join(outs)}])")
-    lines.append("")
+
+    def derivative_function(header: str, hoisted: tuple[str, ...]) -> list[str]:
+        """The text of an rhs-shaped function; the assignments in `hoisted` are read from _c."""
+        body = [header, "    t = _t"] + [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
+        if pset:
+            body.append(pset)
+        body += [f"    {h} = _c[{i}]" for i, h in enumerate(hoisted)]
+        body += [f"    {sym} = {text}" for sym, text in printed if sym not in hoisted]
+        return body + ["    _z = 0.0 * _y[0]", f"    return numpy.stack([{', '.join(outs)}])", ""]
+
+    lines += derivative_function("def rhs(_t, _y, _p, _u):", ())
 
     # constants, rhs_c: the parameter-only assignments computed once (see the module docstring)
     hoisted = parameter_only(param_symbols, assignments)
     lines.append("def constants(_p):")
     if pset:
         lines.append(pset)
-    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments if str(a.symbol) in hoisted]
+    lines += [f"    {sym} = {text}" for sym, text in printed if sym in hoisted]
     zero = "0.0 * _p[0]" if param_symbols else "0.0"
     lines.append(f"    return numpy.stack([{', '.join(f'{h} + {zero}' for h in hoisted + ('0.0',))}])")
     lines.append("")
-    lines.append("def rhs_c(_t, _y, _p, _u, _c):")
-    lines.append("    t = _t")
-    lines += [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
-    if pset:
-        lines.append(pset)
-    lines += [f"    {h} = _c[{i}]" for i, h in enumerate(hoisted)]
-    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments if str(a.symbol) not in hoisted]
-    lines.append("    _z = 0.0 * _y[0]")
-    lines.append(f"    return numpy.stack([{', '.join(outs)}])")
-    lines.append("")
+    lines += derivative_function("def rhs_c(_t, _y, _p, _u, _c):", hoisted)
 
     # observe
     lines.append("def observe(_t, _y, _p):")
@@ -110,7 +103,7 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     lines += [f"    {s.symbol} = _y[..., {i}]" for i, s in enumerate(states)]
     if pset:
         lines.append(pset)
-    lines += [f"    {a.symbol} = {print_expr(a.expr)}" for a in assignments]
+    lines += [f"    {sym} = {text}" for sym, text in printed]
     lines.append("    _z = 0.0 * _y[..., 0] + 0.0 * _t")
     obs = ", ".join(f"{name} + _z" for name in observable_names)
     lines.append(f"    return numpy.stack([{obs}], axis=-1)")
