@@ -28,15 +28,14 @@ def arm_inputs(spec, arm, n: int):
     """(model, p, padded schedule, padded output times) of the first n patients of an arm."""
     from ketasim.engine.solve import bucket
     from ketasim.population import draw_population, weight_scaled_schedule
-    from ketasim.trial.chunk import ACUTE_STEP, ACUTE_WINDOW, visit_grid
+    from ketasim.trial.chunk import trial_times, visit_grid
     from ketasim.trial.chunk_model import chunk_model
     from ketasim.units import MINUTES_PER_DAY
 
     model = chunk_model(spec.species, arm.hypotheses, arm.drugs, ())
     draw = draw_population(model, n, spec.seed, spec.cohort, arm.name, start=0, species=spec.species, bdnf=arm.bdnf)
     days = visit_grid(spec.visits)
-    acute = np.arange(0.0, ACUTE_WINDOW + 1e-9, ACUTE_STEP)
-    ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))
+    ts, _, _ = trial_times(days)
     ts = np.concatenate([ts, np.full(bucket(ts.size) - ts.size, ts[-1])])
     schedule = weight_scaled_schedule(model, arm.regimen, draw.weight, days[-1] * MINUTES_PER_DAY,
                                       least_segments=arm.segments).padded()

@@ -93,7 +93,8 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
         lines.append(pset)
     lines += [f"    {sym} = {text}" for sym, text in printed if sym in hoisted]
     zero = "0.0 * _p[0]" if param_symbols else "0.0"
-    lines.append(f"    return numpy.stack([{', '.join(f'{h} + {zero}' for h in hoisted + ('0.0',))}])")
+    lines.append(f"    return numpy.stack([{', '.join(f'{h} + {zero}' for h in hoisted)}])" if hoisted
+                 else "    return numpy.zeros(0)")
     lines.append("")
     lines += derivative_function("def rhs_c(_t, _y, _p, _u, _c):", hoisted)
 

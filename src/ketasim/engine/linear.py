@@ -269,6 +269,17 @@ def plan(breaks: np.ndarray, ts: np.ndarray):
     return grid, seg, is_start, pair, pairs, out_idx
 
 
+def input_matrix(rows: tuple[int, ...], channels: tuple[int, ...]) -> np.ndarray:
+    """(len(rows), len(channels)) 0/1 matrix B taking the infusion rates u (mg/min per dose
+    channel; `channels`: each channel's state index) into the derivatives of the states `rows`."""
+    where = {s: r for r, s in enumerate(rows)}
+    out = np.zeros((len(rows), len(channels)))
+    for c, s in enumerate(channels):
+        if s in where:
+            out[where[s], c] = 1.0
+    return out
+
+
 def make_linear_solve(source: str, model: "AssembledModel", active: tuple[int, ...]):
     """A pure function solve(p, jumps, rates, plan_arrays) -> (ys, ok) for JAX (vmappable)."""
     import jax
@@ -276,22 +287,17 @@ def make_linear_solve(source: str, model: "AssembledModel", active: tuple[int, .
     from jax.scipy.linalg import expm
 
     from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
+    from .codegen import namespace
 
     form = linear_form(model)
     if form is None:
         raise ValueError("model is not linear in its states")
-    src = form.source
-    ns: dict[str, object] = {"numpy": jnp}
-    exec(compile(src, "<ketasim linear parts>", "exec"), ns)
-    linear_parts = ns["linear_parts"]
+    linear_parts = namespace(form.source, "jax")["linear_parts"]
     _, _, init = model.functions("jax")
     n_all = len(model.states)
     act = np.asarray(active, dtype=int)
     n = len(act)
-    chan_idx = np.array([model.state_index[c] for c in model.dose_channels], dtype=int)
-    Bmat = np.zeros((n_all, len(chan_idx)))
-    Bmat[chan_idx, np.arange(len(chan_idx))] = 1.0
-    Bmat = jnp.asarray(Bmat[act])
+    Bmat = jnp.asarray(input_matrix(active, tuple(model.state_index[c] for c in model.dose_channels)))
 
     def solve(p, jumps, rates, seg, is_start, pair, pair_seg, pair_h, out_idx):
         A_all, b_all = linear_parts(p)

@@ -105,12 +105,3 @@ def partition(model: "AssembledModel") -> Partition:
 
     return cached_form("partition", model, derive_partition, encode, decode)
 
-
-def block_matrix(part: Partition, channels: tuple[int, ...]) -> np.ndarray:
-    """(len(linear), len(channels)) 0/1 matrix taking infusion rates into the block's states."""
-    where = {s: r for r, s in enumerate(part.linear)}
-    out = np.zeros((len(part.linear), len(channels)))
-    for c, s in enumerate(channels):
-        if s in where:
-            out[where[s], c] = 1.0
-    return out

@@ -60,17 +60,18 @@ class Control(NamedTuple):
     rtol: float
     atol: float
     max_steps: int
-    jac_every: int = 8
+    jac_every: int
 
 
 class Interval(NamedTuple):
     """What a batch carries from interval to interval (B systems of n states, T output times).
 
     y (B, n): states; h (B,): the step to try next; J (B, n, n) and ft (B, n): the Jacobian
-    and time derivative in use, and age: their age in steps (shared by the batch); out (B, T, n): the outputs; accepted (B,):
-    steps accepted in the current interval; failed (B,); tried (B,) and jacobians: steps
-    tried by each system and Jacobians taken over the whole solve; rejected (B,): whether a
-    system's last step was rejected."""
+    and time derivative in use, and age: their age in steps (shared by the batch; every
+    interval starts with a fresh pair); out (B, T, n): the outputs; accepted (B,): steps
+    accepted in the current interval; failed (B,); tried (B,) and jacobians: steps tried by
+    each system and Jacobians taken over the whole solve; rejected (B,): whether a system's
+    last step was rejected."""
 
     y: object
     h: object
@@ -90,9 +91,10 @@ def start(y, h, T: int) -> Interval:
     import jax.numpy as jnp
 
     nb, n = y.shape
-    zeros = jnp.zeros((nb,), dtype=jnp.int32)
-    return Interval(y, h, jnp.zeros((nb, n, n), dtype=y.dtype), jnp.zeros((nb, n), dtype=y.dtype), 0, jnp.zeros((nb, T, n), dtype=y.dtype),
-                    zeros, jnp.zeros((nb,), dtype=bool), zeros, 0, jnp.zeros((nb,), dtype=bool))
+    counts = jnp.zeros((nb,), dtype=jnp.int32)
+    flags = jnp.zeros((nb,), dtype=bool)
+    return Interval(y, h, jnp.zeros((nb, n, n), dtype=y.dtype), jnp.zeros((nb, n), dtype=y.dtype), 0,
+                    jnp.zeros((nb, T, n), dtype=y.dtype), counts, flags, counts, 0, flags)
 
 
 def inverse(M):

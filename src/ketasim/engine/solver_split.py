@@ -28,7 +28,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .partition import Partition, block_matrix
+from .linear import input_matrix
+from .partition import Partition
 
 MODAL_TOLERANCE = 1e-9   # relative error of V diag(λ) V⁻¹ against A beyond which the modal form is refused
 PHI_SERIES = 1e-3        # |λh| below which φ1 is summed as a series (no cancellation in eˣ − 1)
@@ -89,17 +90,15 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
     import jax.numpy as jnp
 
     from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
-    from .codegen import compile_hoisted, compile_source
+    from .codegen import compile_hoisted, compile_source, namespace
     from .rosenbrock import Control, make_integrate, start
 
     _, _, init = compile_source(source, "jax")
     constants, rhs_c = compile_hoisted(source, "jax")
-    ns: dict[str, object] = {"numpy": jnp}
-    exec(compile(part.source, "<ketasim linear block>", "exec"), ns)
-    block_parts = ns["linear_parts"]
+    block_parts = namespace(part.source, "jax")["linear_parts"]
     L, R, F = (np.asarray(x, dtype=int) for x in (part.linear, part.rest, part.feed))
     feed_rows = np.searchsorted(L, F)                          # rows of V that give the feed
-    Bmat = jnp.asarray(block_matrix(part, channels))           # (nL, C)
+    Bmat = jnp.asarray(input_matrix(part.linear, channels))    # (nL, C)
 
     def full_state(feed, y_rest):
         y = jnp.zeros(n_states, dtype=y_rest.dtype)

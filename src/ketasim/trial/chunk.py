@@ -3,7 +3,7 @@
 `simulate_chunk` draws patients start .. start+n-1 of an arm (`population.draw_population`,
 each from its own generator, so the result for a patient does not depend on the chunking,
 and `simulate_population` with the trial's seed, cohort and arm name draws the same
-patients), solves the slow model for all of them in one padded `jax.vmap` batch
+patients), solves the slow model for them in padded batches of at most `SOLVE_BATCH`
 (`population.batched_observables` with `TRIAL_SOLVER`, the split solve: pharmacokinetics
 exactly, the slow rest with an implicit method, as the model is stiff over weeks), and
 passes each patient's mechanistic course through the observation model.
@@ -144,11 +144,21 @@ def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.G
     return np.random.default_rng(patient_rng(seed, arm, cohort, index).integers(2**63))
 
 
+def trial_times(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ts, at_visit, in_acute): the output times of a trial solve, min (the acute window's
+    grid and the visit days, `visit_grid`), and the indices into ts of the visits and of the
+    acute window."""
+    duration = max(days[-1], 1.0) * MINUTES_PER_DAY
+    acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)
+    ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))
+    return ts, np.searchsorted(ts, days * MINUTES_PER_DAY), np.searchsorted(ts, acute)
+
+
 def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: int, days: np.ndarray,
                         species: str = "human", batch: int | None = None,
                         parameters: Mapping[str, float] | None = None) -> Courses:
-    """Draw the patients and solve the slow model for all of them in one batch (the model from
-    `chunk_model`, built once per process)."""
+    """Draw the patients and solve the slow model for them in batches of at most `SOLVE_BATCH`
+    (the model from `chunk_model`, built once per process)."""
     from ..engine.solve import SolverError
     from ..population import batched_observables, draw_population, jitted_observe, weight_scaled_schedule
     from ..simulate import SimulationError
@@ -161,10 +171,7 @@ def mechanistic_courses(arm: TrialArm, cohort: str, start: int, n: int, seed: in
     model = chunk_model(species, arm.hypotheses, arm.drugs, tuple(dict(parameters or {}).items()))
     draw = draw_population(model, n, seed, cohort, arm.name, start=start, species=species, bdnf=arm.bdnf)
     duration = max(days[-1], 1.0) * MINUTES_PER_DAY
-    acute = np.arange(0.0, min(ACUTE_WINDOW, duration) + 1e-9, ACUTE_STEP)
-    ts = np.unique(np.concatenate([acute, days * MINUTES_PER_DAY]))
-    at_visit = np.searchsorted(ts, days * MINUTES_PER_DAY)
-    in_acute = np.searchsorted(ts, acute)
+    ts, at_visit, in_acute = trial_times(days)
 
     schedule = weight_scaled_schedule(model, arm.regimen, draw.weight, duration, least_segments=arm.segments)
     try:
