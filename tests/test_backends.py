@@ -117,3 +117,32 @@ def test_linear_form_disk_cache_round_trip(tmp_path, monkeypatch, linear_layers)
     path.write_text("{not json")
     monkeypatch.setattr(linear, "_FORMS", {})
     assert linear.linear_form(model).source == derived.source
+
+
+def test_the_whole_model_stiff_solve_is_kept_in_the_persistent_cache(tmp_path):
+    """A nonlinear model's Kvaerno5 solve is written to JAX's persistent cache, so a second
+    process loads it instead of compiling (equinox's default error mode compiled a host
+    callback into it, and JAX does not store programs with callbacks: engine.jaxconfig)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np\n"
+        "from ketasim.engine.assembler import assemble\n"
+        "from ketasim.engine.module import Module\n"
+        "from ketasim.engine.dosing import Schedule\n"
+        "from ketasim.engine.solve import solve\n"
+        "from ketasim.parameters import p\n"
+        "m = assemble([Module(name='mm', equations='dA/dt = -vmax * A / (km + A) : mg',\n"
+        "    parameters=(p('vmax', 1.0, 'mg/min', 'assumed', note='t'), p('km', 1.0, 'mg', 'assumed', note='t')))])\n"
+        "s = Schedule(np.array([0.0, 60.0]), np.array([[10.0]]), np.zeros((1, 0)))\n"
+        "print(solve(m, m.param_vector, s, np.linspace(0, 60, 7), solver='kvaerno5')[-1, 0])\n"
+    )
+    env = {**os.environ, "KETASIM_JAX_CACHE": str(tmp_path)}
+    env.pop("EQX_ON_ERROR", None)
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    # vmax = km = 1, A0 = 10: A + ln A = 10 + ln 10 - t, so A(60) is below 1e-20
+    assert 0.0 <= float(out.stdout.split()[-1]) < 1e-12
+    assert list(tmp_path.glob("jit_solve-*")), sorted(x.name for x in tmp_path.iterdir())
