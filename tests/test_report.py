@@ -12,7 +12,8 @@ import xarray as xr
 
 from ketasim.report.equations import module_equations_mathml
 from ketasim.report.figures import concentration_figure, figure_to_svg
-from ketasim.report.small_multiples import panel_figure, unit_panels
+from ketasim.report.small_multiples import panel_chart, unit_panels
+from ketasim.report.svg_chart import chart_svg
 from ketasim.report.html import render_report
 from ketasim.report.summary import pk_summary
 
@@ -62,7 +63,7 @@ def test_figures_are_inline_svg():
     assert svg.lstrip().startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
     (panel,) = unit_panels(ds, ["plasma_ketamine", "absent"])
     assert panel.names == ("plasma_ketamine",)
-    assert "<svg" in figure_to_svg(panel_figure(ds, panel))
+    assert chart_svg(panel_chart(ds, panel)).startswith("<svg")
 
 
 @pytest.fixture(scope="module")

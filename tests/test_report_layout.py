@@ -12,7 +12,7 @@ import xarray as xr
 from ketasim.report.cascade import cascade_figure
 from ketasim.report.colours import ANALYTE_COLOURS, analyte_of, panel_colours, series_colour
 from ketasim.report.figures import concentration_figure, unit_label
-from ketasim.report.small_multiples import MAX_RANGE_RATIO, MAX_SERIES, panel_figure, unit_panels
+from ketasim.report.small_multiples import MAX_RANGE_RATIO, MAX_SERIES, panel_chart, unit_panels
 from ketasim.report.time_axis import display_time
 
 
@@ -70,10 +70,10 @@ def test_small_multiples_one_unit_and_a_handful_of_series_per_panel():
         lows, highs = [float(ds[n].values.min()) for n in p.names], [float(ds[n].values.max()) for n in p.names]
         smallest = min(h - lo for lo, h in zip(lows, highs))
         assert max(highs) - min(lows) <= MAX_RANGE_RATIO * smallest  # no curve drawn flat on the shared axis
-        ax = panel_figure(ds, p).axes[0]
-        assert ax.get_ylabel() == unit_label(p.unit)
-        assert [line.get_label() for line in ax.lines] == list(p.names)
-        assert [text.get_text() for text in ax.get_legend().get_texts()] == list(p.names)
+        chart = panel_chart(ds, p)
+        assert chart.ylabel == unit_label(p.unit)
+        assert chart.labels == p.names
+        assert [line.y for line in chart.lines] == [tuple(ds[n].values.tolist()) for n in p.names]
     assert {p.ylabel for p in panels} == {"dimensionless (1)", "Hz", "ng/mL"}
     # 7 signalling series are cut evenly (4 + 3), not 5 + 2; a score of tens of points and a series
     # moving by 1e-4 do not share an axis with series near 1

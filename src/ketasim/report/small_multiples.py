@@ -5,10 +5,10 @@ unit (its y label), at most `MAX_SERIES` of them, each moving over at least
 1/`MAX_RANGE_RATIO` of the panel's y range (so no curve is drawn flat: a score of 30
 points and a relative level near 1 get panels of their own), and series of one model
 module stay together where they fit. Each panel is its own small
-figure with its legend below the plot, laid out by the page (a CSS grid), so legends
+figure (an SVG line chart written directly, `svg_chart`) with its legend below the plot, laid out by the page (a CSS grid), so legends
 cannot overlap each other and the grid reflows to the window's width.
 
-`unit_panels` decides the panels (pure, testable); `panel_figure` draws one;
+`unit_panels` decides the panels (pure, testable); `panel_chart` makes one a chart;
 `small_multiples_html` returns the grid.
 """
 
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from .figures import figure_to_svg, plot_lines, time_label, unit_label
+from .colours import panel_colours
+from .figures import linestyle, stride, unit_label
 from .markup import esc
+from .svg_chart import Line, LineChart, chart_svg
+from .time_axis import display_time
 
 MAX_SERIES = 5          # series per panel
 MAX_RANGE_RATIO = 20.0  # a panel's whole y range over the smallest range of one of its series
@@ -124,20 +126,16 @@ def make_panel(ds, unit: str, names: Sequence[str], group: Callable[[object, str
     return Panel(unit, tuple(names), ", ".join(groups))
 
 
-def panel_figure(ds, panel: Panel) -> Figure:
-    """One small panel: the series against time in their colours, y labelled with the unit, legend below."""
-    fig = Figure(figsize=(4.6, 2.3 + 0.2 * len(panel.names)), layout="constrained")
-    ax = fig.subplots()
-    plot_lines(ax, ds, panel.names, log=False, label=lambda _ds, name: name)
-    ax.set_ylabel(panel.ylabel, fontsize=8)
-    ax.set_xlabel(time_label(ds), fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.3)
-    if panel.title:
-        ax.set_title(panel.title, fontsize=8, loc="left")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.2), frameon=False, ncol=1,
-              borderaxespad=0.0)
-    return fig
+def panel_chart(ds, panel: Panel) -> LineChart:
+    """One small panel as a chart (`svg_chart`): the series against time (hours or days) in
+    their colours and line styles, y labelled with the unit, the module names as title, the
+    series' names as legend; at most `figures.MAX_PLOT_POINTS` points per line."""
+    t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
+    k = stride(len(t_all))
+    lines = tuple(Line(str(name), tuple(np.asarray(ds[name].values, dtype=float)[::k].tolist()), colour,
+                       linestyle(str(name)))
+                  for name, colour in zip(panel.names, panel_colours(list(panel.names))))
+    return LineChart(tuple(t_all[::k].tolist()), lines, xlabel, panel.ylabel, panel.title)
 
 
 def small_multiples_html(ds, names: Sequence[str], caption: str, max_series: int = MAX_SERIES) -> str:
@@ -145,6 +143,6 @@ def small_multiples_html(ds, names: Sequence[str], caption: str, max_series: int
     panels = unit_panels(ds, names, max_series)
     if not panels:
         return ""
-    cells = "".join(f'<figure class="fig">{figure_to_svg(panel_figure(ds, p))}</figure>' for p in panels)
+    cells = "".join(f'<figure class="fig">{chart_svg(panel_chart(ds, p))}</figure>' for p in panels)
     return (f'<div class="multiples">{cells}</div>'
             f'<p class="small muted">{esc(caption)}</p>')
