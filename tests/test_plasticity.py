@@ -106,7 +106,8 @@ def test_report_section_has_every_observable_and_the_cascade_figure(ketamine_rat
     assert bdnf["value"] == pytest.approx(float(np.max(ketamine_rat["bdnf"].values)), rel=1e-3)
     assert bdnf["7 d"] is None  # the run is 3 days long
     caption, fig = sec.figures[0]
-    assert "spines" in caption and len(fig.axes) == 6
+    assert "spines" in caption and len(fig.charts) == 6
+    assert [c.ylabel for c in fig.charts][-1] == "spine density" and fig.xlog
 
 
 def test_no_surge_hypothesis_holds_ampa_at_its_drug_free_value():

@@ -11,9 +11,9 @@ import pytest
 import xarray as xr
 
 from ketasim.report.equations import module_equations_mathml
-from ketasim.report.figures import concentration_figure, figure_to_svg
-from ketasim.report.small_multiples import panel_chart, unit_panels
-from ketasim.report.svg_chart import chart_svg
+from ketasim.report.figures import concentration_figure, svg_of
+from ketasim.report.small_multiples import panel_stack, unit_panels
+from ketasim.report.svg_chart import stack_svg
 from ketasim.report.html import render_report
 from ketasim.report.summary import pk_summary
 
@@ -59,11 +59,11 @@ def test_summary_half_life_none_when_rising_and_skips_missing():
 
 def test_figures_are_inline_svg():
     ds = _analytic_ds(601)
-    svg = figure_to_svg(concentration_figure(ds))
+    svg = svg_of(concentration_figure(ds))
     assert svg.lstrip().startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg
     (panel,) = unit_panels(ds, ["plasma_ketamine", "absent"])
     assert panel.names == ("plasma_ketamine",)
-    assert chart_svg(panel_chart(ds, panel)).startswith("<svg")
+    assert stack_svg(panel_stack(ds, panel)).startswith("<svg")
 
 
 @pytest.fixture(scope="module")

@@ -50,12 +50,11 @@ def test_figure_has_an_hours_view_and_a_days_view_in_cascade_order():
     names = ["madrs", "bdnf", "plasma_ketamine", "nmda_block_interneuron"]
     acute = _ds(names, np.arange(0, 1441, 1), drugs=("ketamine",))
     weeks = _ds(names, np.arange(0, 28 * 1440 + 1, 60), drugs=("ketamine",))
-    fig = cascade_figure(acute, weeks)
-    axes = np.asarray(fig.axes).reshape(4, 2)
-    assert [ax.get_ylabel().split("\n")[0] for ax in axes[:, 0]] == [
+    left, right = cascade_figure(acute, weeks).stacks
+    assert [c.ylabel.split("\n")[0] for c in left.charts] == [
         "Pharmacokinetics", "NMDA receptor block", "Signalling", "Symptoms"]
-    hours = axes[0, 0].lines[0].get_xdata()
-    days = axes[0, 1].lines[0].get_xdata()
-    assert hours.max() == pytest.approx(ACUTE_HOURS) and days.max() == pytest.approx(28.0)
-    assert axes[-1, 0].get_xlabel().endswith("(h)") and axes[-1, 1].get_xlabel().endswith("(d)")
+    assert [c.labels for c in left.charts] == [c.labels for c in right.charts]
+    assert max(left.charts[0].x) == pytest.approx(ACUTE_HOURS) and max(right.charts[0].x) == pytest.approx(28.0)
+    assert left.xlabel.endswith("(h)") and right.xlabel.endswith("(d)")
+    assert left.charts[1].references == (0.0,) and left.charts[2].references == (1.0,)
     assert cascade_figure(_ds(["unrelated"], [0, 1]), _ds(["unrelated"], [0, 1])) is None

@@ -12,7 +12,7 @@ import xarray as xr
 from ketasim.report.cascade import cascade_figure
 from ketasim.report.colours import ANALYTE_COLOURS, analyte_of, panel_colours, series_colour
 from ketasim.report.figures import concentration_figure, unit_label
-from ketasim.report.small_multiples import MAX_RANGE_RATIO, MAX_SERIES, panel_chart, unit_panels
+from ketasim.report.small_multiples import MAX_RANGE_RATIO, MAX_SERIES, panel_stack, unit_panels
 from ketasim.report.time_axis import display_time
 
 
@@ -70,7 +70,7 @@ def test_small_multiples_one_unit_and_a_handful_of_series_per_panel():
         lows, highs = [float(ds[n].values.min()) for n in p.names], [float(ds[n].values.max()) for n in p.names]
         smallest = min(h - lo for lo, h in zip(lows, highs))
         assert max(highs) - min(lows) <= MAX_RANGE_RATIO * smallest  # no curve drawn flat on the shared axis
-        chart = panel_chart(ds, p)
+        (chart,) = panel_stack(ds, p).charts
         assert chart.ylabel == unit_label(p.unit)
         assert chart.labels == p.names
         assert [line.y for line in chart.lines] == [tuple(ds[n].values.tolist()) for n in p.names]
@@ -102,8 +102,8 @@ def test_an_analyte_has_one_colour_in_every_figure():
     ds = ds.assign(**{n: ds[n].assign_attrs(long_name="") for n in names})   # legends show the names
 
     def colours(fig):
-        return {line.get_label().replace(" ", "_"): line.get_color() for ax in fig.axes for line in ax.lines
-                if not line.get_label().startswith("_")}
+        stacks = fig.stacks if hasattr(fig, "stacks") else (fig,)
+        return {line.label.replace(" ", "_"): line.colour for st in stacks for c in st.charts for line in c.lines}
 
     conc = colours(concentration_figure(ds))
     casc = colours(cascade_figure(ds, ds))
@@ -126,6 +126,7 @@ def test_time_axis_in_hours_or_days_as_the_span_fits(end_min, unit, end_shown):
     shown, label = display_time(t)
     assert label == f"time ({unit})" and shown[-1] == pytest.approx(end_shown)
     ds = dataset(t, [("plasma_ketamine", "ng/mL", "pk", 100 * curve(t, 1.0))])
-    plasma, brain = concentration_figure(ds).axes
-    assert brain.get_xlabel() == f"time ({unit})"
-    assert plasma.lines[0].get_xdata()[-1] == pytest.approx(end_shown)
+    fig = concentration_figure(ds)
+    (plasma,) = fig.charts                      # no brain analyte: no empty panel
+    assert fig.xlabel == f"time ({unit})" and plasma.ylog
+    assert plasma.x[-1] == pytest.approx(end_shown)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from matplotlib.figure import Figure
-
 from .colours import panel_colours
+from .svg_chart import Line, LineChart, Row, Stack
 
 ACUTE_HOURS = 6.0       # h shown in the acute view
 WEEKS_DAYS = 28.0       # d simulated for the weeks view when the run itself is shorter
+PANEL_HEIGHT = 58.0     # px per layer's panel
 
 
 @dataclass(frozen=True)
@@ -73,47 +73,42 @@ def layer_observables(ds, layer: CascadeLayer, drugs: tuple[str, ...] = ()) -> l
     return [n for n in names if n in ds]
 
 
-def _panel(ax, t, ds, names: list[str], layer: CascadeLayer, keep) -> None:
-    for j, (name, colour) in enumerate(zip(names, panel_colours(names))):
-        ax.plot(t, np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, ls=("-", "--", ":")[j % 3], label=name,
-                color=colour)
-    if layer.reference is not None:
-        ax.axhline(layer.reference, color="0.6", lw=0.6, ls=":")
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.25)
+def layer_chart(t: np.ndarray, ds, names: list[str], layer: CascadeLayer, keep: np.ndarray,
+                ylabel: str) -> LineChart:
+    """One layer's panel: its observables at the kept times (solid, dashed, dotted in turn, in
+    their colours), its untreated reference line."""
+    lines = tuple(Line(name, tuple(np.asarray(ds[name].values, dtype=float)[keep].tolist()), colour,
+                       ("-", "--", ":")[j % 3])
+                  for j, (name, colour) in enumerate(zip(names, panel_colours(names))))
+    refs = () if layer.reference is None else (layer.reference,)
+    return LineChart(tuple(t.tolist()), lines, ylabel, references=refs)
 
 
-def cascade_figure(acute, weeks, acute_hours: float = ACUTE_HOURS) -> Figure | None:
+def cascade_figure(acute, weeks, acute_hours: float = ACUTE_HOURS) -> Row | None:
     """The two-view cascade figure (None when the datasets have no cascade observable).
 
     acute: a Dataset covering at least the first hours (minutes on `time`); weeks: a
     Dataset of the same regimen covering the weeks after (may be the same Dataset).
-    One row per layer of `LAYERS`, its observables as lines (legend in the right column).
+    One panel per layer of `LAYERS` in each view (`svg_chart.Row` of two stacks: hours,
+    then days), its observables as lines; the layer's name and unit at the left, the
+    legend at the right of a panel of more than one line.
     """
     drugs = regimen_drugs(weeks)
     rows = [(layer, [n for n in layer_observables(weeks, layer, drugs) if n in acute]) for layer in LAYERS]
     rows = [(layer, names) for layer, names in rows if names]
     if not rows:
         return None
-    fig = Figure(figsize=(9.0, 1.1 * len(rows) + 0.8))
-    axes = np.atleast_2d(fig.subplots(len(rows), 2, sharex="col"))
     ta = np.asarray(acute["time"].values, dtype=float) / 60.0
     keep_a = ta <= acute_hours + 1e-9
     tw = np.asarray(weeks["time"].values, dtype=float) / 1440.0
     keep_w = np.ones_like(tw, dtype=bool)
-    for i, (layer, names) in enumerate(rows):
-        _panel(axes[i, 0], ta[keep_a], acute, names, layer, keep_a)
-        _panel(axes[i, 1], tw, weeks, names, layer, keep_w)
-        axes[i, 0].set_ylabel(f"{layer.title}\n{layer.ylabel}", fontsize=7, rotation=0, ha="right",
-                              va="center")
-        if len(names) > 1:
-            axes[i, 1].legend(fontsize=6, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    axes[0, 0].set_title(f"first {acute_hours:g} hours", fontsize=9)
-    axes[0, 1].set_title(f"{tw[-1]:.0f} days", fontsize=9)
-    axes[-1, 0].set_xlabel("time after the start (h)", fontsize=8)
-    axes[-1, 1].set_xlabel("time after the start (d)", fontsize=8)
-    fig.subplots_adjust(left=0.2, right=0.83, top=0.95, bottom=0.07, hspace=0.22, wspace=0.22)
-    return fig
+    hours = tuple(layer_chart(ta[keep_a], acute, names, layer, keep_a, f"{layer.title}\n{layer.ylabel}")
+                  for layer, names in rows)
+    days = tuple(layer_chart(tw, weeks, names, layer, keep_w, "") for layer, names in rows)
+    return Row((Stack(hours, "time after the start (h)", legend="", ylabel="horizontal", width=470.0,
+                      panel_height=PANEL_HEIGHT, title=f"first {acute_hours:g} hours"),
+                Stack(days, "time after the start (d)", legend="right", ylabel="", width=450.0,
+                      panel_height=PANEL_HEIGHT, title=f"{tw[-1]:.0f} days")))
 
 
 def extended_times(times: Sequence[float], duration: float, weeks_days: float = WEEKS_DAYS) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Matplotlib figures of a simulation Dataset (pure functions returning Figures) and the
-pieces the report's other figures share (series labels, unit labels, lines in analyte colours).
+"""The concentration figure of a simulation Dataset, the pieces the report's figures share
+(series labels, unit labels, line styles, thinning), and inline SVG from any report figure.
 
 Time on the x axis is shown in hours or days as the run's span fits (`report.time_axis`;
-the Dataset's `time` coordinate is in minutes). Figures are rendered headless (Agg) and
-can be inlined into HTML as SVG text.
+the Dataset's `time` coordinate is in minutes). Time courses are `svg_chart` records,
+written as SVG directly; the other figures (forest plots, spaghetti, the scorecard's)
+are matplotlib Figures rendered headless (Agg) and inlined as SVG text (`figure_to_svg`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from typing import Sequence
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -20,6 +19,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .colours import panel_colours  # noqa: E402
+from .svg_chart import Line, LineChart, Row, Stack, row_svg, stack_svg  # noqa: E402
 from .time_axis import display_time  # noqa: E402
 
 PLASMA_UNIT = "ng/mL"
@@ -54,11 +54,6 @@ def linestyle(name: str) -> str:
     return "-"
 
 
-def legend_right(ax) -> None:
-    """The axes' legend outside, to the right of the plot (it never covers a curve)."""
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-
-
 MAX_PLOT_POINTS = 400  # points per line in report figures (keeps SVGs small and fast)
 
 
@@ -67,67 +62,31 @@ def stride(n: int) -> int:
     return max(1, int(np.ceil(n / MAX_PLOT_POINTS)))
 
 
-def plot_lines(ax, ds, names: Sequence[str], log: bool, label=series_label) -> int:
-    """Plot the named series against time (hours or days, `time_axis`) in their analyte colours.
-
-    Returns how many were drawn (on a log axis an all-zero series is skipped). label:
-    the legend text of a series, `label(ds, name)`.
-    """
-    minutes = np.asarray(ds["time"].values, dtype=float)
-    t_all, _ = display_time(minutes)
-    k = stride(len(t_all))
-    t = t_all[::k]
-    n = 0
-    for name, colour in zip(names, panel_colours(list(names))):
-        y = np.asarray(ds[name].values, dtype=float)[::k]
-        if log:
-            y = np.where(y > 0, y, np.nan)
-            if not np.isfinite(y).any():
-                continue
-        ax.plot(t, y, label=label(ds, name), lw=1.6, ls=linestyle(str(name)), color=colour)
-        n += 1
-    return n
-
-
-def time_label(ds) -> str:
-    """The x label of a figure of `ds` against time: 'time (h)' or 'time (d)' as its span fits."""
-    return display_time(np.asarray(ds["time"].values, dtype=float))[1]
-
-
-def concentration_figure(ds) -> Figure:
+def concentration_figure(ds) -> Stack:
     """Plasma analytes (ng/mL, log y) above brain concentrations (µM); x in hours or days.
 
     Variables are picked by name prefix (`plasma_`, `brain_`) and their `units`
-    attribute; a panel with nothing to show says so instead of failing. An analyte has
-    its one colour (`report.colours`) in both panels.
+    attribute; a panel with nothing to show is left out (a log panel of all-zero series
+    too). An analyte has its one colour (`report.colours`) in both panels; S and R
+    enantiomers are dashed and dotted (`linestyle`). An `svg_chart.Stack`.
     """
     plasma = [n for n in ds.data_vars if str(n).startswith("plasma_")
               and is_unit(str(ds[n].attrs.get("units", "")), PLASMA_UNIT)]
     brain = [n for n in ds.data_vars if str(n).startswith("brain_")
              and is_unit(str(ds[n].attrs.get("units", "")), BRAIN_UNIT)]
-    fig = Figure(figsize=(10.5, 7.5), layout="constrained")
-    ax1, ax2 = fig.subplots(2, 1, sharex=True)
-    if plot_lines(ax1, ds, plasma, log=True):
-        ax1.set_yscale("log")
-        lo, hi = ax1.get_ylim()
-        # Keep the log axis to a readable range (four decades below the peak).
-        ax1.set_ylim(max(lo, hi * 1e-4), hi)
-        legend_right(ax1)
-    else:
-        ax1.text(0.5, 0.5, "no plasma concentrations", ha="center", va="center", transform=ax1.transAxes)
-    ax1.set_ylabel("plasma (ng/mL)")
-    ax1.tick_params(labelbottom=True)
-    ax1.set_title("Plasma concentrations")
-    ax1.grid(True, which="both", alpha=0.3)
-    if plot_lines(ax2, ds, brain, log=False):
-        legend_right(ax2)
-    else:
-        ax2.text(0.5, 0.5, "no brain concentrations", ha="center", va="center", transform=ax2.transAxes)
-    ax2.set_ylabel("brain (µM)")
-    ax2.set_title("Brain (effect-site) concentrations")
-    ax2.set_xlabel(time_label(ds))
-    ax2.grid(True, alpha=0.3)
-    return fig
+    t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
+    k = stride(len(t_all))
+    charts = []
+    for names, log, ylabel, title in ((plasma, True, "plasma (ng/mL)", "Plasma concentrations"),
+                                      (brain, False, "brain (µM)", "Brain (effect-site) concentrations")):
+        lines = tuple(Line(series_label(ds, n), tuple(np.asarray(ds[n].values, dtype=float)[::k].tolist()), colour,
+                           linestyle(str(n)))
+                      for n, colour in zip(names, panel_colours(list(names))))
+        if log:
+            lines = tuple(line for line in lines if any(v > 0 for v in line.y))
+        if lines:
+            charts.append(LineChart(tuple(t_all[::k].tolist()), lines, ylabel, title, ylog=log))
+    return Stack(tuple(charts), xlabel, legend="right", width=820.0, panel_height=190.0, legend_min=1)
 
 
 def figure_to_svg(fig: Figure) -> str:
@@ -141,6 +100,18 @@ def figure_to_svg(fig: Figure) -> str:
     # Drop the metadata block (it carries a creator URL) to keep the output reference-free.
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     return unique_ids(svg)
+
+
+def svg_of(figure) -> str:
+    """A report figure as inline SVG text: SVG text as given, a `svg_chart.Stack` written
+    directly (`svg_chart.stack_svg`, `row_svg`), a matplotlib Figure through `figure_to_svg`."""
+    if isinstance(figure, str):
+        return figure
+    if isinstance(figure, Stack):
+        return stack_svg(figure)
+    if isinstance(figure, Row):
+        return row_svg(figure)
+    return figure_to_svg(figure)
 
 
 def unique_ids(svg: str) -> str:

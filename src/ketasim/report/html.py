@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .figures import concentration_figure, figure_to_svg
+from .figures import concentration_figure, svg_of
 from .markup import (DISCLAIMER, dose_text, esc, fmt_value, html_figure, html_table, json_attr, kv_text,
                      page_open, unit_text)
 from .model_html import REFERENCES_ANCHOR, equations_html, parameters_html
@@ -86,7 +86,7 @@ def _cascade(acute, weeks) -> str:
         return ""
     days = float(weeks["time"].values[-1]) / 1440.0
     return html_figure(
-        figure_to_svg(fig),
+        svg_of(fig),
         "Each layer's key observable on a shared time axis: the first hours (left) and "
         f"{days:.0f} days (right) after the start of dosing. Relative quantities are 1 at the untreated "
         "state (dotted line); NMDA block is a fraction. "
@@ -118,7 +118,7 @@ def _layer_section(sec) -> str:
     if sec.notes:
         parts.append(f'<p class="small muted">Not in the table: {esc(" ".join(sec.notes))}</p>')
     for caption, f in sec.figures:
-        parts.append(html_figure(f if isinstance(f, str) else figure_to_svg(f), caption))
+        parts.append(html_figure(svg_of(f), caption))
     return "".join(parts)
 
 
@@ -177,10 +177,12 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
     cascade_html = _cascade(*(cascade or (ds, ds)))
     if cascade_html:
         body.append((Heading("The cascade", anchor_of("The cascade")), cascade_html))
-    body.append((Heading("Concentrations", anchor_of("Concentrations")), html_figure(
-        figure_to_svg(concentration_figure(ds)),
-        "Plasma concentrations (ng/mL, log scale) and brain effect-site concentrations (µM) against time; "
-        "each analyte has one colour in every figure.")))
+    concentrations = concentration_figure(ds)
+    if concentrations.charts:
+        body.append((Heading("Concentrations", anchor_of("Concentrations")), html_figure(
+            svg_of(concentrations),
+            "Plasma concentrations (ng/mL, log scale) and brain effect-site concentrations (µM) against time; "
+            "each analyte has one colour in every figure.")))
     receptor_names = [n for n in ds.data_vars if n.startswith("nmda_block_") or n.endswith("_occupancy")
                       or n.endswith("_inhibition")]
     if receptor_names:
@@ -192,7 +194,7 @@ def render_report(ds, model, summary_rows: list[dict] | None = None,
         body.append((Heading("Other observables", anchor_of("Other observables")), _others(ds, others, constant)))
     if extra_figures:
         body.append((Heading("More figures", anchor_of("More figures")), "".join(
-            html_figure(f if isinstance(f, str) else figure_to_svg(f), caption) for caption, f in extra_figures)))
+            html_figure(svg_of(f), caption) for caption, f in extra_figures)))
     body += [
         (Heading("Observables", anchor_of("Observables")), _observables_table(ds)),
         (Heading("Model equations", anchor_of("Model equations"), _module_headings(model)), _equations_intro(model)),

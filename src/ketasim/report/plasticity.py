@@ -34,7 +34,7 @@ def _rows(ds) -> list[dict]:
 def cascade_figure(ds):
     """One panel per cascade step, shared log time axis (hours)."""
     ref = {n: (0.0 if n.startswith("nmda_block") else 1.0) for n, _ in CASCADE}
-    return log_time_panels(ds, [((n,), lab) for n, lab in CASCADE], panel_height=1.3, left=0.27, reference=ref)
+    return log_time_panels(ds, [((n,), lab) for n, lab in CASCADE], panel_height=64.0, reference=ref)
 
 
 def section(ds) -> ReportSection | None:

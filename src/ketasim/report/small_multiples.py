@@ -8,7 +8,7 @@ module stay together where they fit. Each panel is its own small
 figure (an SVG line chart written directly, `svg_chart`) with its legend below the plot, laid out by the page (a CSS grid), so legends
 cannot overlap each other and the grid reflows to the window's width.
 
-`unit_panels` decides the panels (pure, testable); `panel_chart` makes one a chart;
+`unit_panels` decides the panels (pure, testable); `panel_stack` makes one a chart;
 `small_multiples_html` returns the grid.
 """
 
@@ -22,7 +22,7 @@ import numpy as np
 from .colours import panel_colours
 from .figures import linestyle, stride, unit_label
 from .markup import esc
-from .svg_chart import Line, LineChart, chart_svg
+from .svg_chart import Line, LineChart, Stack, stack_svg
 from .time_axis import display_time
 
 MAX_SERIES = 5          # series per panel
@@ -126,16 +126,16 @@ def make_panel(ds, unit: str, names: Sequence[str], group: Callable[[object, str
     return Panel(unit, tuple(names), ", ".join(groups))
 
 
-def panel_chart(ds, panel: Panel) -> LineChart:
-    """One small panel as a chart (`svg_chart`): the series against time (hours or days) in
-    their colours and line styles, y labelled with the unit, the module names as title, the
-    series' names as legend; at most `figures.MAX_PLOT_POINTS` points per line."""
+def panel_stack(ds, panel: Panel) -> Stack:
+    """One small panel as a one-chart `svg_chart.Stack`: the series against time (hours or
+    days) in their colours and line styles, y labelled with the unit, the module names as
+    title, the series' names as legend below; at most `figures.MAX_PLOT_POINTS` points per line."""
     t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
     k = stride(len(t_all))
     lines = tuple(Line(str(name), tuple(np.asarray(ds[name].values, dtype=float)[::k].tolist()), colour,
                        linestyle(str(name)))
                   for name, colour in zip(panel.names, panel_colours(list(panel.names))))
-    return LineChart(tuple(t_all[::k].tolist()), lines, xlabel, panel.ylabel, panel.title)
+    return Stack((LineChart(tuple(t_all[::k].tolist()), lines, panel.ylabel, panel.title),), xlabel)
 
 
 def small_multiples_html(ds, names: Sequence[str], caption: str, max_series: int = MAX_SERIES) -> str:
@@ -143,6 +143,6 @@ def small_multiples_html(ds, names: Sequence[str], caption: str, max_series: int
     panels = unit_panels(ds, names, max_series)
     if not panels:
         return ""
-    cells = "".join(f'<figure class="fig">{chart_svg(panel_chart(ds, p))}</figure>' for p in panels)
+    cells = "".join(f'<figure class="fig">{stack_svg(panel_stack(ds, p))}</figure>' for p in panels)
     return (f'<div class="multiples">{cells}</div>'
             f'<p class="small muted">{esc(caption)}</p>')

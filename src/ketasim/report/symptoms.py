@@ -35,5 +35,4 @@ def section(ds) -> ReportSection | None:
     return ReportSection(title="Clinical: depression scales, acute and adverse effects", intro=INTRO,
                          rows=extreme_rows(ds, OBSERVABLES, CHECKPOINTS, baseline=True),
                          notes=left_out(ds, OBSERVABLES),
-                         figures=[("Clinical observables over time", log_time_panels(ds, PANELS, panel_height=1.5,
-                                                                                   left=0.22))])
+                         figures=[("Clinical observables over time", log_time_panels(ds, PANELS, panel_height=74.0))])

@@ -36,7 +36,7 @@ def _rows(ds) -> list[dict]:
 
 def systems_figure(ds):
     """One panel per group, shared log time axis (hours)."""
-    return log_time_panels(ds, PANELS, panel_height=1.5, left=0.22)
+    return log_time_panels(ds, PANELS, panel_height=74.0)
 
 
 def section(ds) -> ReportSection | None:

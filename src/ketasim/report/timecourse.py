@@ -1,4 +1,4 @@
-"""Shared pieces of the later layers' report sections: an extremes table and log-time panels."""
+"""Shared pieces of the later layers' report sections: an extremes table and log-time panels (SVG, `svg_chart`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import numpy as np
 
 from ..measures import STATISTICS, Options
 from .colours import panel_colours
+from .svg_chart import WIDE, Line, LineChart, Stack
 
 
 def extreme_rows(ds, names: Sequence[str], checkpoints: Sequence[tuple[str, float]],
@@ -74,32 +75,25 @@ def left_out(ds, names: Sequence[str]) -> list[str]:
     return notes
 
 
-def log_time_panels(ds, panels: Sequence[tuple[Sequence[str], str]], panel_height: float = 1.3,
-                    left: float = 0.25, reference: dict[str, float] | None = None):
-    """A Figure with one panel per (observables, label) on a shared log time axis (hours).
+def log_time_panels(ds, panels: Sequence[tuple[Sequence[str], str]], panel_height: float = 64.0,
+                    reference: dict[str, float] | None = None) -> Stack:
+    """A stack of panels (`svg_chart.Stack`), one per (observables, label), on a shared log
+    time axis (hours; the start itself, t = 0, cannot be shown on it).
 
     Observables missing from `ds` are skipped, empty panels dropped; `reference` draws a
     dotted line at a value per observable (e.g. 1.0 for relative ones); a panel with more
-    than one curve gets a legend. Colours: `report.colours` (an analyte's own colour).
+    than one curve gets a legend at its right. panel_height: px. Colours: `report.colours`
+    (an analyte's own colour).
     """
-    from matplotlib.figure import Figure
-
     shown = [(tuple(n for n in names if n in ds), label) for names, label in panels]
     shown = [(names, label) for names, label in shown if names]
     t = np.asarray(ds["time"].values, dtype=float) / 60.0
     keep = t > 0
-    fig = Figure(figsize=(7.0, panel_height * len(shown) + 0.6))
-    axes = np.atleast_1d(fig.subplots(len(shown), 1, sharex=True))
-    for ax, (names, label) in zip(axes, shown):
-        for name, colour in zip(names, panel_colours(names)):
-            ax.plot(t[keep], np.asarray(ds[name].values, dtype=float)[keep], lw=1.3, label=name, color=colour)
-            if reference and name in reference:
-                ax.axhline(reference[name], color="0.6", lw=0.6, ls=":")
-        ax.set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
-        ax.tick_params(labelsize=7)
-        if len(names) > 1:
-            ax.legend(fontsize=6, loc="best", frameon=False)
-    axes[-1].set_xscale("log")
-    axes[-1].set_xlabel("time after the start of dosing (h, log scale)", fontsize=8)
-    fig.subplots_adjust(left=left, right=0.97, top=0.97, bottom=0.08, hspace=0.15)
-    return fig
+    charts = tuple(
+        LineChart(tuple(t[keep].tolist()),
+                  tuple(Line(name, tuple(np.asarray(ds[name].values, dtype=float)[keep].tolist()), colour)
+                        for name, colour in zip(names, panel_colours(names))),
+                  label, references=tuple(dict.fromkeys(reference[n] for n in names if reference and n in reference)))
+        for names, label in shown)
+    return Stack(charts, "time after the start of dosing (h, log scale)", xlog=True, legend="right",
+                 ylabel="horizontal", width=WIDE, panel_height=panel_height)

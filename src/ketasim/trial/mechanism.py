@@ -49,7 +49,7 @@ def mechanism_html(spec: TrialSpec, courses: tuple[ArmCourse, ...]) -> str:
     model the trial's patients were solved with (the union of the arms' drugs)."""
     from ..mechanisms.registry import build_model
     from ..report.cascade import cascade_figure
-    from ..report.figures import figure_to_svg
+    from ..report.figures import svg_of
     from ..report.markup import esc, html_figure
     from ..report.model_html import equations_html, parameters_html
 
@@ -60,7 +60,7 @@ def mechanism_html(spec: TrialSpec, courses: tuple[ArmCourse, ...]) -> str:
     for c in courses:
         fig = cascade_figure(c.dataset.sel(time=slice(None, ACUTE_MIN)), c.dataset)
         if fig is not None:
-            parts += [f"<h3>{esc(c.arm)}</h3>", html_figure(figure_to_svg(fig), f"Cascade of arm {c.arm}.")]
+            parts += [f"<h3>{esc(c.arm)}</h3>", html_figure(svg_of(fig), f"Cascade of arm {c.arm}.")]
     if not courses:
         return "".join(parts)
     arm = spec.arms[0]
