@@ -13,13 +13,21 @@ block's modal form is refused.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..choices import unknown_name
 from ..errors import InputError
 from .dosing import Schedule
+from .exported import Program
 from .failure import SolverError, diagnose, fastest_time_constant
 from .model import AssembledModel
+from .solver_options import SolverOptions
+
+if TYPE_CHECKING:
+    from .partition import Partition
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy", "split")
 STIFF_FALLBACK = "kvaerno5"  # what "auto" retries with when the explicit method does not finish
@@ -102,12 +110,23 @@ def solve_diffrax(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: 
     specialised to the number of segments and of output times, so both are padded (segments
     to a power of two, `Schedule.padded`; times to `bucket` by repeating the last one) and the
     padding cut off again: a process that runs many experiments compiles a few programs, not
-    one per grid (XLA's code memory runs out after some hundreds)."""
-    from .solver_jax import SolverOptions, jitted
-
-    fn = jitted(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
-                schedule.batched)
+    one per grid (XLA's code memory runs out after some hundreds). The program is exported
+    once per model and shapes and read back by later processes (`diffrax_program`)."""
+    fn = diffrax_program(model.source, len(model.states), SolverOptions(method=method, rtol=rtol, atol=atol),
+                         schedule.batched)
     return padded_call(fn, p, schedule, ts)
+
+
+@lru_cache(maxsize=32)
+def diffrax_program(source: str, n_states: int, options: SolverOptions, batched: bool) -> Program:
+    """The whole-model diffrax solve (`solver_jax.jitted`) as an `exported.Program`: traced
+    and exported the first time, read from the cache folder by every later process."""
+    def build():
+        from .solver_jax import jitted
+
+        return jitted(source, n_states, options, batched)
+
+    return Program("diffrax", repr((source, n_states, options, batched)), build)
 
 
 def padded_call(fn, p: np.ndarray, schedule: Schedule, ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,16 +146,26 @@ def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np
     `solve_diffrax` (`padded_call`); a model without both a linear upstream block and a rest goes whole to
     Kvaerno5."""
     from .partition import partition
-    from .solver_jax import SolverOptions
-    from .solver_split import jitted_split
 
     part = partition(model)
     if not part.useful:
         return solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
     channels = tuple(model.state_index[c] for c in model.dose_channels)
-    fn = jitted_split(model.source, part, channels, len(model.states), rtol, atol,
-                      SolverOptions().max_steps, schedule.batched)
+    fn = split_program(model.source, part, channels, len(model.states), rtol, atol, SolverOptions().max_steps,
+                       schedule.batched)
     return padded_call(fn, p, schedule, ts)
+
+
+@lru_cache(maxsize=16)
+def split_program(source: str, part: Partition, channels: tuple[int, ...], n_states: int, rtol: float, atol: float,
+                  max_steps: int, batched: bool) -> Program:
+    """The split solve (`solver_split.jitted_split`) as an `exported.Program`, like `diffrax_program`."""
+    def build():
+        from .solver_split import jitted_split
+
+        return jitted_split(source, part, channels, n_states, rtol, atol, max_steps, batched)
+
+    return Program("split", repr((source, part, channels, n_states, rtol, atol, max_steps, batched)), build)
 
 
 def stiff_for_explicit(model: AssembledModel, p: np.ndarray, schedule: Schedule) -> bool:
@@ -144,8 +173,6 @@ def stiff_for_explicit(model: AssembledModel, p: np.ndarray, schedule: Schedule)
     constant: duration / tau above the step budget (an explicit step stays below about 3 tau,
     so this is a third of the budget or more, spent on stability alone). For a batch, the
     first subject decides (the patients of a batch share the model)."""
-    from .solver_jax import SolverOptions
-
     first = schedule.subject(0) if schedule.batched else schedule
     params = np.asarray(p)[0] if schedule.batched else np.asarray(p)
     duration = float(schedule.breaks[-1] - schedule.breaks[0])

@@ -9,7 +9,6 @@ patients.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jax
@@ -20,16 +19,7 @@ import diffrax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
 from .codegen import compile_source  # noqa: E402
-
-
-@dataclass(frozen=True)
-class SolverOptions:
-    """Solver, tolerances (relative and absolute, canonical units) and step budget."""
-
-    method: str = "tsit5"
-    rtol: float = 1e-8
-    atol: float = 1e-10
-    max_steps: int = 100_000
+from .solver_options import SolverOptions  # noqa: E402  (the record; callers import it from either)
 
 
 METHODS = {

@@ -42,6 +42,8 @@ JAC_EVERY = 4            # steps one Jacobian of the rest serves (a W-method kee
 def phi1(x, e=None):
     """φ1(x) = (eˣ − 1)/x, 1 at 0, accurate near 0 (a four-term series there); e: eˣ when the
     caller has it (the modal form needs both, so one exponential serves)."""
+    from . import jaxconfig  # noqa: F401  (float64)
+
     import jax.numpy as jnp
 
     e = jnp.exp(x) if e is None else e

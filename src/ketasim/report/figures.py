@@ -12,15 +12,16 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import matplotlib
+from typing import TYPE_CHECKING
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
 
-from .colours import panel_colours  # noqa: E402
-from .svg_chart import Line, LineChart, Row, Stack, row_svg, stack_svg  # noqa: E402
-from .time_axis import display_time  # noqa: E402
+from .colours import panel_colours
+from .svg_chart import Line, LineChart, Row, Stack, row_svg, stack_svg
+from .time_axis import display_time
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PLASMA_UNIT = "ng/mL"
 BRAIN_UNIT = "uM"
@@ -90,7 +91,10 @@ def concentration_figure(ds) -> Stack:
 
 
 def figure_to_svg(fig: Figure) -> str:
-    """The figure as inline SVG text (no XML prolog, no DOCTYPE, no external references)."""
+    """The figure as inline SVG text (no XML prolog, no DOCTYPE, no external references).
+    matplotlib is imported here, when a matplotlib figure is drawn, not with this module."""
+    import matplotlib
+
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "ketasim"}):
         fig.savefig(buf, format="svg", bbox_inches="tight")

@@ -1,0 +1,127 @@
+"""Compiled solves kept across processes: JAX programs exported once per model and shapes.
+
+JAX's persistent cache keeps the compiled machine code, but every new process still
+traces the solve again (Python through diffrax: 2-3 s for the whole model) before it can
+look the code up. `Program` skips that: the first time a model's solve is called with
+given argument shapes it is exported (`jax.export`: the traced, lowered program as
+bytes) into the cache folder (`cache.compilation_cache_dir`, subfolder `exported`); any
+later process deserialises it (milliseconds), and the compiled code then comes from the
+persistent cache. diffrax itself is not imported on that path (`build` runs only on a miss).
+
+A program's file name is a hash of: what the caller says identifies it (the model's
+generated source, the solver and tolerances, ...), the argument shapes and dtypes, and
+the versions of ketasim, JAX, jaxlib, diffrax, equinox and optimistix, so a changed model
+or library never loads a stale program. With caching off (KETASIM_JAX_CACHE=off) a
+Program is the plain jitted function. A file that cannot be read is exported again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .cache import compilation_cache_dir
+
+SUBFOLDER = "exported"
+SUFFIX = ".jaxexport"
+LIBRARIES = ("ketasim", "jax", "jaxlib", "diffrax", "equinox", "optimistix")
+"""Packages whose versions are part of every program's key (the program embeds their code)."""
+
+
+@lru_cache(maxsize=1)
+def versions() -> str:
+    """The installed versions of `LIBRARIES`, as one string (read from metadata, nothing imported)."""
+    out = []
+    for name in LIBRARIES:
+        try:
+            out.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{name}=-")
+    return ";".join(out)
+
+
+def shapes_of(args: tuple) -> tuple[tuple[tuple[int, ...], str], ...]:
+    """(shape, dtype) of each argument, as the program is specialised to them."""
+    return tuple((tuple(np.shape(a)), str(np.asarray(a).dtype)) for a in args)
+
+
+def program_key(name: str, identity: str, args: tuple) -> str:
+    """The file stem of a program: its name and a SHA-256 of identity, argument shapes and versions."""
+    h = hashlib.sha256()
+    for part in (name, identity, repr(shapes_of(args)), versions()):
+        h.update(part.encode())
+        h.update(b"\0")
+    return f"{name}-{h.hexdigest()[:32]}"
+
+
+def write_atomic(path: Path, blob: bytes) -> None:
+    """Write `blob` to `path` through a temporary file in the same folder and a rename, so a
+    reader (another process, a parallel test worker) sees the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Program:
+    """A solve compiled once per model and argument shapes, kept across processes.
+
+    name: a short label (the file name's prefix); identity: text that identifies the
+    function for the caller (two functions with the same identity must compute the same);
+    build: makes the jitted function (called only when no exported program is on disk).
+    Calling the Program calls the function. `loaded` counts programs read from disk
+    (for tests and benchmarks).
+    """
+
+    def __init__(self, name: str, identity: str, build: Callable[[], Callable]):
+        self.name, self.identity, self.build = name, identity, build
+        self.calls: dict[str, Callable] = {}
+        self.loaded = 0
+        self.function: Callable | None = None
+
+    def __call__(self, *args: Any):
+        folder = compilation_cache_dir()
+        if folder is None:
+            return self.jitted()(*args)
+        key = program_key(self.name, self.identity, args)
+        fn = self.calls.get(key)
+        if fn is None:
+            fn = self.calls[key] = self.load_or_export(folder / SUBFOLDER / f"{key}{SUFFIX}", args)
+        return fn(*args)
+
+    def jitted(self) -> Callable:
+        """The jitted function itself (built on first use)."""
+        if self.function is None:
+            self.function = self.build()
+        return self.function
+
+    def load_or_export(self, path: Path, args: tuple) -> Callable:
+        """The program at `path` (deserialised), or, when absent or unreadable, the function
+        exported for these argument shapes and written there."""
+        from . import jaxconfig  # noqa: F401  (float64 and EQX_ON_ERROR before JAX is imported)
+
+        import jax
+
+        if path.exists():
+            try:
+                exported = jax.export.deserialize(bytearray(path.read_bytes()))
+                self.loaded += 1
+                return jax.jit(exported.call)
+            except Exception:  # noqa: BLE001  (a truncated or foreign file: export it again)
+                pass
+        specs = [jax.ShapeDtypeStruct(shape, np.dtype(dtype)) for shape, dtype in shapes_of(args)]
+        exported = jax.export.export(self.jitted())(*specs)
+        write_atomic(path, bytes(exported.serialize()))
+        return jax.jit(exported.call)
