@@ -252,7 +252,7 @@ def test_serve_command_runs_streamlit_headless_on_loopback_without_a_shell():
     from ketasim.commands.serve import APP, is_loopback, streamlit_command
 
     cmd = streamlit_command("127.0.0.1", 8765, python="py")
-    assert cmd[:5] == ["py", "-m", "streamlit", "run", str(APP)] and APP.is_file()
+    assert cmd[:5] == ["py", "-m", "ketasim.dashboard.launch", "run", str(APP)] and APP.is_file()
     opts = dict(zip(cmd[5::2], cmd[6::2]))
     assert opts["--server.address"] == "127.0.0.1" and opts["--server.port"] == "8765"
     assert opts["--server.headless"] == "true" and opts["--browser.gatherUsageStats"] == "false"
@@ -373,3 +373,22 @@ def test_an_unexpected_failure_while_simulating_is_one_error_line(monkeypatch):
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors == ["Regimen A: could not be computed (ValueError: solver blew up)"], errors
+
+
+def test_the_launcher_warms_up_then_starts_streamlit_even_when_the_warm_up_fails(monkeypatch, capsys):
+    from streamlit.web import cli as streamlit_cli
+
+    import ketasim.dashboard.launch as launch
+
+    started = []
+    monkeypatch.setattr(streamlit_cli, "main", lambda **kw: started.append(kw) or 0)
+    monkeypatch.setattr(launch, "warm", lambda: 1.25)
+    assert launch.main(["run", "app.py", "--server.port", "1"]) == 0
+    assert started[-1]["args"] == ["run", "app.py", "--server.port", "1"]
+    assert "warmed up in 1.2 s" in capsys.readouterr().err
+
+    def broken():
+        raise RuntimeError("no model")
+
+    monkeypatch.setattr(launch, "warm", broken)
+    assert launch.main(["run", "app.py"]) == 0 and started[-1]["args"] == ["run", "app.py"]

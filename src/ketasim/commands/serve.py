@@ -1,7 +1,9 @@
 """`ketasim serve`: the interactive explorer (Streamlit), bound to 127.0.0.1 by default.
 
-Runs `python -m streamlit run <ketasim/dashboard/app.py>` as a child process from an
-argument list (no shell), headless and without usage statistics, and forwards SIGTERM
+Runs `python -m ketasim.dashboard.launch run <ketasim/dashboard/app.py>` (Streamlit's
+`streamlit run`, after simulating the default regimen once so that the first page load
+finds JAX, the model and the solve ready: `dashboard/launch.py`) as a child process from
+an argument list (no shell), headless and without usage statistics, and forwards SIGTERM
 and Ctrl-C to it so that stopping `ketasim serve` stops the server.
 """
 
@@ -49,8 +51,8 @@ def is_loopback(host: str) -> bool:
 
 
 def streamlit_command(host: str, port: int, python: str = sys.executable, app: Path = APP) -> list[str]:
-    """The argument list that starts the explorer on host:port."""
-    return [python, "-m", "streamlit", "run", str(app),
+    """The argument list that starts the explorer on host:port (warmed up first: `dashboard.launch`)."""
+    return [python, "-m", "ketasim.dashboard.launch", "run", str(app),
             "--server.address", host, "--server.port", str(port),
             "--server.headless", "true", "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none", "--global.developmentMode", "false",
