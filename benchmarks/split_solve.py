@@ -68,7 +68,8 @@ def main() -> None:
     import jax
 
     from ketasim.engine.partition import partition
-    from ketasim.engine.solver_jax import SolverOptions, jitted
+    from ketasim.engine.solver_jax import jitted
+    from ketasim.engine.solver_options import SolverOptions
     from ketasim.engine.solver_split import make_split_solve
     from ketasim.trial.chunk import TRIAL_ATOL, TRIAL_RTOL
     from trial import spec_of

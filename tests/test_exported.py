@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from ketasim.engine.exported import program_key, versions
+from ketasim.engine.exported import identity_digest, program_key, versions
 
 SCRIPT = """
 import sys
@@ -59,9 +59,10 @@ def test_off_means_the_plain_jitted_solve(tmp_path):
 
 def test_the_key_changes_with_identity_shapes_and_nothing_else():
     args = (np.zeros(3), np.zeros((2, 4)))
-    k = program_key("diffrax", "model A", args)
-    assert k == program_key("diffrax", "model A", (np.ones(3), np.ones((2, 4))))       # values do not matter
-    assert k != program_key("diffrax", "model B", args)
-    assert k != program_key("diffrax", "model A", (np.zeros(3), np.zeros((4, 4))))
-    assert k != program_key("diffrax", "model A", (np.zeros(3, dtype=np.float32), np.zeros((2, 4))))
+    a, b = identity_digest("diffrax", "model A"), identity_digest("diffrax", "model B")
+    k = program_key("diffrax", a, args)
+    assert k == program_key("diffrax", a, (np.ones(3), np.ones((2, 4))))       # values do not matter
+    assert k != program_key("diffrax", b, args)
+    assert k != program_key("diffrax", a, (np.zeros(3), np.zeros((4, 4))))
+    assert k != program_key("diffrax", a, (np.zeros(3, dtype=np.float32), np.zeros((2, 4))))
     assert k.startswith("diffrax-") and "jax=" in versions() and "diffrax=" in versions()

@@ -104,3 +104,27 @@ def test_a_patients_solution_does_not_depend_on_the_batch_it_is_solved_in(model)
     copies = solve(model, p[same], schedule.rows(same), ts, solver="split", rtol=5e-5, atol=5e-8)
     assert np.allclose(mixed[1], copies[0], rtol=1e-12, atol=1e-15)
     assert not np.allclose(mixed[0], mixed[2], rtol=1e-3)   # the three patients differ
+
+
+def test_a_model_without_a_linear_block_goes_to_kvaerno5_once(monkeypatch):
+    """solve_stiff: no useful partition -> the whole-model Kvaerno5, called once even when it
+    fails (the split path no longer runs it a second time)."""
+    import ketasim.engine.solve as solve_mod
+    from ketasim.engine.assembler import assemble
+    from ketasim.engine.dosing import Schedule
+    from ketasim.engine.module import Module
+    from ketasim.parameters import p
+
+    m = assemble([Module(name="mm", equations="dA/dt = -vmax * A / (km + A) : mg",
+                         parameters=(p("vmax", 1.0, "mg/min", "assumed", note="t"),
+                                     p("km", 1.0, "mg", "assumed", note="t")))])
+    s = Schedule(np.array([0.0, 60.0]), np.array([[10.0]]), np.zeros((1, 0)))
+    calls = []
+
+    def failing(model, params, schedule, ts, method, rtol, atol):
+        calls.append(method)
+        return np.zeros((len(ts), 1)), np.array(False)
+
+    monkeypatch.setattr(solve_mod, "solve_diffrax", failing)
+    method, _, ok = solve_mod.solve_stiff(m, m.param_vector, s, np.linspace(0, 60, 4), 1e-8, 1e-10)
+    assert (method, bool(ok), calls) == ("kvaerno5", False, ["kvaerno5"])

@@ -31,7 +31,8 @@ import numpy as np
 
 from ..choices import check_name
 from ..engine import jaxconfig  # noqa: F401  (float64)
-from ..engine.solver_jax import SolverOptions, pure_solve
+from ..engine.solver_jax import pure_solve
+from ..engine.solver_options import SolverOptions
 from ..errors import InputError
 from .fit_parameters import FitParameter, bounded, to_fraction, to_unconstrained, value_of
 from .fit_problem import FitProblem, Target, fit_problem  # noqa: F401  (re-exported)

@@ -12,14 +12,14 @@ A program's file name is a hash of: what the caller says identifies it (the mode
 generated source, the solver and tolerances, ...), the argument shapes and dtypes, and
 the versions of ketasim, JAX, jaxlib, diffrax, equinox and optimistix, so a changed model
 or library never loads a stale program. With caching off (KETASIM_JAX_CACHE=off) a
-Program is the plain jitted function. A file that cannot be read is exported again.
+Program is the plain jitted function. A file that cannot be read is exported again; one
+that cannot be written (a read-only cache) is skipped. Files are written through
+`files.atomic_write`, so a parallel reader sees a whole program or none.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..files import atomic_write
 from .cache import compilation_cache_dir
 
 SUBFOLDER = "exported"
@@ -48,31 +49,25 @@ def versions() -> str:
 
 
 def shapes_of(args: tuple) -> tuple[tuple[tuple[int, ...], str], ...]:
-    """(shape, dtype) of each argument, as the program is specialised to them."""
-    return tuple((tuple(np.shape(a)), str(np.asarray(a).dtype)) for a in args)
+    """(shape, dtype) of each argument, as the program is specialised to them (read from the
+    arguments' own attributes where they have them: a device array is not copied to the host)."""
+    return tuple((tuple(np.shape(a)), str(a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype)) for a in args)
 
 
-def program_key(name: str, identity: str, args: tuple) -> str:
-    """The file stem of a program: its name and a SHA-256 of identity, argument shapes and versions."""
+def identity_digest(name: str, identity: str) -> str:
+    """SHA-256 of a program's name, identity and the library versions: the part of its key
+    that does not depend on the call (computed once per Program)."""
     h = hashlib.sha256()
-    for part in (name, identity, repr(shapes_of(args)), versions()):
+    for part in (name, identity, versions()):
         h.update(part.encode())
         h.update(b"\0")
-    return f"{name}-{h.hexdigest()[:32]}"
+    return h.hexdigest()
 
 
-def write_atomic(path: Path, blob: bytes) -> None:
-    """Write `blob` to `path` through a temporary file in the same folder and a rename, so a
-    reader (another process, a parallel test worker) sees the whole file or none."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def program_key(name: str, digest: str, args: tuple) -> str:
+    """The file stem of a program: its name and a SHA-256 of its `identity_digest` and the
+    argument shapes."""
+    return f"{name}-{hashlib.sha256(f'{digest}|{shapes_of(args)!r}'.encode()).hexdigest()[:32]}"
 
 
 class Program:
@@ -86,7 +81,8 @@ class Program:
     """
 
     def __init__(self, name: str, identity: str, build: Callable[[], Callable]):
-        self.name, self.identity, self.build = name, identity, build
+        self.name, self.build = name, build
+        self.digest = identity_digest(name, identity)
         self.calls: dict[str, Callable] = {}
         self.loaded = 0
         self.function: Callable | None = None
@@ -95,7 +91,7 @@ class Program:
         folder = compilation_cache_dir()
         if folder is None:
             return self.jitted()(*args)
-        key = program_key(self.name, self.identity, args)
+        key = program_key(self.name, self.digest, args)
         fn = self.calls.get(key)
         if fn is None:
             fn = self.calls[key] = self.load_or_export(folder / SUBFOLDER / f"{key}{SUFFIX}", args)
@@ -123,5 +119,9 @@ class Program:
                 pass
         specs = [jax.ShapeDtypeStruct(shape, np.dtype(dtype)) for shape, dtype in shapes_of(args)]
         exported = jax.export.export(self.jitted())(*specs)
-        write_atomic(path, bytes(exported.serialize()))
+        blob = bytes(exported.serialize())
+        try:
+            atomic_write(path, lambda tmp: tmp.write_bytes(blob))
+        except OSError:
+            pass  # a cache that cannot be written only costs time (the next process exports again)
         return jax.jit(exported.call)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .partition import Partition
 
 SOLVERS = ("auto", "exact", "tsit5", "dopri5", "kvaerno5", "kvaerno3", "scipy", "split")
-STIFF_FALLBACK = "kvaerno5"  # what "auto" retries with when the explicit method does not finish
+STIFF_FALLBACK = "kvaerno5"  # the whole-model solver where the split solve is refused or does not finish
 __all__ = ["SOLVERS", "SolverError", "choose", "solve"]
 
 
@@ -94,10 +94,15 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
 def solve_stiff(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, rtol: float,
                 atol: float) -> tuple[str, np.ndarray, np.ndarray]:
     """(method used, states, finished flags): the split solve, or the whole-model Kvaerno5 where
-    it is refused (no linear upstream block, complex modes) or does not finish."""
-    ys, ok = solve_split(model, p, schedule, ts, rtol, atol)
-    if bool(np.all(np.asarray(ok))):
-        return "split", ys, ok
+    it is refused (no linear upstream block and slow rest: `Partition.useful`; complex modes)
+    or does not finish. Kvaerno5 runs at most once."""
+    from .partition import partition
+
+    part = partition(model)
+    if part.useful:
+        ys, ok = solve_split(model, part, p, schedule, ts, rtol, atol)
+        if bool(np.all(np.asarray(ok))):
+            return "split", ys, ok
     ys, ok = solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
     return STIFF_FALLBACK, ys, ok
 
@@ -147,16 +152,11 @@ def padded_call(fn, p: np.ndarray, schedule: Schedule, ts: np.ndarray) -> tuple[
     return np.asarray(ys)[..., :ts.size, :], ok
 
 
-def solve_split(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, rtol: float,
-                atol: float) -> tuple[np.ndarray, np.ndarray]:
-    """(states, finished flags) of the split solve (`engine.solver_split`), padded like
-    `solve_diffrax` (`padded_call`); a model without both a linear upstream block and a rest goes whole to
-    Kvaerno5."""
-    from .partition import partition
-
-    part = partition(model)
-    if not part.useful:
-        return solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
+def solve_split(model: AssembledModel, part: Partition, p: np.ndarray, schedule: Schedule, ts: np.ndarray,
+                rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(states, finished flags) of the split solve (`engine.solver_split`) of a model whose
+    partition is useful, padded like `solve_diffrax` (`padded_call`); `solve_stiff` decides
+    when it applies and what replaces it."""
     channels = tuple(model.state_index[c] for c in model.dose_channels)
     fn = split_program(model.source, part, channels, len(model.states), rtol, atol, SolverOptions().max_steps,
                        schedule.batched)

@@ -19,7 +19,7 @@ import diffrax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
 from .codegen import compile_source  # noqa: E402
-from .solver_options import SolverOptions  # noqa: E402  (the record; callers import it from either)
+from .solver_options import SolverOptions  # noqa: E402
 
 
 METHODS = {
