@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -63,6 +63,18 @@ def stride(n: int) -> int:
     return max(1, int(np.ceil(n / MAX_PLOT_POINTS)))
 
 
+def time_lines(ds, names: Sequence[str], label=series_label) -> tuple[tuple[float, ...], str, tuple[Line, ...]]:
+    """(x in hours or days, x label, lines) of the named series of `ds` against time: at most
+    `MAX_PLOT_POINTS` points per line, in their colours (`report.colours`) and line styles
+    (`linestyle`); label: a series' legend text, label(ds, name)."""
+    t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
+    k = stride(len(t_all))
+    lines = tuple(Line(label(ds, n), tuple(np.asarray(ds[n].values, dtype=float)[::k].tolist()), colour,
+                       linestyle(str(n)))
+                  for n, colour in zip(names, panel_colours(list(names))))
+    return tuple(t_all[::k].tolist()), xlabel, lines
+
+
 def concentration_figure(ds) -> Stack:
     """Plasma analytes (ng/mL, log y) above brain concentrations (µM); x in hours or days.
 
@@ -75,18 +87,14 @@ def concentration_figure(ds) -> Stack:
               and is_unit(str(ds[n].attrs.get("units", "")), PLASMA_UNIT)]
     brain = [n for n in ds.data_vars if str(n).startswith("brain_")
              and is_unit(str(ds[n].attrs.get("units", "")), BRAIN_UNIT)]
-    t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
-    k = stride(len(t_all))
-    charts = []
+    charts, xlabel = [], ""
     for names, log, ylabel, title in ((plasma, True, "plasma (ng/mL)", "Plasma concentrations"),
                                       (brain, False, "brain (µM)", "Brain (effect-site) concentrations")):
-        lines = tuple(Line(series_label(ds, n), tuple(np.asarray(ds[n].values, dtype=float)[::k].tolist()), colour,
-                           linestyle(str(n)))
-                      for n, colour in zip(names, panel_colours(list(names))))
+        x, xlabel, lines = time_lines(ds, names)
         if log:
             lines = tuple(line for line in lines if any(v > 0 for v in line.y))
         if lines:
-            charts.append(LineChart(tuple(t_all[::k].tolist()), lines, ylabel, title, ylog=log))
+            charts.append(LineChart(x, lines, ylabel, title, ylog=log))
     return Stack(tuple(charts), xlabel, legend="right", width=820.0, panel_height=190.0, legend_min=1)
 
 

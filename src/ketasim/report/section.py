@@ -14,9 +14,9 @@ from typing import Any
 @dataclass(frozen=True)
 class ReportSection:
     """title: heading; intro: one paragraph (plain text); rows: summary table rows (dicts,
-    columns from the keys); figures: (caption, figure) pairs, a figure being a `svg_chart.Stack`, SVG text or a
-    matplotlib Figure (`figures.svg_of`); notes:
-    sentences on observables left out of the rows (constant or duplicate, and why)."""
+    columns from the keys); figures: (caption, figure) pairs, a figure being anything
+    `figures.svg_of` draws (an `svg_chart` Stack or Row, SVG text, a matplotlib Figure);
+    notes: sentences on observables left out of the rows (constant or duplicate, and why)."""
 
     title: str
     intro: str

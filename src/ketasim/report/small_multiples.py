@@ -4,9 +4,9 @@ Fifty series on one axis labelled "1" cannot be read. Here each panel holds seri
 unit (its y label), at most `MAX_SERIES` of them, each moving over at least
 1/`MAX_RANGE_RATIO` of the panel's y range (so no curve is drawn flat: a score of 30
 points and a relative level near 1 get panels of their own), and series of one model
-module stay together where they fit. Each panel is its own small
-figure (an SVG line chart written directly, `svg_chart`) with its legend below the plot, laid out by the page (a CSS grid), so legends
-cannot overlap each other and the grid reflows to the window's width.
+module stay together where they fit. Each panel is its own small figure (an SVG line
+chart written directly, `svg_chart`) with its legend below the plot, laid out by the page
+(a CSS grid), so legends cannot overlap each other and the grid reflows to the window's width.
 
 `unit_panels` decides the panels (pure, testable); `panel_stack` makes one a chart;
 `small_multiples_html` returns the grid.
@@ -19,11 +19,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .colours import panel_colours
-from .figures import linestyle, stride, unit_label
+from .figures import time_lines, unit_label
 from .markup import esc
-from .svg_chart import Line, LineChart, Stack, stack_svg
-from .time_axis import display_time
+from .svg_chart import LineChart, Stack, stack_svg
 
 MAX_SERIES = 5          # series per panel
 MAX_RANGE_RATIO = 20.0  # a panel's whole y range over the smallest range of one of its series
@@ -128,14 +126,10 @@ def make_panel(ds, unit: str, names: Sequence[str], group: Callable[[object, str
 
 def panel_stack(ds, panel: Panel) -> Stack:
     """One small panel as a one-chart `svg_chart.Stack`: the series against time (hours or
-    days) in their colours and line styles, y labelled with the unit, the module names as
-    title, the series' names as legend below; at most `figures.MAX_PLOT_POINTS` points per line."""
-    t_all, xlabel = display_time(np.asarray(ds["time"].values, dtype=float))
-    k = stride(len(t_all))
-    lines = tuple(Line(str(name), tuple(np.asarray(ds[name].values, dtype=float)[::k].tolist()), colour,
-                       linestyle(str(name)))
-                  for name, colour in zip(panel.names, panel_colours(list(panel.names))))
-    return Stack((LineChart(tuple(t_all[::k].tolist()), lines, panel.ylabel, panel.title),), xlabel)
+    days; `figures.time_lines`), y labelled with the unit, the module names as title, the
+    series' names as legend below."""
+    x, xlabel, lines = time_lines(ds, panel.names, label=lambda _ds, name: str(name))
+    return Stack((LineChart(x, lines, panel.ylabel, panel.title),), xlabel)
 
 
 def small_multiples_html(ds, names: Sequence[str], caption: str, max_series: int = MAX_SERIES) -> str:

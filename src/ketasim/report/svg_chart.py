@@ -31,6 +31,7 @@ BELOW_AXIS = 38.0      # px: x tick labels and x label under the bottom panel
 GAP = 8.0              # px between stacked panels
 LEGEND_ROW = 14.0      # px per legend entry
 CHAR = 5.8             # px, a rough width of one character at TICK_FONT (layout of labels)
+TICK_LABELS = 6 * CHAR  # px left of a panel kept for its y tick labels
 TICK_FONT, LABEL_FONT = 9.5, 10.5  # px
 TARGET_TICKS = 5
 LOG_SPAN = 1e4         # a log y axis shows at most four decades below its largest value
@@ -142,6 +143,15 @@ def log_text(values: np.ndarray) -> list[str]:
     return [f"{v:g}" if 1e-3 <= v < 1e5 else f"{v:.0e}" for v in values]
 
 
+def ticks(lo: float, hi: float, log: bool) -> list[tuple[float, str]]:
+    """(value, label) of an axis' ticks inside [lo, hi] (`log_ticks`/`log_text` on a log axis,
+    `nice_ticks`/`tick_text` on a linear one)."""
+    values = log_ticks(lo, hi) if log else nice_ticks(lo, hi)
+    texts = log_text(values) if log else tick_text(values)
+    slack = 1e-9 * abs(hi - lo)
+    return [(float(v), t) for v, t in zip(values, texts) if lo - slack <= v <= hi + slack]
+
+
 def axis_range(values: list[float], log: bool) -> tuple[float, float]:
     """An axis' range over `values` (finite ones; on a log axis positive ones within LOG_SPAN of
     the largest), with a 5 % margin each side (on a log axis, 5 % of the decades shown)."""
@@ -210,7 +220,7 @@ def margins(stack: Stack) -> tuple[float, float]:
     """(left, right) margins in px: room for the y labels and tick labels, and for a right legend."""
     if stack.ylabel == "horizontal":
         longest = max((len(part) for c in stack.charts for part in c.ylabel.split("\n")), default=0)
-        left = 16.0 + CHAR * 1.1 * longest + CHAR * 6
+        left = 16.0 + CHAR * 1.1 * longest + TICK_LABELS
     else:
         left = ROTATED_LEFT if stack.ylabel else CHAR * 7 + 8.0
     right = RIGHT
@@ -227,19 +237,15 @@ def panel_svg(chart: LineChart, x0: float, x1: float, xlog: bool, left: float, t
     y0, y1 = axis_range([v for line in chart.lines for v in line.y] + list(chart.references), chart.ylog)
     py = scale(y0, y1, bottom, top, chart.ylog)
     grid, labels = [], []
-    xt = log_ticks(x0, x1) if xlog else nice_ticks(x0, x1)
-    for v, text in zip(xt, log_text(xt) if xlog else tick_text(xt)):
-        if x0 - 1e-9 * abs(x1 - x0) <= v <= x1 + 1e-9 * abs(x1 - x0):
-            p = float(px(v))
-            grid.append(f"M{p:.1f} {top:.1f}V{bottom:.1f}")
-            if bottom_panel:
-                labels.append(f'<text x="{p:.1f}" y="{bottom + 13:.1f}" text-anchor="middle">{esc(text)}</text>')
-    yt = log_ticks(y0, y1) if chart.ylog else nice_ticks(y0, y1)
-    for v, text in zip(yt, log_text(yt) if chart.ylog else tick_text(yt)):
-        if y0 <= v <= y1:
-            p = float(py(v))
-            grid.append(f"M{left:.1f} {p:.1f}H{left + width:.1f}")
-            labels.append(f'<text x="{left - 4:.1f}" y="{p + 3.3:.1f}" text-anchor="end">{esc(text)}</text>')
+    for v, text in ticks(x0, x1, xlog):
+        p = float(px(v))
+        grid.append(f"M{p:.1f} {top:.1f}V{bottom:.1f}")
+        if bottom_panel:
+            labels.append(f'<text x="{p:.1f}" y="{bottom + 13:.1f}" text-anchor="middle">{esc(text)}</text>')
+    for v, text in ticks(y0, y1, chart.ylog):
+        p = float(py(v))
+        grid.append(f"M{left:.1f} {p:.1f}H{left + width:.1f}")
+        labels.append(f'<text x="{left - 4:.1f}" y="{p + 3.3:.1f}" text-anchor="end">{esc(text)}</text>')
     out = [f'<path d="{"".join(grid)}" stroke="#b0b0b0" stroke-opacity="0.5" stroke-width="0.8" fill="none"/>',
            f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" '
            'fill="none" stroke="#333" stroke-width="0.8"/>',
@@ -263,8 +269,9 @@ def panel_svg(chart: LineChart, x0: float, x1: float, xlog: bool, left: float, t
     elif stack.ylabel == "horizontal":  # one row per line of the label, centred on the panel
         parts = chart.ylabel.split("\n")
         first = (top + bottom) / 2 + 3.5 - 6.5 * (len(parts) - 1)
-        text.append(f'<text x="{left - CHAR * 6 - 4:.1f}" y="{first:.1f}" text-anchor="end">' + "".join(
-            f'<tspan x="{left - CHAR * 6 - 4:.1f}" dy="{0 if i == 0 else 13}">{esc(part)}</tspan>'
+        label_x = left - TICK_LABELS - 4
+        text.append(f'<text x="{label_x:.1f}" y="{first:.1f}" text-anchor="end">' + "".join(
+            f'<tspan x="{label_x:.1f}" dy="{0 if i == 0 else 13}">{esc(part)}</tspan>'
             for i, part in enumerate(parts)) + "</text>")
     out.append(f'<g font-size="{LABEL_FONT}" fill="#222">{"".join(text)}</g>')
     if stack.legend == "right" and len(chart.lines) >= stack.legend_min:
