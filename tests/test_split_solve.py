@@ -128,3 +128,32 @@ def test_a_model_without_a_linear_block_goes_to_kvaerno5_once(monkeypatch):
     monkeypatch.setattr(solve_mod, "solve_diffrax", failing)
     method, _, ok = solve_mod.solve_stiff(m, m.param_vector, s, np.linspace(0, 60, 4), 1e-8, 1e-10)
     assert (method, bool(ok), calls) == ("kvaerno5", False, ["kvaerno5"])
+
+
+def test_the_host_refuses_the_mouse_modal_form_and_skips_the_split(model, monkeypatch):
+    """The mouse's effect compartments share one equilibration rate (a repeated eigenvalue:
+    LAPACK's eigenvectors are nearly parallel), so `modal_refused` is True and solve_stiff
+    goes to Kvaerno5 without tracing a split solve; the human trial model keeps its modal form."""
+    import ketasim.engine.solve as solve_mod
+    from ketasim.engine.solver_split import modal_refused
+
+    mouse = build_model("mouse", {}, frozenset({"ketamine"}))
+    assert modal_refused(partition(mouse), mouse.param_vector)
+    assert not modal_refused(partition(model), model.param_vector)
+    assert not modal_refused(partition(model), np.stack([model.param_vector] * 3))
+    assert modal_refused(partition(mouse), np.stack([mouse.param_vector] * 2))   # a batch: its first row decides
+
+    def no_split(*args, **kwargs):
+        raise AssertionError("the split solve was called")
+
+    calls = []
+
+    def kvaerno(model_, params, schedule, ts, method, rtol, atol):
+        calls.append(method)
+        return np.zeros((len(ts), len(model_.states))), np.array(True)
+
+    monkeypatch.setattr(solve_mod, "solve_split", no_split)
+    monkeypatch.setattr(solve_mod, "solve_diffrax", kvaerno)
+    s = schedule_for(mouse, (DoseEvent("ketamine", "ip", "10 mg/kg"),), 0.025, 1440.0)
+    method, _, ok = solve_mod.solve_stiff(mouse, mouse.param_vector, s, np.linspace(0, 1440, 4), 1e-8, 1e-10)
+    assert (method, bool(ok), calls) == ("kvaerno5", True, ["kvaerno5"])

@@ -1,9 +1,10 @@
 """Where ketasim keeps compiled artefacts between runs (no JAX import here).
 
-One folder holds JAX's persistent compilation cache and ketasim's generated code for
-linear models: KETASIM_JAX_CACHE names it ("off" disables both), default
+One folder holds JAX's persistent compilation cache, ketasim's exported solves and
+generated code for linear models, and pint's parsed unit definitions
+(`units.new_registry`): KETASIM_JAX_CACHE names it ("off" disables them all), default
 ~/.cache/ketasim/jax. Entries are keyed by content hashes, so a changed model, ketasim,
-SymPy or JAX version never reads a stale entry.
+SymPy, pint or JAX version never reads a stale entry.
 """
 
 from __future__ import annotations

@@ -94,12 +94,14 @@ def solve(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarr
 def solve_stiff(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np.ndarray, rtol: float,
                 atol: float) -> tuple[str, np.ndarray, np.ndarray]:
     """(method used, states, finished flags): the split solve, or the whole-model Kvaerno5 where
-    it is refused (no linear upstream block and slow rest: `Partition.useful`; complex modes)
-    or does not finish. Kvaerno5 runs at most once."""
+    it is refused (no linear upstream block and slow rest: `Partition.useful`; a linear block
+    without a usable modal form for some patient, `solver_split.modal_refused`, checked before
+    anything is compiled) or does not finish. Kvaerno5 runs at most once."""
     from .partition import partition
+    from .solver_split import modal_refused
 
     part = partition(model)
-    if part.useful:
+    if part.useful and not modal_refused(part, p):
         ys, ok = solve_split(model, part, p, schedule, ts, rtol, atol)
         if bool(np.all(np.asarray(ok))):
             return "split", ys, ok
