@@ -48,12 +48,10 @@ def main() -> None:
 
     import ketasim
     from ketasim import DoseEvent
-    from ketasim.export.sbml import to_sbml
     from ketasim.population import draw_population
     from ketasim.engine.output_grid import base_grid
-    from ketasim.export.sbml import stored_of
-    from ketasim.export.staging import stage_values_function
     from ketasim.simulate import model_for, schedule_for
+    from rr_patients import RoadRunnerPatients
 
     N, M = args.n, min(args.roadrunner_n, args.n)
     C = min(args.compare_n, M)
@@ -84,55 +82,12 @@ def main() -> None:
     model = model_for(regimen, "human", None)
     draw = draw_population(model, N, 0)
     scheds = [schedule_for(model, regimen, float(w), duration) for w in draw.weight[:M]]
-    t0 = time.perf_counter()
-    text = to_sbml(model, scheds[0], args.form)
-    rr = roadrunner.RoadRunner(text)
-    t_load = time.perf_counter() - t0
-    rr.integrator.relative_tolerance = rtol
-    rr.integrator.absolute_tolerance = atol
-    ids = list(rr.model.getGlobalParameterIds())
-    pos = {s: i for i, s in enumerate(ids)}
-    p_idx = np.array([pos[s] for s in model.param_symbols], dtype=np.int32)
-    states = [s.symbol for s in model.states]
-    s0 = scheds[0]
-    K = len(s0.breaks) - 1
-    jump_keys = [(k, i) for k in range(K) for i in range(len(states)) if s0.jumps[k, i] != 0.0]
-    infused = [j for j in range(len(model.dose_channels)) if np.any(s0.rates[:, j] != 0.0)]
-    rate_keys = [(k, j) for k in range(K) for j in infused]
-    d_idx = np.array([pos[f"jump_{k}_{states[i]}"] for k, i in jump_keys]
-                     + [pos[f"rate_{k}_{model.dose_channels[j]}"] for k, j in rate_keys], dtype=np.int32)
+    rr = RoadRunnerPatients(model, scheds[0], ts, args.form, rtol, atol)
+    t_load = rr.load_s
     names = list(model.observable_names)
-    selections = ["time"] + names
-
-    _, _, init = model.functions("numpy")
-    y_idx = np.array([pos[s] for s in states], dtype=np.int32)
-    u_idx = np.array([pos[f"u_{c}"] for c in model.dose_channels], dtype=np.int32)
-    # the staged form's stored assignments start on their expression: ketasim's values at t = 0
-    stored = stored_of(model, args.form)
-    rename = {n: f"{n}__canonical" for n in names}
-    x_idx = np.array([pos[rename.get(x, x)] for x in stored], dtype=np.int32)
-    stage_values = stage_values_function(model, stored)
 
     def run_one(i: int) -> np.ndarray:
-        sc = scheds[i]
-        if len(sc.breaks) != len(s0.breaks) or np.any((sc.jumps != 0) != (s0.jumps != 0)):
-            raise RuntimeError(f"patient {i}: schedule pattern differs from the exported one")
-        p = np.ascontiguousarray(draw.p[i], dtype=float)
-        dose = np.array([sc.jumps[k, i_] for k, i_ in jump_keys] + [sc.rates[k, j] for k, j in rate_keys])
-        # setGlobalParameterInitValues is unusable from Python in libRoadRunner 2.10 (SWIG
-        # signature) and setValue("init(x)") costs ~1 s per patient, so: reset to t = 0, then
-        # set the current values of the parameters, the dose amounts, the initial states
-        # (initial + segment-0 bolus) and the segment-0 infusion rates directly.
-        rr.reset()
-        rr.model.setGlobalParameterValues(p_idx, p)
-        if len(d_idx):
-            rr.model.setGlobalParameterValues(d_idx, dose)
-        y0 = np.asarray(init(p), dtype=float) + sc.jumps[0]
-        rr.model.setGlobalParameterValues(y_idx, y0)
-        rr.model.setGlobalParameterValues(u_idx, np.ascontiguousarray(sc.rates[0], dtype=float))
-        if len(x_idx):
-            rr.model.setGlobalParameterValues(x_idx, stage_values(p, y0, 0.0))
-        return np.asarray(rr.simulate(times=ts, selections=selections))
+        return rr.solve(draw.p[i], scheds[i])
 
     run_one(0)  # warm-up (first simulate allocates)
     rr_out = np.empty((C, len(ts), len(names)))
@@ -140,10 +95,10 @@ def main() -> None:
     for i in range(M):
         res = run_one(i)
         if i < C:
-            rr_out[i] = res[:, 1:]
+            rr_out[i] = res
     t_rr = time.perf_counter() - t0
     rr_rate = M / t_rr
-    print(f"libRoadRunner ({args.form} form, {len(stored)} stored assignments): SBML export + load "
+    print(f"libRoadRunner ({args.form} form, {rr.stored} stored assignments): SBML export + load "
           f"{t_load:.2f} s; {M} patients in {t_rr:.2f} s = "
           f"{rr_rate:.1f} patients/s (sequential, one core) -> {N / rr_rate:.1f} s extrapolated to {N}")
     print(f"ratio ketasim / libRoadRunner throughput: {ks_rate / rr_rate:.2f}x")

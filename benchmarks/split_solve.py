@@ -10,6 +10,7 @@ Kvaerno5 (`solver_jax`, the same tolerances). Times are the best of `--repeats` 
 steps in lockstep, so a segment takes its slowest patient's steps).
 
 Usage: python benchmarks/split_solve.py [--patients 256] [--anchor 16] [--repeats 3] [--arms ...]
+       [--rtol R] [--atol A]   (default: the trials' tolerances)
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def main() -> None:
     ap.add_argument("--anchor", type=int, default=16, help="patients per arm for the Kvaerno5 anchor (default 16)")
     ap.add_argument("--repeats", type=int, default=3, help="warm calls, the best is kept (default 3)")
     ap.add_argument("--arms", default="saline,ketamine,citalopram,esketamine")
+    ap.add_argument("--rtol", type=float, default=None, help="relative tolerance (default: the trials', chunk.TRIAL_RTOL)")
+    ap.add_argument("--atol", type=float, default=None, help="absolute tolerance (default: the trials', chunk.TRIAL_ATOL)")
     args = ap.parse_args()
 
     import jax
@@ -74,21 +77,24 @@ def main() -> None:
     from ketasim.trial.chunk import TRIAL_ATOL, TRIAL_RTOL
     from trial import spec_of
 
+    rtol = TRIAL_RTOL if args.rtol is None else args.rtol
+    atol = TRIAL_ATOL if args.atol is None else args.atol
+
     spec = spec_of(args.patients, 28, args.patients)
     arms = {a.name: a for a in spec.arms}
-    print(f"JAX {jax.__version__}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; rtol {TRIAL_RTOL:g}, "
-          f"atol {TRIAL_ATOL:g}; split batch {args.patients}, Kvaerno5 anchor batch {args.anchor}")
+    print(f"JAX {jax.__version__}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; rtol {rtol:g}, "
+          f"atol {atol:g}; split batch {args.patients}, Kvaerno5 anchor batch {args.anchor}")
     print(f"{'arm':>11} {'compile s':>9} {'steps mean':>10} {'max':>5} {'jacobians':>9} {'patients/s':>10} "
           f"{'Kvaerno5 patients/s':>19} {'ratio':>6}")
     for name in args.arms.split(","):
         model, p, schedule, ts = arm_inputs(spec, arms[name], args.patients)
         channels = tuple(model.state_index[c] for c in model.dose_channels)
         split = jax.jit(make_split_solve(model.source, partition(model), channels, len(model.states),
-                                         TRIAL_RTOL, TRIAL_ATOL, SolverOptions().max_steps))
+                                         rtol, atol, SolverOptions().max_steps))
         first, best, (ys, ok, (tried, jacobians, _)) = timed(
             split, (p, schedule.jumps, schedule.rates, schedule.breaks, ts), args.repeats)
         whole = jitted(model.source, len(model.states),
-                       SolverOptions(method="kvaerno5", rtol=TRIAL_RTOL, atol=TRIAL_ATOL), True)
+                       SolverOptions(method="kvaerno5", rtol=rtol, atol=atol), True)
         k = np.arange(args.anchor)
         sub = schedule.rows(k)
         _, anchor, (ref, ref_ok) = timed(whole, (p[k], sub.jumps, sub.rates, sub.breaks, ts), args.repeats)

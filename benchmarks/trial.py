@@ -16,7 +16,14 @@ is `run_trial` on the warm cluster (scheduler address), all chunks, written to Z
 "total" = compile + run is what a user waits for from a cold start. Patients per second
 are over the run. The speed-up is 1-worker time / 2-worker time, for run and for total.
 
+Anchor, in the same run: the first `--roadrunner-n` patients of every arm (default 10)
+through the exported whole model (staged SBML) in libRoadRunner, one core, at the
+trial's tolerances; its patients/s over the 4 arms is extrapolated from that sample and
+set against ketasim's run phase per core (patients/s / workers). The same patients'
+depression severity at every visit is compared with ketasim's solve of them.
+
 Usage: python benchmarks/trial.py [--patients 10000] [--days 28] [--chunk 1000] [--workers 1,2]
+       [--roadrunner-n 10]
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ import os
 import platform
 import tempfile
 import time
+
+import numpy as np
 
 TRIAL = """
 id = "benchmark-trial"
@@ -97,12 +106,45 @@ def one(spec, workers: int) -> dict:
             "patients_per_s": total_patients / (t2 - t1)}
 
 
+def roadrunner_sample(spec, m: int) -> dict:
+    """The first m patients of every arm through libRoadRunner, one core: seconds per arm
+    (the solves only; SBML export and load apart), and the largest difference in
+    depression severity at the visits from ketasim's solve of the same patients."""
+    from rr_patients import RoadRunnerPatients
+
+    from ketasim.population import draw_population
+    from ketasim.simulate import schedule_for
+    from ketasim.trial.chunk import TRIAL_ATOL, TRIAL_RTOL, mechanistic_courses, trial_times, visit_grid
+    from ketasim.trial.chunk_model import chunk_model
+
+    days = visit_grid(spec.visits)
+    ts, at_visit, _ = trial_times(days)
+    duration = float(ts[-1])
+    solve_s, load_s, worst = {}, 0.0, 0.0
+    for arm in spec.arms:
+        model = chunk_model(spec.species, arm.hypotheses, arm.drugs, ())
+        draw = draw_population(model, m, spec.seed, spec.cohort, arm.name, species=spec.species, bdnf=arm.bdnf)
+        scheds = [schedule_for(model, arm.regimen, float(w), duration) for w in draw.weight]
+        rr = RoadRunnerPatients(model, scheds[0], ts, "staged", TRIAL_RTOL, TRIAL_ATOL)
+        load_s += rr.load_s
+        col = list(model.observable_names).index("depression_severity")
+        rr.solve(draw.p[0], scheds[0])  # warm-up (the first simulate allocates)
+        t0 = time.perf_counter()
+        severity = np.stack([rr.solve(draw.p[i], scheds[i])[at_visit, col] for i in range(m)])
+        solve_s[arm.name] = time.perf_counter() - t0
+        ks = mechanistic_courses(arm, spec.cohort, 0, m, spec.seed, days, spec.species, batch=spec.chunk)
+        worst = max(worst, float(np.max(np.abs(severity - ks.severity))))
+    return {"solve_s": solve_s, "load_s": load_s, "severity_diff": worst}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--patients", type=int, default=10000, help="patients per arm (default 10000)")
     ap.add_argument("--days", type=int, default=28, help="trial duration in days (default 28)")
     ap.add_argument("--chunk", type=int, default=1000, help="patients per task (default 1000)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
+    ap.add_argument("--roadrunner-n", type=int, default=10,
+                    help="patients per arm through libRoadRunner, the anchor (default 10; 0: none)")
     args = ap.parse_args()
 
     import jax
@@ -125,8 +167,23 @@ def main() -> None:
         a, b = rows[0], rows[-1]
         print(f"speed-up {a['workers']} -> {b['workers']} workers: run x{a['run_s'] / b['run_s']:.2f}, "
               f"total x{a['total_s'] / b['total_s']:.2f}")
-    best = min(r["total_s"] for r in rows)
-    print(f"bar: <= 120 s for the whole trial; best total {best:.0f} s ({'met' if best <= 120 else 'missed'})")
+    best_rate = max(r["patients_per_s"] for r in rows)
+    best_total = min(r["total_s"] for r in rows)
+    print(f"bars: run phase >= 333 patients/s, best {best_rate:.0f} ({'met' if best_rate >= 333 else 'missed'}); "
+          f"<= 180 s in all, best {best_total:.0f} s ({'met' if best_total <= 180 else 'missed'})")
+    if args.roadrunner_n > 0:
+        m = min(args.roadrunner_n, spec.n)
+        rr = roadrunner_sample(spec, m)
+        rr_rate = m * len(spec.arms) / sum(rr["solve_s"].values())
+        per_arm = ", ".join(f"{a} {s / m:.2f} s" for a, s in rr["solve_s"].items())
+        print(f"libRoadRunner, staged SBML, one core, {m} patients per arm: {per_arm} per patient "
+              f"(SBML export + load {rr['load_s']:.1f} s in all, apart) -> {rr_rate:.2f} patients/s")
+        for r in rows:
+            per_core = r["patients_per_s"] / r["workers"]
+            print(f"ketasim per core ({r['workers']} worker{'s' if r['workers'] > 1 else ''}): {per_core:.1f} "
+                  f"patients/s = x{per_core / rr_rate:.1f} libRoadRunner (bar x20)")
+        print(f"largest difference in depression severity at the visits, libRoadRunner vs ketasim, "
+              f"same patients: {rr['severity_diff']:.2g}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Virtual trials with the real chunk simulator (small n, a 7-day trial).
 
 Both arms give ketamine (0.5 and 0.1 mg/kg IV over 40 min), so they share one compiled
-model: the JAX solve compiles once per process (about a minute), which dominates these
-tests. The interrupted run's subprocess is started first, so that it compiles while this
-process compiles the reference run.
+model. The reference run is solved first, in this process, which exports the solve into the
+test run's cache folder (KETASIM_JAX_CACHE, tests/conftest.py); the interrupted run's
+subprocess, started after it, reads the solve back instead of compiling it again (on two
+cores, compiling both at once cost a minute of the other test worker's time).
 """
 
 import json
@@ -77,32 +78,26 @@ def same_arrays(a, b):
     return True
 
 
-@pytest.fixture(scope="session")
-def jax_cache(tmp_path_factory):
-    """A compilation cache shared by this module's subprocesses."""
-    return tmp_path_factory.mktemp("jax-cache")
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The uninterrupted in-process run; it exports the solve into the test run's cache folder."""
+    exp = experiment()
+    return run_trial(trial_spec(exp), tmp_path_factory.mktemp("reference"), scheduler="sync", progress=False)
 
 
 @pytest.fixture(scope="module")
-def interrupted(tmp_path_factory, jax_cache):
-    """A trial process started now; it stalls for ever in its 4th chunk."""
+def interrupted(reference, tmp_path_factory):
+    """A trial process started after the reference run (so it reads the solve from the cache
+    folder it inherits); it stalls for ever in its 4th chunk."""
     d = tmp_path_factory.mktemp("interrupted")
     (d / "trial.toml").write_text(TRIAL)
     (d / "driver.py").write_text(DRIVER)
-    env = {**os.environ, "KETASIM_JAX_CACHE": str(jax_cache)}
-    proc = subprocess.Popen([sys.executable, str(d / "driver.py"), str(d / "trial.toml"), str(d / "out")], env=env,
+    proc = subprocess.Popen([sys.executable, str(d / "driver.py"), str(d / "trial.toml"), str(d / "out")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     yield proc, d / "out"
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-
-
-@pytest.fixture(scope="module")
-def reference(interrupted, tmp_path_factory):
-    """The uninterrupted in-process run (requested after the interrupted one has started)."""
-    exp = experiment()
-    return run_trial(trial_spec(exp), tmp_path_factory.mktemp("reference"), scheduler="sync", progress=False)
 
 
 def test_same_seed_same_table_other_seed_other_table(reference, tmp_path):
@@ -159,8 +154,7 @@ def test_killed_trial_resumes_to_the_uninterrupted_result(interrupted, reference
 
 
 @pytest.mark.slow
-def test_two_worker_local_cluster_equals_in_process(reference, tmp_path, jax_cache, monkeypatch):
-    monkeypatch.setenv("KETASIM_JAX_CACHE", str(jax_cache))   # inherited by the worker processes
+def test_two_worker_local_cluster_equals_in_process(reference, tmp_path):
     dask = run_trial(reference.spec, tmp_path, workers=2, progress=False)
     assert dask.executor == "local:2" and dask.chunks_run == 8
     assert same_arrays(dask, reference)

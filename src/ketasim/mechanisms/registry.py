@@ -7,6 +7,7 @@ from functools import lru_cache
 from ..choices import did_you_mean, one_of, unknown_name
 from ..engine.assembler import AssemblyError, assemble
 from ..engine.model import AssembledModel
+from ..engine.model_cache import cached_model
 from ..engine.module import Module
 from ..parameters import SPECIES
 from .drugs import modules_for
@@ -101,6 +102,10 @@ def build_model(species: str = "human", hypotheses: dict[str, str] | None = None
 
 @lru_cache(maxsize=64)
 def _build(species: str, hyp: tuple[tuple[str, str], ...], drugs: frozenset[str]) -> AssembledModel:
+    """Assembled once per process, and read from the cache folder by later processes
+    (`engine.model_cache`, keyed by the modules' full text, so a changed module list is
+    assembled anew)."""
     extra = optional_modules()
     mods = core_modules(dict(hyp), drugs, species) + tuple(extra[n] for n in modules_for(set(drugs)))
-    return assemble(mods, species=species, hypotheses=dict(hyp))
+    return cached_model(("assemble", species, hyp, repr(mods)),
+                        lambda: assemble(mods, species=species, hypotheses=dict(hyp)))
