@@ -9,7 +9,9 @@ chunks of 1,000 patients:
 - esketamine: 56 mg intranasal twice a week (every 3.5 d, 8 sessions)
 
 For each worker count a fresh `LocalCluster(n_workers=w, threads_per_worker=1,
-processes=True)` is started. "compile" is the time to run one chunk of every arm on every
+processes=True)` is started, its workers on cores of their own (`trial.engine.pin_workers`,
+as `ketasim trial`'s local cluster; `--no-pin` leaves them free). "compile" is the time to
+run one chunk of every arm on every
 worker (`client.run`), which JIT-compiles the solve in each worker process (it pays the
 JAX compilation; the persistent cache `KETASIM_JAX_CACHE` is used as configured); "run"
 is `run_trial` on the warm cluster (scheduler address), all chunks, written to Zarr.
@@ -23,7 +25,7 @@ set against ketasim's run phase per core (patients/s / workers). The same patien
 depression severity at every visit is compared with ketasim's solve of them.
 
 Usage: python benchmarks/trial.py [--patients 10000] [--days 28] [--chunk 1000] [--workers 1,2]
-       [--roadrunner-n 10]
+       [--roadrunner-n 10] [--no-pin]
 """
 
 from __future__ import annotations
@@ -81,17 +83,19 @@ def spec_of(n: int, days: int, chunk: int):
     return trial_spec(parse_experiment(tomllib.loads(text), "<benchmark>"))
 
 
-def one(spec, workers: int) -> dict:
+def one(spec, workers: int, pin: bool = True) -> dict:
     """Compile on a fresh cluster of `workers`, then run the trial on it; seconds."""
     import logging
 
     from dask.distributed import Client, LocalCluster
 
     from ketasim.trial.chunk import simulate_chunk
-    from ketasim.trial.engine import run_trial
+    from ketasim.trial.engine import pin_workers, run_trial
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        if pin:
+            pin_workers(client)   # as run_trial's own local cluster does
         t0 = time.perf_counter()
         for arm in spec.arms:
             client.run(simulate_chunk, arm, spec.cohort, 0, 1, spec.seed, spec.visits, spec.species,
@@ -143,6 +147,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=28, help="trial duration in days (default 28)")
     ap.add_argument("--chunk", type=int, default=1000, help="patients per task (default 1000)")
     ap.add_argument("--workers", default="1,2", help="worker counts to compare (default 1,2)")
+    ap.add_argument("--no-pin", action="store_true", help="leave the workers unpinned (the comparison)")
     ap.add_argument("--roadrunner-n", type=int, default=10,
                     help="patients per arm through libRoadRunner, the anchor (default 10; 0: none)")
     args = ap.parse_args()
@@ -157,7 +162,7 @@ def main() -> None:
           f"{os.cpu_count()} CPUs, KETASIM_JAX_CACHE={os.environ.get('KETASIM_JAX_CACHE', '(default)')}")
     print(f"trial: {len(spec.arms)} arms x {spec.n} patients x {spec.duration_days:g} d, "
           f"{len(spec.visits)} visits, chunks of {spec.chunk} ({len(spec.arms) * len(spec.chunks())} tasks)")
-    rows = [one(spec, w) for w in counts]
+    rows = [one(spec, w, not args.no_pin) for w in counts]
     print()
     print(f"{'workers':>7} {'compile s':>10} {'run s':>9} {'total s':>9} {'patients/s':>11}")
     for r in rows:

@@ -10,7 +10,10 @@ which `tests/test_split_solve.py` checks against SciPy's LSODA). Every single-ar
 (`trial.tables.SINGLE_ARM`) of every arm at days 1, 7, 14 and 28 is compared. The
 contract (issue 19): rates within 0.002, MADRS points within 0.05.
 
-Usage: python benchmarks/trial_accuracy.py [--patients 500] [--rtol R] [--atol A] [--ref-rtol 1e-8]
+Several tolerances may be compared to one reference: --rtol 5e-5,2.5e-4 (atol then rtol/1000
+unless --atol is given).
+
+Usage: python benchmarks/trial_accuracy.py [--patients 500] [--rtol R[,R...]] [--atol A] [--ref-rtol 1e-8]
 """
 
 from __future__ import annotations
@@ -68,8 +71,8 @@ def run_at(spec, rtol: float, atol: float):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--patients", type=int, default=500, help="patients per arm (default 500)")
-    ap.add_argument("--rtol", type=float, default=None, help="tolerance under test (default: chunk.TRIAL_RTOL)")
-    ap.add_argument("--atol", type=float, default=None, help="(default: chunk.TRIAL_ATOL)")
+    ap.add_argument("--rtol", default=None, help="tolerance(s) under test, comma-separated (default: chunk.TRIAL_RTOL)")
+    ap.add_argument("--atol", type=float, default=None, help="(default: chunk.TRIAL_ATOL, or rtol/1000 with --rtol)")
     ap.add_argument("--ref-rtol", type=float, default=1e-8, help="reference relative tolerance (default 1e-8)")
     ap.add_argument("--ref-atol", type=float, default=1e-11, help="reference absolute tolerance (default 1e-11)")
     args = ap.parse_args()
@@ -77,14 +80,23 @@ def main() -> None:
     from ketasim.trial.chunk import TRIAL_ATOL, TRIAL_RTOL
     from trial import spec_of
 
-    rtol = TRIAL_RTOL if args.rtol is None else args.rtol
-    atol = TRIAL_ATOL if args.atol is None else args.atol
+    if args.rtol is None:
+        pairs = [(TRIAL_RTOL, TRIAL_ATOL if args.atol is None else args.atol)]
+    else:
+        pairs = [(float(r), args.atol if args.atol is not None else float(r) / 1000) for r in args.rtol.split(",")]
     spec = spec_of(args.patients, 28, min(args.patients, 256))
-    print(f"{len(spec.arms)} arms x {spec.n} patients x 28 d; under test rtol {rtol:g} atol {atol:g}; "
-          f"reference rtol {args.ref_rtol:g} atol {args.ref_atol:g}; load {os.getloadavg()[0]:.2f}")
-    test, t_test = run_at(spec, rtol, atol)
+    print(f"{len(spec.arms)} arms x {spec.n} patients x 28 d; reference rtol {args.ref_rtol:g} atol "
+          f"{args.ref_atol:g}; load {os.getloadavg()[0]:.2f}")
     ref, t_ref = run_at(spec, args.ref_rtol, args.ref_atol)
-    print(f"run (compilation included): under test {t_test:.1f} s, reference {t_ref:.1f} s")
+    print(f"reference run (compilation included): {t_ref:.1f} s")
+    for rtol, atol in pairs:
+        test, t_test = run_at(spec, rtol, atol)
+        print(f"\nunder test: rtol {rtol:g}, atol {atol:g}; run (compilation included) {t_test:.1f} s")
+        compare(test, ref)
+
+
+def compare(test, ref) -> None:
+    """Print the largest endpoint differences by kind, against the contract's bars."""
     a, b = endpoints(test), endpoints(ref)
     worst: dict[str, tuple[float, tuple]] = {}
     for key, (value, unit) in a.items():

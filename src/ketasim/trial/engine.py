@@ -118,7 +118,21 @@ def _client(scheduler: str | None, workers: int | None):
         return
     with LocalCluster(n_workers=workers or DEFAULT_WORKERS, threads_per_worker=1, processes=True,
                       dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        pin_workers(client)
         yield client
+
+
+def pin_workers(client) -> None:
+    """Each worker of a local cluster on cores of its own (`ketasim.cores`), before any of
+    them imports JAX: LocalCluster names its workers 0 .. n-1."""
+    n = len(client.scheduler_info()["workers"])
+
+    def pin(dask_worker) -> None:
+        from ketasim.cores import pin_process, share_of_cores
+
+        pin_process(share_of_cores(int(dask_worker.name), n))
+
+    client.run(pin)
 
 
 def _run_dask(spec, todo, simulate, write, scheduler, workers) -> None:
