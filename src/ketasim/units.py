@@ -20,7 +20,7 @@ from typing import Sequence, Union
 import numpy as np
 import pint
 
-from .engine.cache import compilation_cache_dir
+from .cache import compilation_cache_dir
 from .errors import InputError
 from .limits import MAX_QUANTITY_CHARS, shown
 

@@ -28,7 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..files import atomic_write
-from .cache import compilation_cache_dir
+from ..cache import compilation_cache_dir
 
 SUBFOLDER = "exported"
 SUFFIX = ".jaxexport"

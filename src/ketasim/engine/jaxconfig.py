@@ -18,7 +18,7 @@ os.environ.setdefault("EQX_ON_ERROR", "nan")
 
 import jax  # noqa: E402
 
-from .cache import compilation_cache_dir  # noqa: E402
+from ..cache import compilation_cache_dir  # noqa: E402
 
 jax.config.update("jax_enable_x64", True)
 

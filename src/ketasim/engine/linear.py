@@ -174,7 +174,7 @@ _MISSING = object()
 
 def _disk_path(kind: str, source: str) -> Path | None:
     from ..version import __version__
-    from .cache import compilation_cache_dir
+    from ..cache import compilation_cache_dir
 
     root = compilation_cache_dir()
     if root is None:

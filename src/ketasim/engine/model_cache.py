@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .cache import compilation_cache_dir
+from ..cache import compilation_cache_dir
 from .model import AssembledModel
 
 PACKAGE = Path(__file__).resolve().parent.parent   # the ketasim package folder

@@ -1,7 +1,8 @@
-"""Where ketasim keeps compiled artefacts between runs (no JAX import here).
+"""Where ketasim keeps what it computes once for later processes (no ketasim import here).
 
-One folder holds JAX's persistent compilation cache, ketasim's exported solves and
-generated code for linear models, and pint's parsed unit definitions
+One folder holds JAX's persistent compilation cache, ketasim's exported solves
+(`engine/exported.py`), assembled models (`engine/model_cache.py`), the symbolic forms of
+linear models and partitions (`engine/linear.py`), and pint's parsed unit definitions
 (`units.new_registry`): KETASIM_JAX_CACHE names it ("off" disables them all), default
 ~/.cache/ketasim/jax. Entries are keyed by content hashes, so a changed model, ketasim,
 SymPy, pint or JAX version never reads a stale entry.
