@@ -11,10 +11,10 @@ chunks of 1,000 patients:
 For each worker count a fresh `LocalCluster(n_workers=w, threads_per_worker=1,
 processes=True)` is started, its workers on cores of their own (`trial.engine.pin_workers`,
 as `ketasim trial`'s local cluster; `--no-pin` leaves them free). "compile" is the time to
-run one chunk of every arm on every
-worker (`client.run`), which JIT-compiles the solve in each worker process (it pays the
-JAX compilation; the persistent cache `KETASIM_JAX_CACHE` is used as configured); "run"
-is `run_trial` on the warm cluster (scheduler address), all chunks, written to Zarr.
+run one chunk of every arm on every worker (`client.run`), which JIT-compiles the solve in
+each worker process (it pays the JAX compilation; the persistent cache `KETASIM_JAX_CACHE`
+is used as configured); "run" is `run_trial` on the warm cluster (scheduler address), all
+chunks, written to Zarr.
 "total" = compile + run is what a user waits for from a cold start. Patients per second
 are over the run. The speed-up is 1-worker time / 2-worker time, for run and for total.
 

@@ -6,9 +6,10 @@ CLI test). A pickle of the assembled model, its generated source included, loads
 0.15 s. The key is a SHA-256 of the caller's key (the full text of the modules assembled,
 species and hypotheses: a module list changed in memory, as a test may do, is a new key),
 the content of every file of the ketasim package (code and data: a change to the
-assembler or code generator gives a new key too), and the Python and SymPy versions. A file that cannot be read or unpickled is built again; a cache that cannot be
-written is skipped; KETASIM_JAX_CACHE=off builds every time. The files are pickles: like
-JAX's compiled programs in the same folder, they are trusted as the user's own.
+assembler or code generator gives a new key too), and the Python and SymPy versions. A
+file that cannot be read or unpickled is built again; a cache that cannot be written is
+skipped; KETASIM_JAX_CACHE=off builds every time. The files are pickles: like JAX's
+compiled programs in the same folder, they are trusted as the user's own.
 """
 
 from __future__ import annotations

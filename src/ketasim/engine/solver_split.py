@@ -61,44 +61,42 @@ def phi1(x, e=None):
     return jnp.where(small, series, (e - 1.0) / jnp.where(small, 1.0, x))
 
 
-def modal_form(A):
+def modal_form(A, xp=None):
     """(λ, V, V⁻¹, ok) of A = V diag(λ) V⁻¹ in real arithmetic; ok is False where an
     eigenvalue is complex or V diag(λ) V⁻¹ misses A by more than `MODAL_TOLERANCE` of its
-    largest entry (a defective or nearly defective A)."""
-    import jax.numpy as jnp
+    largest entry (a defective or nearly defective A). xp: the array module, jax.numpy
+    (default, traced inside the split solve) or numpy (on the host, `modal_refused`), where
+    a singular V raises `numpy.linalg.LinAlgError`."""
+    if xp is None:
+        import jax.numpy as xp
 
-    from . import jaxconfig  # noqa: F401  (float64)
+        from . import jaxconfig  # noqa: F401  (float64)
 
-    A = jnp.asarray(A)
-    lam_c, V_c = jnp.linalg.eig(A)
-    real = jnp.all(jnp.imag(lam_c) == 0.0)
-    lam, V = jnp.real(lam_c), jnp.real(V_c)
-    Vi = jnp.linalg.inv(V)
+    A = xp.asarray(A)
+    lam_c, V_c = xp.linalg.eig(A)
+    real = xp.all(xp.imag(lam_c) == 0.0)
+    lam, V = xp.real(lam_c), xp.real(V_c)
+    Vi = xp.linalg.inv(V)
     rebuilt = (V * lam) @ Vi
-    scale = jnp.max(jnp.abs(A)) + 1e-300
-    ok = real & jnp.all(jnp.isfinite(rebuilt)) & (jnp.max(jnp.abs(rebuilt - A)) <= MODAL_TOLERANCE * scale)
+    scale = xp.max(xp.abs(A)) + 1e-300
+    ok = real & xp.all(xp.isfinite(rebuilt)) & (xp.max(xp.abs(rebuilt - A)) <= MODAL_TOLERANCE * scale)
     return lam, V, Vi, ok
 
 
 def modal_refused(part: Partition, p: np.ndarray) -> bool:
     """Whether `modal_form` refuses L's matrix for p (P,), or for the first row of a batch
-    (B, P): the same test on the host with NumPy, so the caller need not trace and compile a
-    split solve whose `ok` flag would be False (about 25 s for the mouse). Like
+    (B, P): the same function on the host with NumPy, so the caller need not trace and
+    compile a split solve whose `ok` flag would be False (about 25 s for the mouse). Like
     `solve.stiff_for_explicit`, the first subject decides (a matrix a batch-mate's values make
     unusable still fails through `ok`): 1 ms, where checking a batch of 256 took 0.2 s."""
     from .codegen import namespace
 
     first = np.atleast_2d(np.asarray(p, dtype=float))[0]
     A = np.asarray(namespace(part.source, "numpy")["linear_parts"](first)[0], dtype=float)
-    lam, V = np.linalg.eig(A)
-    if np.any(np.imag(lam) != 0.0):
-        return True
     try:
-        rebuilt = (np.real(V) * np.real(lam)) @ np.linalg.inv(np.real(V))
+        return not bool(modal_form(A, np)[3])
     except np.linalg.LinAlgError:
         return True
-    scale = np.max(np.abs(A)) + 1e-300
-    return not np.all(np.isfinite(rebuilt)) or bool(np.max(np.abs(rebuilt - A)) > MODAL_TOLERANCE * scale)
 
 
 def modal(z, w, lam, h):
