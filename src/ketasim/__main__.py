@@ -1,5 +1,5 @@
 """`python -m ketasim ...` is the `ketasim` command."""
 
-from .cli import main
+from .cli import entry
 
-main()
+entry()
