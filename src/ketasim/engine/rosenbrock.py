@@ -139,17 +139,28 @@ def make_step(f: Callable, n: int):
     def matvec(M, v):
         return jnp.einsum("bij,bj->bi", M, v)
 
+    a_rows, g_rows = jnp.asarray(A), jnp.asarray(G)                       # (4, 3): stage i's a_ij, g_ij
+    c_of, gt_of = jnp.asarray(C), jnp.asarray(GAMMA_T)
+    b_sol, b_err = jnp.asarray(B), jnp.asarray(B) - jnp.asarray(B_HAT)
+
     def step(t, y, f0, h, J, ft, args):
         hc = h[:, None]
         X = inverse(eye[None] - (GAMMA * h)[:, None, None] * J)
-        ks = [matvec(X, hc * f0 + (GAMMA_T[0] * h * h)[:, None] * ft)]
-        for i in range(1, 4):
-            yi = y + sum(A[i][j] * ks[j] for j in range(i) if A[i][j] != 0.0)
-            rhs = hc * fb(t + C[i] * h, yi, args) + hc * matvec(J, sum(G[i][j] * ks[j] for j in range(i)))
-            ks.append(matvec(X, rhs + (GAMMA_T[i] * h * h)[:, None] * ft))
-        y1 = y + sum(B[i] * ks[i] for i in range(4))
-        err = sum((B[i] - B_HAT[i]) * ks[i] for i in range(4))
-        return y1, err
+        ks = jnp.zeros((4,) + y.shape, dtype=y.dtype)                     # (stage, B, n)
+        ks = ks.at[0].set(matvec(X, hc * f0 + (GAMMA_T[0] * h * h)[:, None] * ft))
+
+        def stage(i, ks):
+            # stages 2-4 in a loop, not unrolled: the program holds one copy of f for the three.
+            # Measured on the split solve of a 7-day course (unbatched) and the trial's program:
+            # StableHLO of the 7-day split solve 25.7k -> 20.0k lines, tracing 4.0 -> 3.3 s,
+            # XLA compile 12.8 -> 11.7 s; throughput the same (x0.985, within the noise)
+            a, g = a_rows[i], g_rows[i]
+            yi = y + jnp.einsum("j,jbn->bn", a, ks[:3])
+            rhs = hc * fb(t + c_of[i] * h, yi, args) + hc * matvec(J, jnp.einsum("j,jbn->bn", g, ks[:3]))
+            return ks.at[i].set(matvec(X, rhs + (gt_of[i] * h * h)[:, None] * ft))
+
+        ks = jax.lax.fori_loop(1, 4, stage, ks)
+        return y + jnp.einsum("i,ibn->bn", b_sol, ks), jnp.einsum("i,ibn->bn", b_err, ks)
 
     return step
 
