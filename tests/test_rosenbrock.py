@@ -31,17 +31,18 @@ def derivatives(t, y, k, perturb):
 def end_of(h: float, k: float, perturb: float, t1: float = 1.0):
     """(y, embedded y) after fixed steps of h from y = (0, 1) at 0, Jacobian and f_t refreshed
     every step and scaled by 1 + perturb."""
+    import jax
     import jax.numpy as jnp
 
-    step = ros.make_step(problem, 2)
+    step = jax.jit(ros.make_step(problem, 2))   # compiled once, not run op by op at every step
+    local = jax.jit(lambda t, y: (*derivatives(t, y, k, perturb), problem(t, y, (k,))))
     y = jnp.array([[0.0, 1.0]])
     t = 0.0
     low = None
     for _ in range(int(round(t1 / h))):
-        J, ft = derivatives(t, y[0], k, perturb)
+        J, ft, f = local(t, y[0])
         ta, ha = jnp.array([t]), jnp.array([h])
-        f0 = problem(t, y[0], (k,))[None]
-        y1, err = step(ta, y, f0, ha, J[None], ft[None], (jnp.array([k]),))
+        y1, err = step(ta, y, f[None], ha, J[None], ft[None], (jnp.array([k]),))
         low = y1 - err
         y, t = y1, t + h
     return np.asarray(y[0]), np.asarray(low[0])

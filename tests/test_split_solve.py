@@ -85,6 +85,8 @@ def test_partition_disk_cache_round_trip(tmp_path, monkeypatch, model):
     assert part_mod.partition(model) == derived
 
 
+@pytest.mark.slow  # a compilation of its own (25 s); tests/test_trial_clinical.py's chunking test checks
+# the same on the trial's compiled solve (a patient equal whatever the chunk it is solved in)
 def test_a_patients_solution_does_not_depend_on_the_batch_it_is_solved_in(model):
     """The batch steps in lockstep and shares its Jacobian refreshes (engine.rosenbrock), yet a
     patient solved among others equals the same patient solved among copies of itself (one

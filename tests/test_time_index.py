@@ -67,7 +67,7 @@ def test_netcdf_keeps_minutes_and_with_time_units_restores_the_index(ds, tmp_pat
 
 
 def test_population_time_reads_units_too():
-    pop = k.simulate_population(REG, n=2, seed=0, duration="1 h")
+    pop = k.simulate_population(REG, n=3, seed=0, duration="3 h")  # the population tests' shape
     assert pop.plasma_ketamine.sel(time="40 min").dims == ("patient",)
     np.testing.assert_array_equal(pop.plasma_ketamine.sel(time="40 min").values,
                                   pop.plasma_ketamine.sel(time=40.0).values)
