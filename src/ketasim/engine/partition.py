@@ -35,13 +35,16 @@ class Partition:
     linear: the upstream affine block L (sorted); rest: every other state (sorted); feed:
     the states of L that the derivatives of `rest` read (sorted, a subset of `linear`);
     source: generated `linear_parts(_p) -> (A, b)` of L alone, A (len(linear),)*2 and b
-    (len(linear),) in the order of `linear`.
+    (len(linear),) in the order of `linear`. rest_reads: for each state of `rest`, the
+    positions in `rest` of the other rest states its derivative reads (the structure of the
+    rest's Jacobian, `block_solve.structure_of`).
     """
 
     linear: tuple[int, ...]
     rest: tuple[int, ...]
     feed: tuple[int, ...]
     source: str
+    rest_reads: tuple[tuple[int, ...], ...] = ()
 
     @property
     def useful(self) -> bool:
@@ -91,17 +94,20 @@ def derive_partition(model: "AssembledModel") -> Partition:
     rest = tuple(i for i in range(len(model.states)) if i not in set(linear))
     feed = tuple(sorted(set().union(*(reads[i] for i in rest)) & set(linear))) if rest else ()
     A, b, _ = affine_parts(model, linear)   # affine by construction (upstream_linear)
-    return Partition(linear, rest, feed, affine_source(model.param_symbols, A, b))
+    where = {s: k for k, s in enumerate(rest)}
+    rest_reads = tuple(tuple(sorted(where[j] for j in reads[i] if j in where and j != i)) for i in rest)
+    return Partition(linear, rest, feed, affine_source(model.param_symbols, A, b), rest_reads)
 
 
 def partition(model: "AssembledModel") -> Partition:
     """`derive_partition`, cached in memory and on disk (keyed like `linear.linear_form`)."""
     def encode(part: Partition) -> dict:
         return {"linear": list(part.linear), "rest": list(part.rest), "feed": list(part.feed),
-                "source": part.source}
+                "source": part.source, "rest_reads": [list(r) for r in part.rest_reads]}
 
     def decode(data: dict) -> Partition:
-        return Partition(tuple(data["linear"]), tuple(data["rest"]), tuple(data["feed"]), data["source"])
+        return Partition(tuple(data["linear"]), tuple(data["rest"]), tuple(data["feed"]), data["source"],
+                         tuple(tuple(r) for r in data["rest_reads"]))   # an entry without it: derived again
 
     return cached_form("partition", model, derive_partition, encode, decode)
 

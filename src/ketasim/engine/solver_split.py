@@ -121,6 +121,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
     from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
     from .codegen import compile_hoisted, compile_source, namespace
+    from .block_solve import structure_of
     from .rosenbrock import Control, make_integrate, start
 
     _, _, init = compile_source(source, "jax")
@@ -139,7 +140,9 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
         feed = V_feed @ modal(z, w, lam, t - t0)
         return rhs_c(t, full_state(feed, y_rest), p, u, c)[R]
 
-    integrate = make_integrate(rest_rhs, len(R), Control(rtol, atol, max_steps, JAC_EVERY))
+    # the stages' linear systems by block substitution over the rest's own structure (block_solve)
+    integrate = make_integrate(rest_rhs, len(R), Control(rtol, atol, max_steps, JAC_EVERY),
+                               structure_of(part.rest_reads) if part.rest_reads else None)
 
     def prepare(p):
         A, b = block_parts(p)

@@ -1,0 +1,105 @@
+"""engine.block_solve: the blocks come out dependencies first, and block substitution solves
+the same systems as a dense solve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ketasim.engine import jaxconfig  # noqa: F401  (float64)
+from ketasim.engine.block_solve import dense, factor, inverse, mask, solve, structure_of
+
+
+def check_order(structure) -> None:
+    """Every block covers its states once, and reads outside a block point to earlier blocks."""
+    seen: set[int] = set()
+    for block in structure.blocks:
+        for i in block:
+            assert set(structure.reads[i]) - set(block) <= seen
+        assert not seen & set(block)
+        seen |= set(block)
+    assert seen == set(range(len(structure.reads)))
+
+
+def test_a_cycle_is_one_block_and_dependencies_come_first():
+    # 0 <-> 1 a cycle; 2 reads 0; 3 reads nothing; 4 reads 2 and 3; 5 reads itself only
+    s = structure_of([[1], [0, 1], [0], [], [2, 3], [5]])
+    assert sorted(s.blocks) == [(0, 1), (2,), (3,), (4,), (5,)]
+    check_order(s)
+    assert s.reads[1] == (0,) and s.reads[5] == ()        # self-reads are not reads
+    assert mask(s, 6)[4].tolist() == [0, 0, 1, 1, 1, 0]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_graphs_are_ordered(seed):
+    rng = np.random.default_rng(seed)
+    n = 25
+    reads = [list(np.flatnonzero(rng.random(n) < 0.08)) for _ in range(n)]
+    check_order(structure_of(reads))
+
+
+def test_dense_is_one_block_of_everything():
+    s = dense(4)
+    assert s.blocks == ((0, 1, 2, 3),)
+    assert mask(s, 4).tolist() == np.ones((4, 4)).tolist()
+
+
+@pytest.mark.parametrize("density", [0.0, 0.1, 0.3])
+def test_block_substitution_solves_what_a_dense_solve_solves(density):
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(7)
+    n, batch = 12, 5
+    reads = [list(np.flatnonzero(rng.random(n) < density)) for _ in range(n)]
+    reads[3] += [4]
+    reads[4] += [3]                                        # at least one cycle
+    s = structure_of(reads)
+    J = rng.normal(size=(batch, n, n)) * mask(s, n)[None]
+    M = np.eye(n)[None] - 0.43 * 0.5 * J
+    r = rng.normal(size=(batch, n))
+    x = np.asarray(solve(jnp.asarray(M), factor(jnp.asarray(M), s), jnp.asarray(r), s))
+    np.testing.assert_allclose(x, np.linalg.solve(M, r[..., None])[..., 0], rtol=1e-10, atol=1e-12)
+    full = dense(n)
+    xd = np.asarray(solve(jnp.asarray(M), factor(jnp.asarray(M), full), jnp.asarray(r), full))
+    np.testing.assert_allclose(xd, x, rtol=1e-10, atol=1e-12)
+
+
+def test_inverse_is_the_inverse():
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(3)
+    M = np.eye(6)[None] - 0.2 * rng.normal(size=(4, 6, 6))
+    np.testing.assert_allclose(np.asarray(inverse(jnp.asarray(M))), np.linalg.inv(M), rtol=1e-10, atol=1e-12)
+
+
+def test_the_trial_models_rest_is_small_blocks_and_its_jacobian_lies_inside_the_structure():
+    """The structure the split solve uses is right for the model: the Jacobian of the rest
+    (forward mode, at the initial state with a dose running) is zero outside it, so zeroing it
+    there changes nothing."""
+    import jax
+    import jax.numpy as jnp
+
+    from ketasim.engine.codegen import compile_hoisted, compile_source
+    from ketasim.engine.partition import partition
+    from ketasim.mechanisms.registry import build_model
+
+    model = build_model("human", {}, frozenset({"ketamine"}))
+    part = partition(model)
+    s = structure_of(part.rest_reads)
+    check_order(s)
+    assert max(len(b) for b in s.blocks) <= len(part.rest) // 4   # the point of the structure
+    constants, rhs_c = compile_hoisted(model.source, "jax")
+    _, _, init = compile_source(model.source, "jax")
+    p = jnp.asarray(model.param_vector)
+    y0 = init(p)
+    R = np.asarray(part.rest)
+    u = jnp.ones(len(model.dose_channels))
+    y = y0.at[np.asarray(part.linear)].add(0.5)           # some drug everywhere in the linear block
+
+    def f(yr):
+        return rhs_c(30.0, y.at[R].set(yr), p, u, constants(p))[R]
+
+    J = np.asarray(jax.jacfwd(f)(y[R] * 1.1 + 0.01))
+    outside = mask(s, len(R)) == 0
+    assert np.all(J[outside] == 0.0)
+    assert np.count_nonzero(J) > len(R)                    # not a trivially diagonal Jacobian
