@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ketasim.engine import jaxconfig  # noqa: F401  (float64)
-from ketasim.engine.block_solve import dense, factor, inverse, mask, solve, structure_of
+from ketasim.engine.block_solve import colour_groups, dense, factor, inverse, mask, solve, structure_of
 
 
 def check_order(structure) -> None:
@@ -36,6 +36,19 @@ def test_random_graphs_are_ordered(seed):
     n = 25
     reads = [list(np.flatnonzero(rng.random(n) < 0.08)) for _ in range(n)]
     check_order(structure_of(reads))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_colour_groups_share_no_row_and_cover_every_column(seed):
+    rng = np.random.default_rng(seed)
+    n = 25
+    s = structure_of([list(np.flatnonzero(rng.random(n) < 0.1)) for _ in range(n)])
+    groups = colour_groups(s)
+    assert sorted(j for g in groups for j in g) == list(range(n))
+    pattern = mask(s, n)
+    for g in groups:
+        assert np.all(pattern[:, list(g)].sum(axis=1) <= 1)   # each row meets a group at most once
+    assert len(colour_groups(dense(4))) == 4
 
 
 def test_dense_is_one_block_of_everything():
@@ -99,7 +112,18 @@ def test_the_trial_models_rest_is_small_blocks_and_its_jacobian_lies_inside_the_
     def f(yr):
         return rhs_c(30.0, y.at[R].set(yr), p, u, constants(p))[R]
 
-    J = np.asarray(jax.jacfwd(f)(y[R] * 1.1 + 0.01))
+    yr = y[R] * 1.1 + 0.01
+    J = np.asarray(jax.jacfwd(f)(yr))
     outside = mask(s, len(R)) == 0
     assert np.all(J[outside] == 0.0)
     assert np.count_nonzero(J) > len(R)                    # not a trivially diagonal Jacobian
+    # the compressed Jacobian (one pass per colour group) is the same matrix, and f_t too
+    from ketasim.engine.rosenbrock import compressed_jacobian
+
+    def g(t, yy, args):
+        return rhs_c(t, y.at[R].set(yy), p, u, constants(p))[R]
+
+    Jc, ftc = compressed_jacobian(g, s)(jnp.array([30.0]), yr[None], (jnp.zeros(1),))
+    np.testing.assert_array_equal(np.asarray(Jc[0]), J)
+    ft = np.asarray(jax.jacfwd(lambda t: g(t, yr, None))(30.0))
+    np.testing.assert_allclose(np.asarray(ftc[0]), ft, rtol=1e-12, atol=0)

@@ -95,6 +95,27 @@ def mask(structure: Structure, n: int) -> np.ndarray:
     return out
 
 
+def colour_groups(structure: Structure) -> tuple[tuple[int, ...], ...]:
+    """Columns of J in groups that share no row (greedy, in index order): one directional
+    derivative along the sum of a group's unit vectors gives every column of the group, so
+    the Jacobian takes one forward-mode pass per group instead of one per state (Curtis,
+    Powell and Reid's compression; the diagonal counts as a read)."""
+    n = len(structure.reads)
+    rows_of = [{i for i in range(n) if i == j or j in structure.reads[i]} for j in range(n)]
+    groups: list[list[int]] = []
+    taken: list[set[int]] = []
+    for j in range(n):
+        for g, rows in zip(groups, taken):
+            if not rows & rows_of[j]:
+                g.append(j)
+                rows |= rows_of[j]
+                break
+        else:
+            groups.append([j])
+            taken.append(set(rows_of[j]))
+    return tuple(tuple(g) for g in groups)
+
+
 def inverse(M):
     """Inverses of a batch of small matrices (B, n, n) by Gauss-Jordan elimination without pivoting.
 
