@@ -3,7 +3,8 @@
 Why not diffrax's ESDIRK methods for the split solve's slow rest: each of their steps solves
 three nonlinear systems by Newton iteration and takes a fresh Jacobian, and under `vmap` the
 whole batch waits for the slowest patient's iterations. A Rosenbrock method is linearly
-implicit: four linear solves with one matrix inverse per step, no iteration. A W-method
+implicit: four linear solves with one factorisation per step (block substitution over the
+system's own structure where the caller gives it, `block_solve`), no iteration. A W-method
 keeps its order with an approximate Jacobian, so one Jacobian serves several steps
 (`Control.jac_every`) and the batch shares the decision when to refresh it (a real branch,
 not a masked one, because the loop runs over the batch explicitly rather than under `vmap`).
