@@ -14,8 +14,9 @@ blocks (Tarjan's strongly connected components, which come out dependencies firs
 `dense(n)` is one block of every state (the plain inverse and matrix-vector products).
 `factor` inverts the diagonal blocks once per step and `solve` substitutes, both
 vectorised over the batch and unrolled over the blocks at trace time (the structure is
-static). The caller zeroes J outside the structure (`mask`), so the matrix solved is the
-matrix used elsewhere in the step: a W-method stays consistent with any J.
+static). J must be zero outside the structure (`mask`; `rosenbrock.compressed_jacobian`
+builds it so), so the matrix solved is the matrix used elsewhere in the step: a W-method
+stays consistent with any J.
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ def colour_groups(structure: Structure) -> tuple[tuple[int, ...], ...]:
     the Jacobian takes one forward-mode pass per group instead of one per state (Curtis,
     Powell and Reid's compression; the diagonal counts as a read)."""
     n = len(structure.reads)
-    rows_of = [{i for i in range(n) if i == j or j in structure.reads[i]} for j in range(n)]
+    pattern = mask(structure, n)
+    rows_of = [set(np.flatnonzero(pattern[:, j]).tolist()) for j in range(n)]
     groups: list[list[int]] = []
     taken: list[set[int]] = []
     for j in range(n):
@@ -136,9 +138,13 @@ def inverse(M):
 
 
 def factor(M, structure: Structure) -> tuple:
-    """The inverse of each diagonal block of M (B, n, n), in the order of `structure.blocks`."""
-    idx = [np.asarray(b) for b in structure.blocks]
-    return tuple(inverse(M[:, b][:, :, b]) for b in idx)
+    """The inverse of each diagonal block of M (B, n, n), in the order of `structure.blocks`:
+    (B, k, k) for a block of k states, (B,) reciprocals for a single state (what Gauss-Jordan
+    gives for 1 × 1: 1 / m), M's own inverse for one block of every state."""
+    if len(structure.blocks) == 1:
+        return (inverse(M),)                  # one block holds every state, in order
+    return tuple(1.0 / M[:, b[0], b[0]] if len(b) == 1 else inverse(M[:, np.asarray(b)][:, :, np.asarray(b)])
+                 for b in structure.blocks)
 
 
 def solve(M, factors: tuple, r, structure: Structure):
@@ -147,8 +153,7 @@ def solve(M, factors: tuple, r, structure: Structure):
     import jax.numpy as jnp
 
     if len(structure.blocks) == 1:
-        return jnp.einsum("bij,bj->bi", factors[0], r[:, np.asarray(structure.blocks[0])])[
-            :, np.argsort(structure.blocks[0])]
+        return jnp.einsum("bij,bj->bi", factors[0], r)   # every state, in order: a dense solve
     x: dict[int, object] = {}
     for block, inv in zip(structure.blocks, factors):
         inside = set(block)
@@ -160,7 +165,7 @@ def solve(M, factors: tuple, r, structure: Structure):
                     acc = acc - M[:, i, j] * x[j]
             rhs.append(acc)
         if len(block) == 1:
-            x[block[0]] = inv[:, 0, 0] * rhs[0]
+            x[block[0]] = inv * rhs[0]
         else:
             xb = jnp.einsum("bij,bj->bi", inv, jnp.stack(rhs, axis=1))
             for k, i in enumerate(block):

@@ -44,7 +44,7 @@ class Partition:
     rest: tuple[int, ...]
     feed: tuple[int, ...]
     source: str
-    rest_reads: tuple[tuple[int, ...], ...] = ()
+    rest_reads: tuple[tuple[int, ...], ...]
 
     @property
     def useful(self) -> bool:

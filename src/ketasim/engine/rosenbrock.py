@@ -140,10 +140,9 @@ def make_step(f: Callable, n: int, structure: Structure | None = None):
         ks = ks.at[0].set(solve(M, factors, hc * f0 + (GAMMA_T[0] * h * h)[:, None] * ft, structure))
 
         def stage(i, ks):
-            # stages 2-4 in a loop, not unrolled: the program holds one copy of f for the three.
-            # Measured on the split solve of a 7-day course (unbatched) and the trial's program:
-            # StableHLO of the 7-day split solve 25.7k -> 20.0k lines, tracing 4.0 -> 3.3 s,
-            # XLA compile 12.8 -> 11.7 s; throughput the same (x0.985, within the noise)
+            # stages 2-4 in a loop, not unrolled: the program holds one copy of f for the three
+            # (the unbatched 7-day split solve: StableHLO 25.7k -> 20.0k lines, tracing 4.0 ->
+            # 3.3 s, XLA compile 12.8 -> 11.7 s; the trial's throughput unchanged, x0.985)
             a, g = a_rows[i], g_rows[i]
             yi = y + jnp.einsum("j,jbn->bn", a, ks[:3])
             rhs = hc * fb(t + c_of[i] * h, yi, args) + hc * matvec(J, jnp.einsum("j,jbn->bn", g, ks[:3]))
@@ -166,10 +165,9 @@ def compressed_jacobian(f: Callable, structure: Structure) -> Callable:
     n = len(structure.reads)
     groups = colour_groups(structure)
     group_of = np.empty(n, dtype=int)
-    for g, cols in enumerate(groups):
-        group_of[list(cols)] = g
     seeds_y = np.zeros((len(groups) + 1, n))
     for g, cols in enumerate(groups):
+        group_of[list(cols)] = g
         seeds_y[g, list(cols)] = 1.0
     seeds_t = np.zeros(len(groups) + 1)
     seeds_t[-1] = 1.0                                     # the last direction is time

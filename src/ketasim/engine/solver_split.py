@@ -142,7 +142,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
     # the stages' linear systems by block substitution over the rest's own structure (block_solve)
     integrate = make_integrate(rest_rhs, len(R), Control(rtol, atol, max_steps, JAC_EVERY),
-                               structure_of(part.rest_reads) if part.rest_reads else None)
+                               structure_of(part.rest_reads))
 
     def prepare(p):
         A, b = block_parts(p)
