@@ -11,8 +11,8 @@ from ketasim.cli import app
 from ketasim.experiments.loader import library
 from ketasim.experiments.results import ExperimentResult, MeasureResult
 from ketasim.validation.finding_figure import finding_figure
-from ketasim.validation.hypotheses import (HypothesisTable, conflicts, file_value, relevant, table_json,
-                                          with_hypothesis)
+from ketasim.validation.hypotheses import (HypothesisTable, Variant, conflicts, distinct_runs, file_value,
+                                          relevant, table_json, with_hypothesis)
 from ketasim.validation.library_run import LibraryEntry, capped, run_library
 from ketasim.validation.classification import Classification, classify_library
 from ketasim.validation.scorecard import Scorecard, Tally, scorecard_json
@@ -158,6 +158,9 @@ def test_hypothesis_variants_and_conflicts(lib):
     # a downstream switch cannot change plasma ketamine; the NMDA block scheme changes BDNF
     assert not relevant(pk, "opioid_gate", ("permissive", "none"))
     assert relevant(lib["plasticity-dose-20mgkg-bdnf"], "nmda_block", ("quasi_steady", "kinetic"))
+    # the disposition models share equations and differ in values only: a trial of ketamine
+    # still depends on them (its generated code alone would not tell)
+    assert relevant(lib["clinical-murrough2013-midazolam"], "ketamine_pk", ("population", "domino1982"))
     t = HypothesisTable({"g": ("a", "b")},
                         {("x", "g", "a"): True, ("x", "g", "b"): False,
                          ("y", "g", "a"): False, ("y", "g", "b"): True,
@@ -169,6 +172,40 @@ def test_hypothesis_variants_and_conflicts(lib):
     assert [(c.first, c.first_value, c.second, c.second_value) for c in found] == [("x", "a", "y", "b")]
     assert t.explained("g", "a") == ["x", "z"]
     assert table_json(t)["explained"]["g=b"] == ["y", "z"]
+
+
+def test_a_files_own_values_run_once_for_every_switch(lib):
+    will = lib["clinical-williams2018-naltrexone"]  # opioid_gate = permissive in its file
+    runs = [Variant(s, v, with_hypothesis(will, s, v), "") for s, v in
+            [("opioid_gate", "permissive"), ("opioid_gate", "none"),
+             ("lhb_sustained", "trapping"), ("lhb_sustained", "acute_only"),
+             ("ketamine_pk", "population"), ("ketamine_pk", "domino1982")]]
+    todo, index = distinct_runs(runs)
+    # permissive (the file's), trapping and population (defaults) are one run; none, acute_only
+    # and domino1982 one each
+    assert index == [0, 1, 0, 2, 0, 3] and len(todo) == 4
+    assert todo[1].protocol.hypotheses["opioid_gate"] == "none"
+    other = lib["clinical-yoon2019-naltrexone"]
+    todo, index = distinct_runs([Variant("opioid_gate", "none", with_hypothesis(will, "opioid_gate", "none"), ""),
+                                 Variant("opioid_gate", "none", with_hypothesis(other, "opioid_gate", "none"), "")])
+    assert index == [0, 1]  # same hypotheses, other experiment: two runs
+
+
+def test_hypotheses_command_runs_each_value_and_reports_a_refused_one(tmp_path):
+    out = tmp_path / "h.json"
+    r = CliRunner().invoke(app, ["hypotheses", "--id", "pk-end-of-infusion-cmax", "--json", str(out)])
+    assert r.exit_code == 0, r.output
+    row = json.loads(out.read_text())["experiments"]["pk-end-of-infusion-cmax"]
+    peak = {k: {m["name"]: m["simulated"] for m in ms}.get("plasma_ketamine max") for k, ms in row["measures"].items()}
+    # the venous population model was set from the 185 ng/mL venous mean (a calibration, +-15%);
+    # herd2007's smaller central volume peaks higher and misses it
+    assert peak["ketamine_pk=population"] == pytest.approx(185.0, rel=0.15)
+    assert peak["ketamine_pk=herd2007"] > 185.0 * 1.15
+    assert row["passed"] == {"ketamine_pk=population": True, "ketamine_pk=domino1982": False,
+                             "ketamine_pk=herd2007": False}
+    # the file measured venous blood; domino1982 stands for arterial: refused, and said why
+    assert list(row["errors"]) == ["ketamine_pk=domino1982"] and "arterial" in row["errors"]["ketamine_pk=domino1982"]
+    assert "error: pk-end-of-infusion-cmax under ketamine_pk=domino1982" in r.output
 
 
 def test_validate_cli_writes_scorecard_and_refuses_bad_input(tmp_path):

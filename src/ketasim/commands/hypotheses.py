@@ -37,7 +37,7 @@ def hypotheses(
             check_output(json_out, "--json")  # before the library runs
         from ..experiments.loader import library
         from ..mechanisms.registry import HYPOTHESES
-        from ..validation.hypotheses import table_of, variants
+        from ..validation.hypotheses import distinct_runs, table_of, variants
         from ..validation.library_run import checked_selection, require_at_least, run_library
 
         for s in switch:
@@ -49,11 +49,12 @@ def hypotheses(
         runs = variants(selected, switches)
         if not runs:
             raise InputError("--switch/--tags/--id: no selected experiment depends on the selected switches")
+        todo, index = distinct_runs(runs)
         with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task("experiments", total=len(runs))
-            entries = run_library([v.experiment for v in runs], patients, None, jobs,
+            task = bar.add_task("experiments", total=len(todo))
+            entries = run_library(todo, patients, None, jobs,
                                   on_done=lambda e: bar.update(task, advance=1, description=e.experiment.id))
-        return table_of(runs, entries, switches)
+        return table_of(runs, [entries[i] for i in index], switches)
 
     table = guard(go)
     from ..validation.hypotheses import conflicts, table_json
@@ -66,12 +67,19 @@ def hypotheses(
             for v in values:
                 ok = table.passed.get((eid, s, v), False)
                 ms = table.measures.get((eid, s, v), ())
+                own = " *" if v == fv else ""
+                if (eid, s, v) in table.errors:
+                    cells.append(Text("error", style="yellow") + own)
+                    continue
                 mark = Text("pass", style="green") if ok else Text("miss", style="red")
-                cells.append(mark + f" {sum(p for _, _, p in ms)}/{len(ms)}" + (" *" if v == fv else ""))
+                cells.append(mark + f" {sum(p for _, _, p in ms)}/{len(ms)}" + own)
             rows.append((eid, *cells))
         print_table(f"hypothesis {s}", ("experiment", *values), rows)
         console.print("  " + "; ".join(f"{v}: explains {len(table.explained(s, v))} of {len(table.experiments(s))}"
                                        for v in values) + "   (* the file's own choice)")
+        for (eid, sw, v), why in table.errors.items():
+            if sw == s:
+                console.print(f"  error: {eid} under {s}={v}: {why}", markup=False, highlight=False)
     found = conflicts(table)
     if found:
         console.print("Conflicting findings (no single value explains both):")

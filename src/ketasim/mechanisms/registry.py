@@ -100,12 +100,18 @@ def build_model(species: str = "human", hypotheses: dict[str, str] | None = None
     return _build(species, tuple(sorted(hyp.items())), frozenset(drugs))
 
 
+def model_modules(species: str, hypotheses: dict[str, str] | None, drugs: frozenset[str]) -> tuple[Module, ...]:
+    """The modules `build_model` assembles for a species, hypothesis set and drugs (assembly
+    adds nothing a switch could change: two equal module tuples give the same model)."""
+    extra = optional_modules()
+    return core_modules(hypotheses, drugs, species) + tuple(extra[n] for n in modules_for(set(drugs)))
+
+
 @lru_cache(maxsize=64)
 def _build(species: str, hyp: tuple[tuple[str, str], ...], drugs: frozenset[str]) -> AssembledModel:
     """Assembled once per process, and read from the cache folder by later processes
     (`engine.model_cache`, keyed by the modules' full text, so a changed module list is
     assembled anew)."""
-    extra = optional_modules()
-    mods = core_modules(dict(hyp), drugs, species) + tuple(extra[n] for n in modules_for(set(drugs)))
+    mods = model_modules(species, dict(hyp), drugs)
     return cached_model(("assemble", species, hyp, repr(mods)),
                         lambda: assemble(mods, species=species, hypotheses=dict(hyp)))

@@ -14,7 +14,7 @@ the literature argues about).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from ..engine.module import Module
@@ -50,6 +50,7 @@ class HypothesisTable:
     measures: Mapping[tuple[str, str, str], tuple[tuple[str, float, bool], ...]]  # (name, simulated, passed)
     file_values: Mapping[tuple[str, str], str]
     titles: Mapping[str, str]
+    errors: Mapping[tuple[str, str, str], str] = field(default_factory=dict)  # runs refused or failed: why
 
     def experiments(self, switch: str) -> list[str]:
         seen: list[str] = []
@@ -79,16 +80,18 @@ def file_value(exp: Experiment, switch: str, default: str) -> str:
 
 
 def signature(m: Module) -> tuple:
-    """What makes a module's equations and values what they are (name, equations, parameters,
-    inputs, outputs): two modules with the same signature compute the same thing."""
-    return (m.name, m.equations, tuple((q.name, q.value, q.species) for q in m.parameters),
-            tuple(sorted(m.inputs.items())), tuple(m.outputs))
+    """What makes a module's equations and values what they are (name, equations, parameters
+    with their units, inputs, outputs, initial values, dose targets): two modules with the
+    same signature compute the same thing."""
+    return (m.name, m.equations, tuple((q.name, q.value, q.unit, q.species) for q in m.parameters),
+            tuple(sorted(m.inputs.items())), tuple(m.outputs),
+            tuple(sorted((k, repr(v)) for k, v in m.initial.items())), tuple(m.dose_targets))
 
 
-def upstream_modules(model, signals: Sequence[str]) -> tuple[Module, ...]:
-    """The modules of an assembled model that the given signals depend on (the modules
-    publishing them and, through module inputs, every module those read), sorted by name."""
-    provider = {o: m for m in model.modules for o in m.outputs}
+def upstream_modules(modules: Sequence[Module], signals: Sequence[str]) -> tuple[Module, ...]:
+    """The modules that the given signals depend on (the modules publishing them and,
+    through module inputs, every module those read), sorted by name."""
+    provider = {o: m for m in modules for o in m.outputs}
     todo = [provider[s] for s in signals if s in provider]
     seen: dict[str, Module] = {}
     while todo:
@@ -100,21 +103,22 @@ def upstream_modules(model, signals: Sequence[str]) -> tuple[Module, ...]:
     return tuple(seen[name] for name in sorted(seen))
 
 
-def upstream(model, signals: Sequence[str]) -> tuple:
+def upstream(modules: Sequence[Module], signals: Sequence[str]) -> tuple:
     """Signatures of the modules the given signals depend on (through module inputs)."""
-    return tuple(sorted(signature(m) for m in upstream_modules(model, signals)))
+    return tuple(sorted(signature(m) for m in upstream_modules(modules, signals)))
 
 
 def relevant(exp: Experiment, switch: str, values: Sequence[str], memo: dict | None = None) -> bool:
     """Whether the switch can change this experiment's measures.
 
     In-vivo: the modules upstream of the measured observables differ between values.
-    Trials: the whole model differs (endpoints read several clinical signals).
+    Trials: the model's modules differ anywhere (endpoints read several clinical signals).
     In-vitro protocols are always run (they are cheap and read receptor switches).
+    Decided on the module lists `registry.model_modules` gives, without assembling a model.
     memo: answers by (species, hypotheses, drugs, switch, signals), shared across calls so
-    experiments with the same drugs and measures build their models once.
+    experiments with the same drugs and measures are decided once.
     """
-    from ..mechanisms.registry import build_model
+    from ..mechanisms.registry import model_modules
 
     if exp.protocol.in_vitro is not None:
         return True
@@ -124,11 +128,11 @@ def relevant(exp: Experiment, switch: str, values: Sequence[str], memo: dict | N
     key = (exp.species, tuple(sorted(base.items())), drugs_of(exp), switch, tuple(values), signals)
     if memo is not None and key in memo:
         return memo[key]
-    models = [build_model(exp.species, {**base, switch: v}, drugs_of(exp)) for v in values]
+    lists = [model_modules(exp.species, {**base, switch: v}, drugs_of(exp)) for v in values]
     if signals is None:
-        answer = len({m.source for m in models}) > 1
+        answer = len({tuple(sorted(signature(m) for m in mods)) for mods in lists}) > 1
     else:
-        answer = len({upstream(model, signals) for model in models}) > 1
+        answer = len({upstream(mods, signals) for mods in lists}) > 1
     if memo is not None:
         memo[key] = answer
     return answer
@@ -156,18 +160,47 @@ def variants(experiments: Sequence[Experiment], switches: Mapping[str, Sequence[
     return out
 
 
+def run_key(exp: Experiment) -> str:
+    """What decides an experiment's run, with every switch's value spelled out (the defaults
+    filled into the protocol): two variants with the same key are the same run. The run under
+    a file's own value is one run for every switch, not one per switch."""
+    from ..mechanisms.registry import resolve_hypotheses
+
+    protocol = exp.protocol.model_copy(update={"hypotheses": resolve_hypotheses(dict(exp.protocol.hypotheses))})
+    return exp.model_copy(update={"protocol": protocol}).model_dump_json()
+
+
+def distinct_runs(runs: Sequence[Variant]) -> tuple[list[Experiment], list[int]]:
+    """The experiments to run, each once, and for every variant the index of its run in them.
+
+    Why: an experiment relevant to k switches would otherwise run its file's own values k
+    times (742 library variants are 486 runs)."""
+    first: dict[str, int] = {}
+    todo: list[Experiment] = []
+    index: list[int] = []
+    for v in runs:
+        key = run_key(v.experiment)
+        if key not in first:
+            first[key] = len(todo)
+            todo.append(v.experiment)
+        index.append(first[key])
+    return todo, index
+
+
 def table_of(runs: Sequence[Variant], entries: Sequence[LibraryEntry],
              switches: Mapping[str, Sequence[str]]) -> HypothesisTable:
-    passed, measures, file_values, titles = {}, {}, {}, {}
+    passed, measures, file_values, titles, errors = {}, {}, {}, {}, {}
     for v, e in zip(runs, entries):
         eid = v.experiment.id
         passed[(eid, v.switch, v.value)] = e.passed
+        if e.result is None:
+            errors[(eid, v.switch, v.value)] = e.error
         measures[(eid, v.switch, v.value)] = tuple((m.name, m.simulated, m.passed)
                                                    for m in (e.result.measures if e.result else ()))
         file_values[(eid, v.switch)] = v.file_value
         titles[eid] = v.experiment.title
     used = {s: tuple(vals) for s, vals in switches.items() if any(k[1] == s for k in passed)}
-    return HypothesisTable(used, passed, measures, file_values, titles)
+    return HypothesisTable(used, passed, measures, file_values, titles, errors)
 
 
 def conflicts(table: HypothesisTable) -> list[Conflict]:
@@ -195,6 +228,8 @@ def table_json(table: HypothesisTable) -> dict:
         rows[eid]["passed"][f"{s}={v}"] = ok
         rows[eid].setdefault("measures", {})[f"{s}={v}"] = [
             {"name": n, "simulated": x, "passed": p} for n, x, p in table.measures[(eid, s, v)]]
+        if (eid, s, v) in table.errors:
+            rows[eid].setdefault("errors", {})[f"{s}={v}"] = table.errors[(eid, s, v)]
     return {
         "switches": {s: list(v) for s, v in table.switches.items()},
         "experiments": rows,
