@@ -132,18 +132,55 @@ def test_a_model_without_a_linear_block_goes_to_kvaerno5_once(monkeypatch):
     assert (method, bool(ok), calls) == ("kvaerno5", False, ["kvaerno5"])
 
 
-def test_the_host_refuses_the_mouse_modal_form_and_skips_the_split(model, monkeypatch):
-    """The mouse's effect compartments share one equilibration rate (a repeated eigenvalue:
-    LAPACK's eigenvectors are nearly parallel), so `modal_refused` is True and solve_stiff
-    goes to Kvaerno5 without tracing a split solve; the human trial model keeps its modal form."""
-    import ketasim.engine.solve as solve_mod
-    from ketasim.engine.solver_split import modal_refused
+def test_the_mouse_modal_form_is_found_block_by_block(model):
+    """The mouse's effect compartments share one equilibration rate, and S and R one set of
+    rates: one `eig` of the whole matrix gives nearly parallel eigenvectors there and
+    misses A; block by block (the blocks that share a rate do not feed each other) the
+    modal form rebuilds A to rounding, so the mouse takes the split solve too."""
+    from ketasim.engine.block_solve import structure_of
+    from ketasim.engine.codegen import namespace
+    from ketasim.engine.solver_split import modal_form, modal_refused
 
     mouse = build_model("mouse", {}, frozenset({"ketamine"}))
-    assert modal_refused(partition(mouse), mouse.param_vector)
-    assert not modal_refused(partition(model), model.param_vector)
+    part = partition(mouse)
+    A = np.asarray(namespace(part.source, "numpy")["linear_parts"](mouse.param_vector)[0], dtype=float)
+    assert not bool(modal_form(A, np)[3])                     # one eig: refused
+    lam, V, Vi, ok = modal_form(A, np, structure_of(part.linear_reads))
+    assert bool(ok) and np.max(np.abs((V * lam) @ Vi - A)) < 1e-12 * np.max(np.abs(A))
+    assert len(set(np.round(lam, 12))) < len(lam)             # a repeated eigenvalue, and still exact
+    assert not modal_refused(part, mouse.param_vector)
     assert not modal_refused(partition(model), np.stack([model.param_vector] * 3))
-    assert modal_refused(partition(mouse), np.stack([mouse.param_vector] * 2))   # a batch: its first row decides
+
+
+def test_block_eigenvectors_refuse_a_rate_shared_along_a_chain():
+    """Two chained compartments with one rate constant are defective whatever the method:
+    the block form's solve for the downstream block is singular, and `ok` says so."""
+    from ketasim.engine.block_solve import structure_of
+    from ketasim.engine.solver_split import modal_form
+
+    jordan = np.array([[-1.0, 0.0], [1.0, -1.0]])
+    chain = structure_of([(), (0,)])
+    assert not bool(modal_form(jordan, structure=chain)[3])
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(np.linalg.LinAlgError):
+        modal_form(jordan, np, chain)      # NumPy's inverse refuses what JAX's flags (modal_refused catches it)
+    lam, V, Vi, ok = modal_form(np.array([[-1.0, 0.0], [1.0, -2.0]]), structure=chain)
+    assert bool(ok) and sorted(np.asarray(lam)) == [-2.0, -1.0]
+
+
+def test_the_mouse_split_solve_matches_the_scipy_reference():
+    mouse = build_model("mouse", {}, frozenset({"ketamine"}))
+    s = schedule_for(mouse, (DoseEvent("ketamine", "ip", "10 mg/kg"),), 0.025, 1440.0)
+    ts = np.unique(np.concatenate([np.arange(0.0, 360.0, 5.0), [1440.0]]))
+    ref = solve(mouse, mouse.param_vector, s, ts, solver="scipy")
+    ys = solve(mouse, mouse.param_vector, s, ts, solver="split", rtol=1e-8, atol=1e-11)
+    assert np.max(np.abs(ys - ref) / np.maximum(np.abs(ref), 1e-6)) < 1e-4
+
+
+def test_a_refused_modal_form_skips_the_split(model, monkeypatch):
+    """When the host refuses L's modal form, solve_stiff goes to Kvaerno5 without tracing a
+    split solve whose `ok` flag would be False."""
+    import ketasim.engine.solve as solve_mod
+    import ketasim.engine.solver_split as split_mod
 
     def no_split(*args, **kwargs):
         raise AssertionError("the split solve was called")
@@ -154,8 +191,9 @@ def test_the_host_refuses_the_mouse_modal_form_and_skips_the_split(model, monkey
         calls.append(method)
         return np.zeros((len(ts), len(model_.states))), np.array(True)
 
+    monkeypatch.setattr(split_mod, "modal_refused", lambda part, p: True)
     monkeypatch.setattr(solve_mod, "solve_split", no_split)
     monkeypatch.setattr(solve_mod, "solve_diffrax", kvaerno)
-    s = schedule_for(mouse, (DoseEvent("ketamine", "ip", "10 mg/kg"),), 0.025, 1440.0)
-    method, _, ok = solve_mod.solve_stiff(mouse, mouse.param_vector, s, np.linspace(0, 1440, 4), 1e-8, 1e-10)
+    s = schedule_for(model, (DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min"),), 70.0, 1440.0)
+    method, _, ok = solve_mod.solve_stiff(model, model.param_vector, s, np.linspace(0, 1440, 4), 1e-8, 1e-10)
     assert (method, bool(ok), calls) == ("kvaerno5", True, ["kvaerno5"])

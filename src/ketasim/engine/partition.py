@@ -37,7 +37,8 @@ class Partition:
     source: generated `linear_parts(_p) -> (A, b)` of L alone, A (len(linear),)*2 and b
     (len(linear),) in the order of `linear`. rest_reads: for each state of `rest`, the
     positions in `rest` of the other rest states its derivative reads (the structure of the
-    rest's Jacobian, `block_solve.structure_of`).
+    rest's Jacobian, `block_solve.structure_of`). linear_reads: the same for `linear` (the
+    structural nonzeros of A off its diagonal; the modal form works block by block over them).
     """
 
     linear: tuple[int, ...]
@@ -45,6 +46,7 @@ class Partition:
     feed: tuple[int, ...]
     source: str
     rest_reads: tuple[tuple[int, ...], ...]
+    linear_reads: tuple[tuple[int, ...], ...]
 
     @property
     def useful(self) -> bool:
@@ -96,18 +98,21 @@ def derive_partition(model: "AssembledModel") -> Partition:
     A, b, _ = affine_parts(model, linear)   # affine by construction (upstream_linear)
     where = {s: k for k, s in enumerate(rest)}
     rest_reads = tuple(tuple(sorted(where[j] for j in reads[i] if j in where and j != i)) for i in rest)
-    return Partition(linear, rest, feed, affine_source(model.param_symbols, A, b), rest_reads)
+    linear_reads = tuple(tuple(j for j in range(len(linear)) if j != i and A[i, j] != 0) for i in range(len(linear)))
+    return Partition(linear, rest, feed, affine_source(model.param_symbols, A, b), rest_reads, linear_reads)
 
 
 def partition(model: "AssembledModel") -> Partition:
     """`derive_partition`, cached in memory and on disk (keyed like `linear.linear_form`)."""
     def encode(part: Partition) -> dict:
         return {"linear": list(part.linear), "rest": list(part.rest), "feed": list(part.feed),
-                "source": part.source, "rest_reads": [list(r) for r in part.rest_reads]}
+                "source": part.source, "rest_reads": [list(r) for r in part.rest_reads],
+                "linear_reads": [list(r) for r in part.linear_reads]}
 
     def decode(data: dict) -> Partition:
         return Partition(tuple(data["linear"]), tuple(data["rest"]), tuple(data["feed"]), data["source"],
-                         tuple(tuple(r) for r in data["rest_reads"]))   # an entry without it: derived again
+                         tuple(tuple(r) for r in data["rest_reads"]),
+                         tuple(tuple(r) for r in data["linear_reads"]))   # an entry without them: derived again
 
     return cached_form("partition", model, derive_partition, encode, decode)
 

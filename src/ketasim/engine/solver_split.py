@@ -23,12 +23,15 @@ whole-model solve (`engine.solve`); `modal_refused` makes the same check on the 
 before any tracing, so that such a model does not compile a split solve it cannot use.
 Ill-conditioned eigenvectors come from a defective A (two chained compartments with one
 rate constant) and also from a repeated eigenvalue of a non-defective one: in the mouse,
-ketamine's and norketamine's effect compartments share one equilibration rate, and LAPACK
-returns nearly parallel eigenvectors for it (condition number about 1e18). (Advancing L by
-the exponential of its augmented matrix instead is exact for any A, but was measured 11
-times slower than the whole-model Kvaerno5 solve on the mouse's 8-day course, 7.9 s
-against 0.72 s warm: one exponential per evaluation of the feed, and 2,600 steps at rtol
-1e-8 for the third-order method.)
+ketamine's and norketamine's effect compartments share one equilibration rate, and one
+LAPACK `eig` of the whole matrix returns nearly parallel eigenvectors for it (condition
+number about 1e18). So the eigenvectors are found block by block over A's strongly
+connected components (`block_eigenvectors`, with the structure the partition records):
+blocks that share a rate but do not feed each other stay exact, and only a truly
+defective A is refused. (Advancing L by the exponential of its augmented matrix instead
+is exact for any A, but was measured 11 times slower than the whole-model Kvaerno5 solve
+on the mouse's 8-day course, 7.9 s against 0.72 s warm: one exponential per evaluation of
+the feed, and 2,600 steps at rtol 1e-8 for the third-order method.)
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .block_solve import Structure, structure_of
 from .linear import input_matrix
 from .partition import Partition
 
@@ -61,26 +65,99 @@ def phi1(x, e=None):
     return jnp.where(small, series, (e - 1.0) / jnp.where(small, 1.0, x))
 
 
-def modal_form(A, xp=None):
+def modal_form(A, xp=None, structure: Structure | None = None):
     """(λ, V, V⁻¹, ok) of A = V diag(λ) V⁻¹ in real arithmetic; ok is False where an
     eigenvalue is complex or V diag(λ) V⁻¹ misses A by more than `MODAL_TOLERANCE` of its
     largest entry (a defective or nearly defective A). xp: the array module, jax.numpy
     (default, traced inside the split solve) or numpy (on the host, `modal_refused`), where
-    a singular V raises `numpy.linalg.LinAlgError`."""
+    a singular V raises `numpy.linalg.LinAlgError`.
+
+    structure: A's off-diagonal nonzeros (`block_solve.Structure`, from
+    `Partition.linear_reads`). With it the eigenvectors are found block by block
+    (`block_eigenvectors`), which stays exact where eigenvalues repeat across blocks that do
+    not feed each other (the mouse's effect sites share one rate); without it, or with one
+    block, by one `eig` of A."""
     if xp is None:
         import jax.numpy as xp
 
         from . import jaxconfig  # noqa: F401  (float64)
 
     A = xp.asarray(A)
-    lam_c, V_c = xp.linalg.eig(A)
-    real = xp.all(xp.imag(lam_c) == 0.0)
-    lam, V = xp.real(lam_c), xp.real(V_c)
+    if structure is None or len(structure.blocks) == 1:
+        lam_c, V_c = xp.linalg.eig(A)
+        real = xp.all(xp.imag(lam_c) == 0.0)
+        lam, V = xp.real(lam_c), xp.real(V_c)
+    else:
+        lam, V, real = block_eigenvectors(A, structure, xp)
     Vi = xp.linalg.inv(V)
     rebuilt = (V * lam) @ Vi
     scale = xp.max(xp.abs(A)) + 1e-300
     ok = real & xp.all(xp.isfinite(rebuilt)) & (xp.max(xp.abs(rebuilt - A)) <= MODAL_TOLERANCE * scale)
     return lam, V, Vi, ok
+
+
+def block_eigenvectors(A, structure: Structure, xp):
+    """(λ, V, real) of A, block by block over its strongly connected components.
+
+    Why: one `eig` of the whole matrix returns nearly parallel vectors for an eigenvalue
+    that two compartments share (condition about 1e18 for the mouse), although the matrix is
+    not defective. Ordered dependencies first, A is block lower triangular. Each eigenpair
+    (λ, v) of a diagonal block A_jj extends to an eigenvector of A that is zero in the
+    blocks upstream of j and, in each block k that j reaches, solves
+    (λ I − A_kk) x_k = Σ_i A_ki x_i over the blocks i already filled; blocks j does not
+    reach stay zero, so an eigenvalue repeated there costs nothing. A λ that a reached
+    block shares makes that solve singular (a truly defective A): its non-finite values fail
+    `modal_form`'s check. Columns are scaled to unit length."""
+    blocks = structure.blocks
+    n = A.shape[0]
+    where = {i: k for k, b in enumerate(blocks) for i in b}
+    feeds = [sorted({where[j] for i in b for j in structure.reads[i]} - {k}) for k, b in enumerate(blocks)]
+    reached = reach(feeds)
+    lams, columns, real = [], [], True
+    for j, bj in enumerate(blocks):
+        Ajj = A[np.ix_(bj, bj)]
+        if len(bj) == 1:
+            lj, Vj = Ajj[0], xp.ones((1, 1), dtype=A.dtype)
+        else:
+            lc, Vc = xp.linalg.eig(Ajj)
+            real = real & xp.all(xp.imag(lc) == 0.0)
+            lj, Vj = xp.real(lc), xp.real(Vc)
+        filled = {j: Vj}                                           # block -> (len(block), len(bj))
+        for k in sorted(reached[j]):
+            bk = blocks[k]
+            rhs = sum(A[np.ix_(bk, blocks[i])] @ filled[i] for i in feeds[k] if i in filled)
+            if len(bk) == 1:
+                filled[k] = rhs / (lj - A[bk[0], bk[0]])
+            else:
+                M = lj[:, None, None] * xp.eye(len(bk)) - A[np.ix_(bk, bk)][None]
+                filled[k] = xp.linalg.solve(M, rhs.T[:, :, None])[:, :, 0].T
+        rows = [filled.get(k, xp.zeros((len(b), len(bj)), dtype=A.dtype)) for k, b in enumerate(blocks)]
+        col = xp.concatenate(rows, axis=0)
+        columns.append(col / xp.sqrt(xp.sum(col * col, axis=0)))
+        lams.append(xp.reshape(lj, (len(bj),)))
+    order = np.argsort(np.concatenate([np.asarray(b) for b in blocks]))  # block order -> state order
+    V = xp.concatenate(columns, axis=1)[order]
+    return xp.concatenate(lams), V, real
+
+
+def reach(feeds: list[list[int]]) -> list[set[int]]:
+    """For each block, the blocks downstream of it (those that read it, directly or not);
+    feeds[k]: the blocks block k reads."""
+    down: list[set[int]] = [set() for _ in feeds]
+    for k, fk in enumerate(feeds):
+        for i in fk:
+            down[i].add(k)
+    out = []
+    for j in range(len(feeds)):
+        seen: set[int] = set()
+        todo = list(down[j])
+        while todo:
+            k = todo.pop()
+            if k not in seen:
+                seen.add(k)
+                todo.extend(down[k])
+        out.append(seen)
+    return out
 
 
 def modal_refused(part: Partition, p: np.ndarray) -> bool:
@@ -94,7 +171,7 @@ def modal_refused(part: Partition, p: np.ndarray) -> bool:
     first = np.atleast_2d(np.asarray(p, dtype=float))[0]
     A = np.asarray(namespace(part.source, "numpy")["linear_parts"](first)[0], dtype=float)
     try:
-        return not bool(modal_form(A, np)[3])
+        return not bool(modal_form(A, np, structure_of(part.linear_reads))[3])
     except np.linalg.LinAlgError:
         return True
 
@@ -121,7 +198,6 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
     from . import jaxconfig  # noqa: F401  (float64 and the compilation cache)
     from .codegen import compile_hoisted, compile_source, namespace
-    from .block_solve import structure_of
     from .rosenbrock import Control, make_integrate, start
 
     _, _, init = compile_source(source, "jax")
@@ -130,6 +206,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
     L, R, F = (np.asarray(x, dtype=int) for x in (part.linear, part.rest, part.feed))
     feed_rows = np.searchsorted(L, F)                          # rows of V that give the feed
     Bmat = jnp.asarray(input_matrix(part.linear, channels))    # (nL, C)
+    linear_structure = structure_of(part.linear_reads)
 
     def full_state(feed, y_rest):
         y = jnp.zeros(n_states, dtype=y_rest.dtype)
@@ -146,7 +223,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
     def prepare(p):
         A, b = block_parts(p)
-        lam, V, Vi, ok = modal_form(A)
+        lam, V, Vi, ok = modal_form(A, structure=linear_structure)
         return lam, V, Vi, ok, b, init(p), constants(p)
 
     def solve(p, jumps, rates, breaks, ts):
