@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli
 
 GOOD = """
 id = "t"
@@ -78,9 +79,12 @@ def untouched(d: Path) -> bool:
     (["--species", "dog"], ["error: --species: unknown species 'dog'"]),
     (["--species", "humna"], ["error: --species: unknown species 'humna'; did you mean 'human'?"]),
 ])
-def test_run_bad_input(workdir, args, words):
-    r = cli("run", *args, cwd=workdir)
-    assert_one_line_error(r, *words)
+def test_run_bad_input(workdir, capsys, monkeypatch, args, words):
+    """In this process (the installed script's own path to exit 2 is tests/test_cli_entry.py's)."""
+    monkeypatch.chdir(workdir)
+    code, err = run_cli(capsys, "run", *args)
+    assert code == 2 and len(err) == 1, err
+    assert all(w in err[0] for w in words), err[0]
     assert untouched(workdir)
 
 
@@ -141,8 +145,17 @@ def test_run_writes_results_and_report(tmp_path):
      ["measure[0].observable"]),
     (lambda s: s.replace('unit = "ng/mL"', 'unit = "min"'), ["measure[0].unit"]),
 ])
-def test_experiment_bad_input(tmp_path, mutate, words):
-    assert_one_line_error(run_file(tmp_path, mutate(GOOD)), *words)
+def test_experiment_bad_input(tmp_path, capsys, mutate, words):
+    assert_refused_in_process(capsys, tmp_path, mutate(GOOD), words)
+
+
+def assert_refused_in_process(capsys, tmp_path, text: str, words) -> None:
+    """`ketasim experiment run` on `text`, in this process: exit 2 and one line with `words`."""
+    f = tmp_path / "experiment.toml"
+    f.write_text(text)
+    code, err = run_cli(capsys, "experiment", "run", str(f))
+    assert code == 2 and len(err) == 1, err
+    assert all(w in err[0] for w in words), err[0]
 
 
 def run_file(tmp_path, text: str, *extra: str):
@@ -195,8 +208,8 @@ range = [0.2, 0.5]
      ["measure[0]", "half block"]),
     (lambda s: s.replace('observable = "block"', 'observable = "plasma_ketamine"'), ["measure[0].observable"]),
 ])
-def test_in_vitro_bad_input(tmp_path, mutate, words):
-    assert_one_line_error(run_file(tmp_path, mutate(IN_VITRO)), *words)
+def test_in_vitro_bad_input(tmp_path, capsys, mutate, words):
+    assert_refused_in_process(capsys, tmp_path, mutate(IN_VITRO), words)
 
 
 def test_in_vitro_experiment_scores_ic50(tmp_path):
@@ -229,10 +242,29 @@ def test_receptor_command_tables_and_figures(tmp_path):
     (["--duration", "0 s"], ["--duration", "positive"]),
     (["--at", "-5 min"], ["--at", "negative"]),
     (["--at", "40 kg"], ["--at"]),
+    (["--nmda-block", "pyramidl=0.3"], ["--nmda-block", "unknown cell type 'pyramidl'", "did you mean 'pyramidal'"]),
+    (["--nmda-block", "pv=1.2"], ["--nmda-block", "pv='1.2'", "between 0 and 1"]),
+    (["--nmda-block", "pv=-0.1"], ["--nmda-block", "between 0 and 1"]),
+    (["--nmda-block", "pv=0,5"], ["--nmda-block", "pv='0,5'", "not a number", "decimal point"]),
+    (["--nmda-block", "pv=nan"], ["--nmda-block", "between 0 and 1"]),
+    (["--nmda-block", "pv"], ["--nmda-block", "expected NAME=VALUE"]),
+    (["--nmda-block", "pv=0.2", "--nmda-block", "pv=0.3"], ["--nmda-block", "'pv' given twice"]),
+    (["--at", "40 min", "--nmda-block", "sst=2"], ["--nmda-block", "between 0 and 1"]),
 ])
-def test_circuit_bad_input(tmp_path, args, words):
-    assert_one_line_error(cli("circuit", *args, "--out", str(tmp_path / "figs")), *words)
+def test_circuit_bad_input(tmp_path, capsys, args, words):
+    code, err = run_cli(capsys, "circuit", *args, "--out", str(tmp_path / "figs"))
+    assert code == 2 and len(err) == 1, err
+    assert all(w in err[0] for w in words), err[0]
     assert not (tmp_path / "figs").exists()
+
+
+def test_circuit_takes_a_cell_types_block_by_hand_over_the_drug_level(tmp_path):
+    r = cli("circuit", "--ketamine", "0 uM", "--nmda-block", "pv=0.4", "--scale", "0.05", "--duration", "0.1 s",
+            "--json", "--out", str(tmp_path / "figs"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout[r.stdout.index("{"):])
+    assert doc["blocks"] == {"pyramidal": 0.0, "pv": 0.4, "sst": 0.0}
+    assert doc["runs"][1]["condition"] == "0 uM (interneuron_preferential), pv 0.4 by hand"
 
 
 def test_circuit_at_a_regimen_time_gets_the_slow_models_block_per_cell_type(tmp_path):

@@ -7,9 +7,12 @@ is the slow model's own NMDA module evaluated at steady state.
 
 from __future__ import annotations
 
-from ..choices import unknown_name
+from typing import Mapping
+
+from ..choices import check_name, unknown_name
 from ..engine.evaluate import evaluate_module
 from ..errors import InputError
+from ..limits import shown
 from ..mechanisms.nmda import nmda_module
 from ..receptor.values import DEFAULT, SUBTYPES, ReceptorValues
 
@@ -56,3 +59,21 @@ def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferen
     if hypothesis == "uniform":
         return {k: float(env["nmda_block_mean"]) for k in CELLS}
     return {k: float(env[f"nmda_block_{k}"]) for k in CELLS}
+
+
+def with_cell_blocks(blocks: Mapping[str, float], given: Mapping[str, str], field: str) -> dict[str, float]:
+    """`blocks` with the drug block of some cell types set by hand: `given` maps a cell type
+    (one of CELLS) to a fraction 0-1 as typed; an unknown cell type, a text that is not a
+    number (a decimal comma included) or a fraction outside 0-1 is refused naming `field`."""
+    out = dict(blocks)
+    for cell, text in given.items():
+        check_name(cell, CELLS, field, "cell type")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{field}: {cell}={shown(text)}: the block is not a number (a fraction 0-1, "
+                             "with a decimal point)") from None
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"{field}: {cell}={shown(text)}: the block must be a fraction between 0 and 1")
+        out[cell] = value
+    return out

@@ -10,7 +10,7 @@ import typer
 
 from ..choices import check_name
 from ..experiments.plan import one_dose_regimen
-from .common import REGIMEN_OPTIONS, console, guard, write_figures
+from .common import REGIMEN_OPTIONS, console, guard, parse_assignments, write_figures
 from .status import working
 from .tables import print_rows
 
@@ -30,6 +30,9 @@ def circuit(
     dose: str = typer.Option("0.5 mg/kg", help="with --at: the regimen's dose"),
     infusion: Optional[str] = typer.Option("40 min", help="with --at: IV infusion duration; 'none' for a bolus"),
     species: str = typer.Option("human", help="with --at: human, rat or mouse"),
+    nmda_block: list[str] = typer.Option([], "--nmda-block",
+                                         help="CELL=FRACTION (repeatable; pyramidal, pv or sst): that cell type's "
+                                              "NMDA drug block set by hand, over what --ketamine or --at gives"),
 ) -> None:
     """Spiking microcircuit without drug and at a drug level (or a regimen's time point): rates, band powers, figures."""
 
@@ -39,7 +42,7 @@ def circuit(
         check_folder(out, "--out")  # before the circuit runs
         from ..circuit import figures as cf
         from ..circuit.analysis import summary
-        from ..circuit.blocks import HYPOTHESES, drug_block
+        from ..circuit.blocks import HYPOTHESES, drug_block, with_cell_blocks
         from ..circuit.network import run_circuit
         from ..errors import InputError
         from ..limits import MAX_CIRCUIT_MS
@@ -56,11 +59,16 @@ def circuit(
         if not 0.05 <= scale <= 2.0:
             raise InputError("--scale: must be between 0.05 and 2")
         check_name(block, HYPOTHESES, "--block", "hypothesis value")
+        by_hand = parse_assignments(nmda_block, "--nmda-block")
+        with_cell_blocks({}, by_hand, "--nmda-block")   # checked before the slow model runs (--at)
         if at is None:
             blocks, label = drug_block(conc, block), f"{conc:g} uM ({block})"
         else:
             blocks = _regimen_blocks(at, drug, route, dose, infusion, species, block)
             label = f"{drug} {dose} {route} at {at} ({block})"
+        if by_hand:
+            blocks = with_cell_blocks(blocks, by_hand, "--nmda-block")
+            label += ", " + ", ".join(f"{c} {v}" for c, v in by_hand.items()) + " by hand"
         runs = {}
         with working("simulating the spiking circuit (two runs)..."):
             runs["no drug"] = run_circuit(drug_block(0.0, block), dur, seed, scale)

@@ -69,20 +69,28 @@ def guard(fn: Callable[[], T], options: Mapping[str, str] | None = None) -> T:
         fail(str(exc), code=3)
 
 
-def parse_hypotheses(items: list[str]) -> dict[str, str]:
-    """The repeatable `--hypothesis NAME=VALUE` option as a mapping; a missing `=` or a text
-    longer than `limits.MAX_NAME_CHARS` a side is refused (never echoed whole)."""
+def parse_assignments(items: list[str], field: str) -> dict[str, str]:
+    """A repeatable `NAME=VALUE` option (`field`, e.g. "--hypothesis") as a mapping; a missing
+    `=`, a name given twice or a text longer than `limits.MAX_NAME_CHARS` a side is refused
+    (never echoed whole)."""
     from ..limits import MAX_NAME_CHARS, shown
 
     out = {}
     for it in items:
         if len(it) > 2 * MAX_NAME_CHARS + 1:
-            fail(f"--hypothesis: at most {MAX_NAME_CHARS} characters a side of NAME=VALUE (got {shown(it)})")
+            fail(f"{field}: at most {MAX_NAME_CHARS} characters a side of NAME=VALUE (got {shown(it)})")
         if "=" not in it:
-            fail(f"--hypothesis: expected NAME=VALUE, got {shown(it)}")
-        k, v = it.split("=", 1)
-        out[k.strip()] = v.strip()
+            fail(f"{field}: expected NAME=VALUE, got {shown(it)}")
+        k, v = (x.strip() for x in it.split("=", 1))
+        if k in out:
+            fail(f"{field}: {shown(k)} given twice")
+        out[k] = v
     return out
+
+
+def parse_hypotheses(items: list[str]) -> dict[str, str]:
+    """The repeatable `--hypothesis NAME=VALUE` option as a mapping (`parse_assignments`)."""
+    return parse_assignments(items, "--hypothesis")
 
 
 def write_figures(folder: Path, figs: dict) -> list[str]:
