@@ -136,10 +136,11 @@ def test_the_mouse_modal_form_is_found_block_by_block(model):
     """The mouse's effect compartments share one equilibration rate, and S and R one set of
     rates: one `eig` of the whole matrix gives nearly parallel eigenvectors there and
     misses A; block by block (the blocks that share a rate do not feed each other) the
-    modal form rebuilds A to rounding, so the mouse takes the split solve too."""
+    modal form rebuilds A to rounding, so the mouse takes the split solve too; the human model
+    keeps the smaller program of one eig."""
     from ketasim.engine.block_solve import structure_of
     from ketasim.engine.codegen import namespace
-    from ketasim.engine.solver_split import modal_form, modal_refused
+    from ketasim.engine.solver_split import modal_form, modal_method
 
     mouse = build_model("mouse", {}, frozenset({"ketamine"}))
     part = partition(mouse)
@@ -148,8 +149,9 @@ def test_the_mouse_modal_form_is_found_block_by_block(model):
     lam, V, Vi, ok = modal_form(A, np, structure_of(part.linear_reads))
     assert bool(ok) and np.max(np.abs((V * lam) @ Vi - A)) < 1e-12 * np.max(np.abs(A))
     assert len(set(np.round(lam, 12))) < len(lam)             # a repeated eigenvalue, and still exact
-    assert not modal_refused(part, mouse.param_vector)
-    assert not modal_refused(partition(model), np.stack([model.param_vector] * 3))
+    assert modal_method(part, mouse.param_vector) == "blocks"
+    assert modal_method(part, np.stack([mouse.param_vector] * 2)) == "blocks"   # a batch: its first row decides
+    assert modal_method(partition(model), np.stack([model.param_vector] * 3)) == "eig"
 
 
 def test_block_eigenvectors_refuse_a_rate_shared_along_a_chain():
@@ -162,7 +164,7 @@ def test_block_eigenvectors_refuse_a_rate_shared_along_a_chain():
     chain = structure_of([(), (0,)])
     assert not bool(modal_form(jordan, structure=chain)[3])
     with np.errstate(divide="ignore", invalid="ignore"), pytest.raises(np.linalg.LinAlgError):
-        modal_form(jordan, np, chain)      # NumPy's inverse refuses what JAX's flags (modal_refused catches it)
+        modal_form(jordan, np, chain)      # NumPy's inverse refuses what JAX's flags (modal_method catches it)
     lam, V, Vi, ok = modal_form(np.array([[-1.0, 0.0], [1.0, -2.0]]), structure=chain)
     assert bool(ok) and sorted(np.asarray(lam)) == [-2.0, -1.0]
 
@@ -172,7 +174,7 @@ def test_the_mouse_split_solve_matches_the_scipy_reference():
     s = schedule_for(mouse, (DoseEvent("ketamine", "ip", "10 mg/kg"),), 0.025, 1440.0)
     ts = np.unique(np.concatenate([np.arange(0.0, 360.0, 5.0), [1440.0]]))
     ref = solve(mouse, mouse.param_vector, s, ts, solver="scipy")
-    ys = solve(mouse, mouse.param_vector, s, ts, solver="split", rtol=1e-8, atol=1e-11)
+    ys = solve(mouse, mouse.param_vector, s, ts, solver="split", rtol=1e-8, atol=1e-11)   # modal_by "blocks"
     assert np.max(np.abs(ys - ref) / np.maximum(np.abs(ref), 1e-6)) < 1e-4
 
 
@@ -191,7 +193,7 @@ def test_a_refused_modal_form_skips_the_split(model, monkeypatch):
         calls.append(method)
         return np.zeros((len(ts), len(model_.states))), np.array(True)
 
-    monkeypatch.setattr(split_mod, "modal_refused", lambda part, p: True)
+    monkeypatch.setattr(split_mod, "modal_method", lambda part, p: None)
     monkeypatch.setattr(solve_mod, "solve_split", no_split)
     monkeypatch.setattr(solve_mod, "solve_diffrax", kvaerno)
     s = schedule_for(model, (DoseEvent("ketamine", "iv", "0.5 mg/kg", duration="40 min"),), 70.0, 1440.0)

@@ -95,14 +95,15 @@ def solve_stiff(model: AssembledModel, p: np.ndarray, schedule: Schedule, ts: np
                 atol: float) -> tuple[str, np.ndarray, np.ndarray]:
     """(method used, states, finished flags): the split solve, or the whole-model Kvaerno5 where
     it is refused (no linear upstream block and slow rest: `Partition.useful`; a linear block
-    without a usable modal form for some patient, `solver_split.modal_refused`, checked before
+    without a usable modal form for some patient, `solver_split.modal_method`, checked before
     anything is compiled) or does not finish. Kvaerno5 runs at most once."""
     from .partition import partition
-    from .solver_split import modal_refused
+    from .solver_split import modal_method
 
     part = partition(model)
-    if part.useful and not modal_refused(part, p):
-        ys, ok = solve_split(model, part, p, schedule, ts, rtol, atol)
+    modal_by = modal_method(part, p) if part.useful else None
+    if modal_by is not None:
+        ys, ok = solve_split(model, part, p, schedule, ts, rtol, atol, modal_by)
         if bool(np.all(np.asarray(ok))):
             return "split", ys, ok
     ys, ok = solve_diffrax(model, p, schedule, ts, STIFF_FALLBACK, rtol, atol)
@@ -155,26 +156,26 @@ def padded_call(fn, p: np.ndarray, schedule: Schedule, ts: np.ndarray) -> tuple[
 
 
 def solve_split(model: AssembledModel, part: Partition, p: np.ndarray, schedule: Schedule, ts: np.ndarray,
-                rtol: float, atol: float) -> tuple[np.ndarray, np.ndarray]:
+                rtol: float, atol: float, modal_by: str = "eig") -> tuple[np.ndarray, np.ndarray]:
     """(states, finished flags) of the split solve (`engine.solver_split`) of a model whose
     partition is useful, padded like `solve_diffrax` (`padded_call`); `solve_stiff` decides
     when it applies and what replaces it."""
     channels = tuple(model.state_index[c] for c in model.dose_channels)
     fn = split_program(model.source, part, channels, len(model.states), rtol, atol, SolverOptions().max_steps,
-                       schedule.batched)
+                       schedule.batched, modal_by)
     return padded_call(fn, p, schedule, ts)
 
 
 @lru_cache(maxsize=16)
 def split_program(source: str, part: Partition, channels: tuple[int, ...], n_states: int, rtol: float, atol: float,
-                  max_steps: int, batched: bool) -> Program:
+                  max_steps: int, batched: bool, modal_by: str = "eig") -> Program:
     """The split solve (`solver_split.jitted_split`) as an `exported.Program`, like `diffrax_program`."""
     def build():
         from .solver_split import jitted_split
 
-        return jitted_split(source, part, channels, n_states, rtol, atol, max_steps, batched)
+        return jitted_split(source, part, channels, n_states, rtol, atol, max_steps, batched, modal_by)
 
-    return Program("split", repr((source, part, channels, n_states, rtol, atol, max_steps, batched)), build)
+    return Program("split", repr((source, part, channels, n_states, rtol, atol, max_steps, batched, modal_by)), build)
 
 
 def stiff_for_explicit(model: AssembledModel, p: np.ndarray, schedule: Schedule) -> bool:

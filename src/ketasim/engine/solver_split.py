@@ -19,7 +19,7 @@ that the error control must follow, in a Newton system of every state. Here the
 
 A matrix with complex eigenvalues, or whose eigenvectors are too ill-conditioned to
 reproduce it, is reported through the `ok` flag, so the caller falls back to the
-whole-model solve (`engine.solve`); `modal_refused` makes the same check on the host
+whole-model solve (`engine.solve`); `modal_method` makes the same check on the host
 before any tracing, so that such a model does not compile a split solve it cannot use.
 Ill-conditioned eigenvectors come from a defective A (two chained compartments with one
 rate constant) and also from a repeated eigenvalue of a non-defective one: in the mouse,
@@ -28,7 +28,8 @@ LAPACK `eig` of the whole matrix returns nearly parallel eigenvectors for it (co
 number about 1e18). So the eigenvectors are found block by block over A's strongly
 connected components (`block_eigenvectors`, with the structure the partition records):
 blocks that share a rate but do not feed each other stay exact, and only a truly
-defective A is refused. (Advancing L by the exponential of its augmented matrix instead
+defective A is refused. Block by block makes a larger program, so it is used only where one
+`eig` fails (`modal_method` decides on the host). (Advancing L by the exponential of its augmented matrix instead
 is exact for any A, but was measured 11 times slower than the whole-model Kvaerno5 solve
 on the mouse's 8-day course, 7.9 s against 0.72 s warm: one exponential per evaluation of
 the feed, and 2,600 steps at rtol 1e-8 for the third-order method.)
@@ -69,7 +70,7 @@ def modal_form(A, xp=None, structure: Structure | None = None):
     """(λ, V, V⁻¹, ok) of A = V diag(λ) V⁻¹ in real arithmetic; ok is False where an
     eigenvalue is complex or V diag(λ) V⁻¹ misses A by more than `MODAL_TOLERANCE` of its
     largest entry (a defective or nearly defective A). xp: the array module, jax.numpy
-    (default, traced inside the split solve) or numpy (on the host, `modal_refused`), where
+    (default, traced inside the split solve) or numpy (on the host, `modal_method`), where
     a singular V raises `numpy.linalg.LinAlgError`.
 
     structure: A's off-diagonal nonzeros (`block_solve.Structure`, from
@@ -160,20 +161,36 @@ def reach(feeds: list[list[int]]) -> list[set[int]]:
     return out
 
 
-def modal_refused(part: Partition, p: np.ndarray) -> bool:
-    """Whether `modal_form` refuses L's matrix for p (P,), or for the first row of a batch
-    (B, P): the same function on the host with NumPy, so the caller need not trace and
-    compile a split solve whose `ok` flag would be False (about 25 s for the mouse). Like
-    `solve.stiff_for_explicit`, the first subject decides (a matrix a batch-mate's values make
-    unusable still fails through `ok`): 1 ms, where checking a batch of 256 took 0.2 s."""
+def modal_method(part: Partition, p: np.ndarray) -> str | None:
+    """How L's modal form is found for p (P,), or for the first row of a batch (B, P): "eig"
+    when one `eig` of the whole matrix rebuilds it (the smaller program: the human models),
+    "blocks" when only `block_eigenvectors` does (a rate shared without a chain: the mouse;
+    its program is about a third larger and compiles about half again as long), None when
+    neither does (a defective L: the caller goes to Kvaerno5 without tracing and compiling a
+    split solve whose `ok` flag would be False, about 25 s). The same `modal_form` on the host
+    with NumPy. Like `solve.stiff_for_explicit`, the first subject decides (a matrix a
+    batch-mate's values make unusable still fails through `ok`): 1 ms, where checking a batch
+    of 256 took 0.2 s."""
     from .codegen import namespace
 
     first = np.atleast_2d(np.asarray(p, dtype=float))[0]
     A = np.asarray(namespace(part.source, "numpy")["linear_parts"](first)[0], dtype=float)
-    try:
-        return not bool(modal_form(A, np, structure_of(part.linear_reads))[3])
-    except np.linalg.LinAlgError:
-        return True
+    for method in MODAL_METHODS:
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if bool(modal_form(A, np, modal_structure(part, method))[3]):
+                    return method
+        except np.linalg.LinAlgError:
+            continue
+    return None
+
+
+MODAL_METHODS = ("eig", "blocks")
+
+
+def modal_structure(part: Partition, method: str) -> Structure | None:
+    """The structure `modal_form` is given for a method of `MODAL_METHODS`."""
+    return structure_of(part.linear_reads) if method == "blocks" else None
 
 
 def modal(z, w, lam, h):
@@ -187,12 +204,13 @@ def modal(z, w, lam, h):
 
 @lru_cache(maxsize=16)
 def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
-                     rtol: float, atol: float, max_steps: int):
+                     rtol: float, atol: float, max_steps: int, modal_by: str = "eig"):
     """A pure function solve(p, jumps, rates, breaks, ts) -> (ys, ok, (steps, jacobians, accepted))
     for a batch: p (B, P), jumps (B, K, S), rates (B, K, C), breaks (K+1,), ts (T,) -> ys (B, T, S),
     ok (B,), and for profiling: steps tried by each system (B,), Jacobians taken for the batch and
     steps accepted per segment and system (K, B).
-    source: the model's generated code; channels: the state index of each dose channel."""
+    source: the model's generated code; channels: the state index of each dose channel;
+    modal_by: how L's modal form is found, one of `MODAL_METHODS` (`modal_method` chooses)."""
     import jax
     import jax.numpy as jnp
 
@@ -206,7 +224,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
     L, R, F = (np.asarray(x, dtype=int) for x in (part.linear, part.rest, part.feed))
     feed_rows = np.searchsorted(L, F)                          # rows of V that give the feed
     Bmat = jnp.asarray(input_matrix(part.linear, channels))    # (nL, C)
-    linear_structure = structure_of(part.linear_reads)
+    linear_structure = modal_structure(part, modal_by)
 
     def full_state(feed, y_rest):
         y = jnp.zeros(n_states, dtype=y_rest.dtype)
@@ -270,11 +288,11 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
 @lru_cache(maxsize=16)
 def jitted_split(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
-                 rtol: float, atol: float, max_steps: int, batched: bool):
+                 rtol: float, atol: float, max_steps: int, batched: bool, modal_by: str = "eig"):
     """jit the split solve; unbatched, one system as a batch of one."""
     import jax
 
-    fn = make_split_solve(source, part, channels, n_states, rtol, atol, max_steps)
+    fn = make_split_solve(source, part, channels, n_states, rtol, atol, max_steps, modal_by)
     if not batched:
         def one(p, jumps, rates, breaks, ts):
             ys, ok, _ = fn(p[None], jumps[None], rates[None], breaks, ts)
