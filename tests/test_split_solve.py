@@ -169,6 +169,7 @@ def test_block_eigenvectors_refuse_a_rate_shared_along_a_chain():
     assert bool(ok) and sorted(np.asarray(lam)) == [-2.0, -1.0]
 
 
+@pytest.mark.slow  # a compile of its own (about 30 s); the fast suite takes the mouse through this path in the README's mouse command
 def test_the_mouse_split_solve_matches_the_scipy_reference():
     mouse = build_model("mouse", {}, frozenset({"ketamine"}))
     s = schedule_for(mouse, (DoseEvent("ketamine", "ip", "10 mg/kg"),), 0.025, 1440.0)
