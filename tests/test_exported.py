@@ -66,3 +66,30 @@ def test_the_key_changes_with_identity_shapes_and_nothing_else():
     assert k != program_key("diffrax", a, (np.zeros(3), np.zeros((4, 4))))
     assert k != program_key("diffrax", a, (np.zeros(3, dtype=np.float32), np.zeros((2, 4))))
     assert k.startswith("diffrax-") and "jax=" in versions() and "diffrax=" in versions()
+
+
+def test_a_program_new_to_the_process_first_lets_crowded_code_go(tmp_path, monkeypatch):
+    """engine.code_memory's check runs before each program new to the process is loaded or
+    built (a library run compiles hundreds), and not on calls of a program it already has."""
+    import jax
+    import jax.numpy as jnp
+
+    import ketasim.engine.exported as exported_mod
+    import ketasim.engine.jaxconfig  # noqa: F401  (float64 from the start: one dtype for every call)
+    from ketasim.engine.exported import Program
+
+    checks = []
+    monkeypatch.setattr(exported_mod, "release_if_crowded", lambda: checks.append(True))
+    monkeypatch.setenv("KETASIM_JAX_CACHE", str(tmp_path))
+    prog = Program("test", "twice", lambda: jax.jit(lambda x: 2.0 * x))
+    assert float(prog(jnp.ones(3))[0]) == 2.0 and len(checks) == 1
+    prog(jnp.zeros(3))
+    assert len(checks) == 1                              # same shapes: the program it has
+    prog(jnp.ones(4))
+    assert len(checks) == 2                              # new shapes: a new program
+    monkeypatch.setenv("KETASIM_JAX_CACHE", "off")
+    plain = Program("test", "thrice", lambda: jax.jit(lambda x: 3.0 * x))
+    assert float(plain(jnp.ones(3))[0]) == 3.0
+    assert len(checks) == 3                              # caching off: the jitted function, built once
+    plain(jnp.ones(5))
+    assert len(checks) == 3

@@ -6,7 +6,8 @@ bladder course (measured with /proc/self/maps while the library ran). Linux refu
 mappings past `vm.max_map_count` (65,530 by default), and LLVM then aborts the whole
 process ("Unable to allocate section memory"). A process that runs many models one after
 another (the scorecard, `ketasim hypotheses`: hundreds of runs) reaches that limit after
-about a hundred programs. `jax.clear_caches()` drops the compiled programs and their
+about a hundred programs. `exported.Program` calls `release_if_crowded` before a program
+new to the process is loaded or built. `jax.clear_caches()` drops the compiled programs and their
 mappings (measured: 6,932 mappings after ten PK experiments, 1,208 after it); a program
 needed again is read back from the persistent cache (about a second).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 CROWDED = 0.5          # share of vm.max_map_count above which compiled programs are let go
@@ -30,8 +32,9 @@ def map_count() -> int | None:
         return None
 
 
+@lru_cache(maxsize=1)
 def map_limit() -> int:
-    """The kernel's limit on one process's memory mappings (vm.max_map_count)."""
+    """The kernel's limit on one process's memory mappings (vm.max_map_count; read once)."""
     try:
         return int(Path("/proc/sys/vm/max_map_count").read_text())
     except (OSError, ValueError):

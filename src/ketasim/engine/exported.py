@@ -14,7 +14,11 @@ the versions of ketasim, JAX, jaxlib, diffrax, equinox and optimistix, so a chan
 or library never loads a stale program. With caching off (KETASIM_JAX_CACHE=off) a
 Program is the plain jitted function. A file that cannot be read is exported again; one
 that cannot be written (a read-only cache) is skipped. Files are written through
-`files.atomic_write`, so a parallel reader sees a whole program or none.
+`files.atomic_write`, so a parallel reader sees a whole program or none. Before a program
+new to the process is loaded or built, compiled programs that crowd the process's memory
+mappings are let go (`code_memory.release_if_crowded`): a process that runs hundreds of
+models (the scorecard, `ketasim hypotheses`, a long-lived explorer) would otherwise reach
+the kernel's limit and abort.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..files import atomic_write
+from .code_memory import release_if_crowded
 from ..cache import compilation_cache_dir
 
 SUBFOLDER = "exported"
@@ -90,10 +95,13 @@ class Program:
     def __call__(self, *args: Any):
         folder = compilation_cache_dir()
         if folder is None:
+            if self.function is None:
+                release_if_crowded()
             return self.jitted()(*args)
         key = program_key(self.name, self.digest, args)
         fn = self.calls.get(key)
         if fn is None:
+            release_if_crowded()
             fn = self.calls[key] = self.load_or_export(folder / SUBFOLDER / f"{key}{SUFFIX}", args)
         return fn(*args)
 

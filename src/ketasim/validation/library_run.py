@@ -99,10 +99,7 @@ def is_trial(exp: Experiment) -> bool:
 
 def run_one(exp: Experiment, max_patients: int | None = None,
             parameters: Mapping[str, float] | None = None) -> LibraryEntry:
-    """Run and score one experiment; errors become a recorded one-line message. Afterwards
-    compiled programs are let go if they crowd the process's memory mappings
-    (`engine.code_memory`: a library run compiles hundreds)."""
-    from ..engine.code_memory import release_if_crowded
+    """Run and score one experiment; errors become a recorded one-line message."""
     from ..errors import InputError
     from ..experiments.run import run_experiment
     from ..simulate import SimulationError
@@ -115,7 +112,6 @@ def run_one(exp: Experiment, max_patients: int | None = None,
         error = ""
     except (InputError, SimulationError) as exc:
         result, error = None, f"{type(exc).__name__}: {exc}"
-    release_if_crowded()
     return LibraryEntry(run, result, error, time.perf_counter() - t0)
 
 
