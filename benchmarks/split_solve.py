@@ -73,7 +73,7 @@ def main() -> None:
     from ketasim.engine.partition import partition
     from ketasim.engine.solver_jax import jitted
     from ketasim.engine.solver_options import SolverOptions
-    from ketasim.engine.solver_split import make_split_solve
+    from ketasim.engine.solver_split import make_split_solve, modal_method
     from ketasim.trial.chunk import TRIAL_ATOL, TRIAL_RTOL
     from trial import spec_of
 
@@ -89,8 +89,9 @@ def main() -> None:
     for name in args.arms.split(","):
         model, p, schedule, ts = arm_inputs(spec, arms[name], args.patients)
         channels = tuple(model.state_index[c] for c in model.dose_channels)
-        split = jax.jit(make_split_solve(model.source, partition(model), channels, len(model.states),
-                                         rtol, atol, SolverOptions().max_steps))
+        part = partition(model)
+        split = jax.jit(make_split_solve(model.source, part, channels, len(model.states),
+                                         rtol, atol, SolverOptions().max_steps, modal_method(part, p)))
         first, best, (ys, ok, (tried, jacobians, _)) = timed(
             split, (p, schedule.jumps, schedule.rates, schedule.breaks, ts), args.repeats)
         whole = jitted(model.source, len(model.states),

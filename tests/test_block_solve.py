@@ -127,3 +127,13 @@ def test_the_trial_models_rest_is_small_blocks_and_its_jacobian_lies_inside_the_
     np.testing.assert_array_equal(np.asarray(Jc[0]), J)
     ft = np.asarray(jax.jacfwd(lambda t: g(t, yr, None))(30.0))
     np.testing.assert_allclose(np.asarray(ftc[0]), ft, rtol=1e-12, atol=0)
+
+
+def test_block_feeds_and_what_lies_downstream():
+    from ketasim.engine.block_solve import block_feeds, downstream
+
+    # 0 <- 1 <-> 2 (one block) <- 3; 4 reads 0 only
+    s = structure_of([(), (0, 2), (1,), (2,), (0,)])
+    assert s.blocks == ((0,), (1, 2), (3,), (4,))
+    assert block_feeds(s) == [[], [0], [1], [0]]
+    assert downstream(block_feeds(s)) == [{1, 2, 3}, {2}, set(), set()]

@@ -61,11 +61,11 @@ def drug_block(brain_ketamine_uM: float, hypothesis: str = "interneuron_preferen
     return {k: float(env[f"nmda_block_{k}"]) for k in CELLS}
 
 
-def with_cell_blocks(blocks: Mapping[str, float], given: Mapping[str, str], field: str) -> dict[str, float]:
-    """`blocks` with the drug block of some cell types set by hand: `given` maps a cell type
-    (one of CELLS) to a fraction 0-1 as typed; an unknown cell type, a text that is not a
-    number (a decimal comma included) or a fraction outside 0-1 is refused naming `field`."""
-    out = dict(blocks)
+def cell_blocks(given: Mapping[str, str], field: str) -> dict[str, float]:
+    """Drug blocks set by hand, as typed: `given` maps a cell type (one of CELLS) to a
+    fraction 0-1; an unknown cell type, a text that is not a number (a decimal comma
+    included) or a fraction outside 0-1 is refused naming `field`."""
+    out = {}
     for cell, text in given.items():
         check_name(cell, CELLS, field, "cell type")
         try:

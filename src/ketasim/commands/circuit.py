@@ -42,7 +42,7 @@ def circuit(
         check_folder(out, "--out")  # before the circuit runs
         from ..circuit import figures as cf
         from ..circuit.analysis import summary
-        from ..circuit.blocks import HYPOTHESES, drug_block, with_cell_blocks
+        from ..circuit.blocks import HYPOTHESES, cell_blocks, drug_block
         from ..circuit.network import run_circuit
         from ..errors import InputError
         from ..limits import MAX_CIRCUIT_MS
@@ -59,16 +59,15 @@ def circuit(
         if not 0.05 <= scale <= 2.0:
             raise InputError("--scale: must be between 0.05 and 2")
         check_name(block, HYPOTHESES, "--block", "hypothesis value")
-        by_hand = parse_assignments(nmda_block, "--nmda-block")
-        with_cell_blocks({}, by_hand, "--nmda-block")   # checked before the slow model runs (--at)
+        by_hand = cell_blocks(parse_assignments(nmda_block, "--nmda-block"), "--nmda-block")  # before --at's run
         if at is None:
             blocks, label = drug_block(conc, block), f"{conc:g} uM ({block})"
         else:
             blocks = _regimen_blocks(at, drug, route, dose, infusion, species, block)
             label = f"{drug} {dose} {route} at {at} ({block})"
         if by_hand:
-            blocks = with_cell_blocks(blocks, by_hand, "--nmda-block")
-            label += ", " + ", ".join(f"{c} {v}" for c, v in by_hand.items()) + " by hand"
+            blocks = {**blocks, **by_hand}
+            label += ", " + ", ".join(f"{c} {v:g}" for c, v in by_hand.items()) + " by hand"
         runs = {}
         with working("simulating the spiking circuit (two runs)..."):
             runs["no drug"] = run_circuit(drug_block(0.0, block), dur, seed, scale)

@@ -88,6 +88,32 @@ def structure_of(reads: Sequence[Sequence[int]]) -> Structure:
     return Structure(tuple(blocks), tuple(tuple(e) for e in edges))
 
 
+def block_feeds(structure: Structure) -> list[list[int]]:
+    """For each block (in `structure.blocks` order), the other blocks its states read (sorted)."""
+    where = {i: k for k, b in enumerate(structure.blocks) for i in b}
+    return [sorted({where[j] for i in b for j in structure.reads[i]} - {k}) for k, b in enumerate(structure.blocks)]
+
+
+def downstream(feeds: Sequence[Sequence[int]]) -> list[set[int]]:
+    """For each block, the blocks downstream of it (those that read it, directly or not);
+    feeds[k]: the blocks block k reads (`block_feeds`)."""
+    down: list[set[int]] = [set() for _ in feeds]
+    for k, fk in enumerate(feeds):
+        for i in fk:
+            down[i].add(k)
+    out = []
+    for j in range(len(feeds)):
+        seen: set[int] = set()
+        todo = list(down[j])
+        while todo:
+            k = todo.pop()
+            if k not in seen:
+                seen.add(k)
+                todo.extend(down[k])
+        out.append(seen)
+    return out
+
+
 def mask(structure: Structure, n: int) -> np.ndarray:
     """(n, n) ones where J may be nonzero (the diagonal and every read), zeros elsewhere."""
     out = np.eye(n)

@@ -156,10 +156,11 @@ def padded_call(fn, p: np.ndarray, schedule: Schedule, ts: np.ndarray) -> tuple[
 
 
 def solve_split(model: AssembledModel, part: Partition, p: np.ndarray, schedule: Schedule, ts: np.ndarray,
-                rtol: float, atol: float, modal_by: str = "eig") -> tuple[np.ndarray, np.ndarray]:
+                rtol: float, atol: float, modal_by: str) -> tuple[np.ndarray, np.ndarray]:
     """(states, finished flags) of the split solve (`engine.solver_split`) of a model whose
     partition is useful, padded like `solve_diffrax` (`padded_call`); `solve_stiff` decides
-    when it applies and what replaces it."""
+    when it applies and what replaces it. modal_by: how L's modal form is found
+    (`solver_split.modal_method`)."""
     channels = tuple(model.state_index[c] for c in model.dose_channels)
     fn = split_program(model.source, part, channels, len(model.states), rtol, atol, SolverOptions().max_steps,
                        schedule.batched, modal_by)
@@ -168,7 +169,7 @@ def solve_split(model: AssembledModel, part: Partition, p: np.ndarray, schedule:
 
 @lru_cache(maxsize=16)
 def split_program(source: str, part: Partition, channels: tuple[int, ...], n_states: int, rtol: float, atol: float,
-                  max_steps: int, batched: bool, modal_by: str = "eig") -> Program:
+                  max_steps: int, batched: bool, modal_by: str) -> Program:
     """The split solve (`solver_split.jitted_split`) as an `exported.Program`, like `diffrax_program`."""
     def build():
         from .solver_split import jitted_split

@@ -41,7 +41,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .block_solve import Structure, structure_of
+from .block_solve import Structure, block_feeds, downstream, structure_of
 from .linear import input_matrix
 from .partition import Partition
 
@@ -110,10 +110,8 @@ def block_eigenvectors(A, structure: Structure, xp):
     block shares makes that solve singular (a truly defective A): its non-finite values fail
     `modal_form`'s check. Columns are scaled to unit length."""
     blocks = structure.blocks
-    n = A.shape[0]
-    where = {i: k for k, b in enumerate(blocks) for i in b}
-    feeds = [sorted({where[j] for i in b for j in structure.reads[i]} - {k}) for k, b in enumerate(blocks)]
-    reached = reach(feeds)
+    feeds = block_feeds(structure)
+    reached = downstream(feeds)
     lams, columns, real = [], [], True
     for j, bj in enumerate(blocks):
         Ajj = A[np.ix_(bj, bj)]
@@ -141,24 +139,12 @@ def block_eigenvectors(A, structure: Structure, xp):
     return xp.concatenate(lams), V, real
 
 
-def reach(feeds: list[list[int]]) -> list[set[int]]:
-    """For each block, the blocks downstream of it (those that read it, directly or not);
-    feeds[k]: the blocks block k reads."""
-    down: list[set[int]] = [set() for _ in feeds]
-    for k, fk in enumerate(feeds):
-        for i in fk:
-            down[i].add(k)
-    out = []
-    for j in range(len(feeds)):
-        seen: set[int] = set()
-        todo = list(down[j])
-        while todo:
-            k = todo.pop()
-            if k not in seen:
-                seen.add(k)
-                todo.extend(down[k])
-        out.append(seen)
-    return out
+MODAL_METHODS = ("eig", "blocks")
+
+
+def modal_structure(part: Partition, method: str) -> Structure | None:
+    """The structure `modal_form` is given for a method of `MODAL_METHODS`."""
+    return structure_of(part.linear_reads) if method == "blocks" else None
 
 
 def modal_method(part: Partition, p: np.ndarray) -> str | None:
@@ -185,14 +171,6 @@ def modal_method(part: Partition, p: np.ndarray) -> str | None:
     return None
 
 
-MODAL_METHODS = ("eig", "blocks")
-
-
-def modal_structure(part: Partition, method: str) -> Structure | None:
-    """The structure `modal_form` is given for a method of `MODAL_METHODS`."""
-    return structure_of(part.linear_reads) if method == "blocks" else None
-
-
 def modal(z, w, lam, h):
     """Modal coordinates h after a segment's start (h broadcast against λ): e^{λh} z + h φ1(λh) w."""
     import jax.numpy as jnp
@@ -204,7 +182,7 @@ def modal(z, w, lam, h):
 
 @lru_cache(maxsize=16)
 def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
-                     rtol: float, atol: float, max_steps: int, modal_by: str = "eig"):
+                     rtol: float, atol: float, max_steps: int, modal_by: str):
     """A pure function solve(p, jumps, rates, breaks, ts) -> (ys, ok, (steps, jacobians, accepted))
     for a batch: p (B, P), jumps (B, K, S), rates (B, K, C), breaks (K+1,), ts (T,) -> ys (B, T, S),
     ok (B,), and for profiling: steps tried by each system (B,), Jacobians taken for the batch and
@@ -288,7 +266,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 
 @lru_cache(maxsize=16)
 def jitted_split(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
-                 rtol: float, atol: float, max_steps: int, batched: bool, modal_by: str = "eig"):
+                 rtol: float, atol: float, max_steps: int, batched: bool, modal_by: str):
     """jit the split solve; unbatched, one system as a batch of one."""
     import jax
 
