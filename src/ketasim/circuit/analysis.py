@@ -96,11 +96,15 @@ def peak_frequency(freqs: np.ndarray, psd: np.ndarray, lo: float = 30.0, hi: flo
     return float(freqs[sel][np.argmax(psd[sel])])
 
 
-def summary(result) -> dict[str, float]:
-    """Rates (Hz), band powers (nA^2), gamma peak (Hz), glutamate release (Hz) and E/I ratio."""
+def summary(result, segment_ms: float = 500.0) -> dict[str, float]:
+    """Rates (Hz), band powers (nA^2), gamma peak (Hz), glutamate release (Hz) and E/I ratio.
+
+    segment_ms: Welch segment of the spectrum (ms); its inverse is the frequency resolution,
+    so the delta band (1-4 Hz) needs segments of seconds, and runs several times longer.
+    """
     rates = mean_rates(result)
     keep = after_warmup(result.time_ms, result.warmup_ms)
-    f, psd = power_spectrum(result.lfp[keep], result.sample_dt_ms)
+    f, psd = power_spectrum(result.lfp[keep], result.sample_dt_ms, segment_ms)
     out = {f"rate_{c}": r for c, r in rates.items()}
     out.update({f"power_{k}": v for k, v in band_powers(f, psd).items()})
     out["gamma_peak_hz"] = peak_frequency(f, psd)

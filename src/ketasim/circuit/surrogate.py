@@ -23,7 +23,8 @@ import numpy as np
 
 INPUTS = ("nmda_block_pyramidal", "nmda_block_pv", "nmda_block_sst")
 OUTPUT_UNITS = {"rate_pyramidal": "Hz", "rate_pv": "Hz", "rate_sst": "Hz", "glutamate_release": "1",
-                "gamma_power": "1", "delta_power": "1", "ei_ratio": "1"}
+                "gamma_power": "1", "beta_power": "1", "alpha_power": "1", "theta_power": "1", "delta_power": "1",
+                "ei_ratio": "1"}
 
 
 def feature_terms(n_inputs: int = len(INPUTS), degree: int = 2) -> tuple[tuple[int, ...], ...]:
@@ -101,7 +102,7 @@ def surrogate_parameters(s: Surrogate) -> tuple:
     """Baselines and coefficients as `Parameter` records (source `fitted`, with the fit's provenance)."""
     from ..parameters import p
 
-    note = ("fitted: surrogate of the calibrated mean-field model of the Brian2 circuit "
+    note = ("fitted: surrogate of the Brian2 circuit's spiking runs "
             f"(rebuilt by `ketasim circuit build-surrogate`; {s.provenance.get('summary', 'see circuit_surrogate.json')})")
     out = []
     for name, c in s.coefficients.items():

@@ -2,7 +2,7 @@
 
 Inputs are the receptor layer's NMDA block per cell type; outputs are the contract's
 circuit observables (rate_pyramidal, rate_pv, rate_sst in Hz; glutamate_release and
-gamma_power relative to the drug-free circuit; ei_ratio). The coefficients are fitted
+the LFP band powers relative to the drug-free circuit; ei_ratio). The coefficients are fitted
 Parameters read from the package's surrogate data (`ketasim circuit build-surrogate`).
 
 Hypothesis `circuit_block`: `interneuron_preferential` feeds each cell type its own block;
@@ -47,6 +47,9 @@ def circuit_module(surrogate: Surrogate, block: str = "interneuron_preferential"
             "rate_sst": "SST interneuron firing rate (circuit surrogate)",
             "glutamate_release": "glutamate release relative to the drug-free circuit",
             "gamma_power": "LFP gamma (30-80 Hz) power relative to the drug-free circuit",
+            "beta_power": "LFP beta (13-30 Hz) power relative to the drug-free circuit",
+            "alpha_power": "LFP alpha (8-13 Hz) power relative to the drug-free circuit",
+            "theta_power": "LFP theta (4-8 Hz) power relative to the drug-free circuit",
             "delta_power": "LFP delta (1-4 Hz) power relative to the drug-free circuit",
             "ei_ratio": "excitatory/inhibitory synaptic current ratio onto pyramidal cells",
         },
