@@ -84,6 +84,12 @@ def main() -> None:
         print(f"{name:<62}{t:9.1f}{b}{t_plain / t:9.2f}x")
     print(f"{'standalone, cold, ' + str(cores) + ' processes (cold build s + parallel runs s)':<62}{t_cold_par:9.1f}"
           f"{'':>18}{t_plain / t_cold_par:9.2f}x")
+    simulated_s = len(sets) * (args.duration + 500.0) / 1e3  # network seconds simulated per sweep (warm-up included)
+    rtf = {"plain runtime loop": t_plain / simulated_s, "standalone cold, 1 process": t_cold / simulated_s,
+           "standalone reused, 1 process": t_warm / simulated_s,
+           "standalone reused, one binary run only": tw.runs_s / simulated_s}
+    print("real-time factor (wall seconds per simulated second of the network): "
+          + "; ".join(f"{k} {v:.2f}" for k, v in rtf.items()))
     print(f"identical spike trains at every level in every standalone run: {all_same}; "
           f"largest relative LFP difference {worst_lfp:.1e}")
     rates = [{c: round(float(len(p.spikes[c][0]) / p.sizes[c] / ((p.duration_ms + p.warmup_ms) / 1e3)), 3)
@@ -97,7 +103,8 @@ def main() -> None:
                        "standalone_parallel": t_par, "standalone_cold_parallel": t_cold_par},
             "speedup": {"cold": t_plain / t_cold, "warm": t_plain / t_warm, "parallel": t_plain / t_par,
                         "cold_parallel": t_plain / t_cold_par},
-            "identical_spikes": all_same, "max_relative_lfp_difference": worst_lfp}, indent=2))
+            "real_time_factor": rtf, "identical_spikes": all_same, "max_relative_lfp_difference": worst_lfp},
+            indent=2))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ def _dose():
 
 def test_surrogate_is_package_data_with_provenance():
     assert default_path().exists()
-    assert "sources" in SURROGATE.provenance and SURROGATE.provenance["built"]
+    prov = SURROGATE.provenance
+    assert prov["built"] and prov["source"].startswith("spiking runs directly")
+    assert "held-out log-RMSE" in prov["summary"] and prov["settings"]["seeds"] >= 5
+    assert prov["settings"]["duration_ms"] >= 30_000.0  # long enough for the delta band
     zero = SURROGATE.predict(np.zeros((1, 3)))
     assert zero["gamma_power"][0] == pytest.approx(1.0) and zero["glutamate_release"][0] == pytest.approx(1.0)
 
@@ -60,9 +63,11 @@ def test_surrogate_agrees_with_fresh_spiking_runs_at_points_not_used_to_build_it
     from ketasim.circuit.analysis import summary
     from ketasim.circuit.network import run_circuit
 
-    rng = np.random.default_rng(12345)  # the build used seed 0 for its random points
-    for b in rng.uniform(0.05, 0.6, size=(2, 3)):
-        s = summary(run_circuit(dict(zip(("pyramidal", "pv", "sst"), b)), duration_ms=2000.0, seed=7))
+    settings = SURROGATE.provenance["settings"]  # the network as the surrogate saw it
+    rng = np.random.default_rng(12345)  # the build drew its design and held-out points from other streams
+    for b in rng.uniform(0.05, 0.9, size=(2, 3)):
+        s = summary(run_circuit(dict(zip(("pyramidal", "pv", "sst"), b)), duration_ms=settings["duration_ms"],
+                                seed=7, n_scale=settings["n_scale"]), settings["segment_ms"])
         pred = SURROGATE.predict(b[None, :])
         for c in ("pyramidal", "pv", "sst"):
             assert pred[f"rate_{c}"][0] == pytest.approx(s[f"rate_{c}"], rel=0.15)

@@ -62,7 +62,7 @@ def design(levels_um: Sequence[float] = DESIGN_LEVELS_UM, n_random: int = 10, ma
 def held_out(levels_um: Sequence[float] = HELD_OUT_LEVELS_UM, n_random: int = 4, max_block: float = 0.95,
              seed: int = 1) -> np.ndarray:
     """Held-out block points (n, 3): receptor points at levels not in the design, and random points
-    drawn with a different seed from the design's. `seed` must differ from the design's."""
+    from a random stream offset from every design seed's (so never a design point)."""
     rng = np.random.default_rng(seed + 10_000)  # a stream disjoint from any design seed
     return np.array([*receptor_points(levels_um), *rng.uniform(0.0, max_block, size=(n_random, 3))])
 
@@ -148,8 +148,13 @@ def seed_noise(runs: Sequence[PointRuns], baseline: Mapping[str, float]) -> dict
 
 
 def build(points: np.ndarray, runs: Sequence[PointRuns], test_points: np.ndarray, test_runs: Sequence[PointRuns],
-          description: str, degree: int = 2) -> tuple[Surrogate, dict]:
-    """Fit the surrogate on the design runs; report its error at the design and the held-out points."""
+          description: str, degree: int = 2, settings: Mapping[str, float] | None = None) -> tuple[Surrogate, dict]:
+    """Fit the surrogate on the design runs; report its error at the design and the held-out points.
+
+    description: the runs in words (provenance); settings: the runs' numbers (n_scale,
+    duration_ms, seeds, segment_ms), kept in the provenance so a check can rerun the network
+    as the surrogate saw it.
+    """
     if not np.allclose(points[0], 0.0):
         raise ValueError("the first design point must be the drug-free circuit (zero block)")
     means = [r.mean for r in runs]
@@ -166,10 +171,11 @@ def build(points: np.ndarray, runs: Sequence[PointRuns], test_points: np.ndarray
     summary = (f"spiking runs: {description}; fitted on {len(points)} design points, checked on "
                f"{len(test_points)} held-out points; held-out log-RMSE "
                + ", ".join(f"{k} {v['held_out_log_rmse']:.3f}" for k, v in error.items()))
-    report = {"runs": description, "degree": degree, "error": error, "points": points.tolist(),
+    report = {"runs": description, "settings": dict(settings or {}), "degree": degree, "error": error, "points": points.tolist(),
               "held_out_points": test_points.tolist(),
               "network": [list(r.per_seed) for r in runs], "held_out_network": [list(r.per_seed) for r in test_runs]}
-    prov = {"built": built, "summary": summary, "source": "spiking runs directly (no intermediate model)"}
+    prov = {"built": built, "summary": summary, "source": "spiking runs directly (no intermediate model)",
+            "settings": dict(settings or {})}
     return Surrogate(fit.terms, fit.baseline, fit.coefficients, prov), report
 
 
@@ -207,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         saved = json.loads(args.from_report.read_text())
         points, test_points = np.array(saved["points"]), np.array(saved["held_out_points"])
         runs, test_runs = runs_from_report(saved, "network"), runs_from_report(saved, "held_out_network")
-        description = saved["runs"]
+        description, settings = saved["runs"], saved.get("settings", {})
     else:
         points = design(n_random=args.random_points, max_block=args.max_block, seed=args.seed)
         test_points = held_out(n_random=args.held_out_random, max_block=args.max_block, seed=args.seed + 1)
@@ -217,7 +223,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         description = (f"{len(points)} + {len(test_points)} held-out points x {args.seeds} seeds x "
                        f"{args.duration_ms / 1e3:g} s (after 0.5 s warm-up), network scale {args.n_scale:g}, "
                        f"blocks 0-{args.max_block:g}, Welch segments {args.segment_ms / 1e3:g} s")
-    surrogate, report = build(points, runs, test_points, test_runs, description, args.degree)
+        settings = {"n_scale": args.n_scale, "duration_ms": args.duration_ms, "seeds": args.seeds,
+                    "segment_ms": args.segment_ms}
+    surrogate, report = build(points, runs, test_points, test_runs, description, args.degree, settings)
     args.out.write_text(surrogate.to_json())
     args.out.with_suffix(".report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps({"runs": description, "error": report["error"]}, indent=1))

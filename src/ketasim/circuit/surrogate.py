@@ -7,8 +7,8 @@ through this fit (docs/architecture.md §2). Each output y is fitted as
 
 with features f_k the monomials of degree 1 and 2 in the blocks b = (b_pyr, b_pv, b_sst).
 At zero block every output equals its baseline y0 (relative outputs: 1). The fit is data
-(JSON in the package), rebuilt by `ketasim circuit build-surrogate`, and declared to the
-slow model as equation text like every other module, so it exports to SBML.
+(JSON in the package), rebuilt by `python -m ketasim.circuit.build` (`make surrogate`), and
+declared to the slow model as equation text like every other module, so it exports to SBML.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def surrogate_parameters(s: Surrogate) -> tuple:
     from ..parameters import p
 
     note = ("fitted: surrogate of the Brian2 circuit's spiking runs "
-            f"(rebuilt by `ketasim circuit build-surrogate`; {s.provenance.get('summary', 'see circuit_surrogate.json')})")
+            f"(rebuilt by `python -m ketasim.circuit.build`; {s.provenance.get('summary', 'see circuit_surrogate.json')})")
     out = []
     for name, c in s.coefficients.items():
         out.append(p(f"{name}_baseline", float(s.baseline[name]), OUTPUT_UNITS[name], "fitted",

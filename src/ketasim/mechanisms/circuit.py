@@ -3,7 +3,7 @@
 Inputs are the receptor layer's NMDA block per cell type; outputs are the contract's
 circuit observables (rate_pyramidal, rate_pv, rate_sst in Hz; glutamate_release and
 the LFP band powers relative to the drug-free circuit; ei_ratio). The coefficients are fitted
-Parameters read from the package's surrogate data (`ketasim circuit build-surrogate`).
+Parameters read from the package's surrogate data (`make surrogate`, i.e. `python -m ketasim.circuit.build`).
 
 Hypothesis `circuit_block`: `interneuron_preferential` feeds each cell type its own block;
 `uniform` feeds every cell type the cell-number-weighted mean block (the alternative the
