@@ -23,13 +23,18 @@ from ...engine.module import Module
 from ...parameters import p
 from .habenula import LHB_MONOAMINE_WEIGHT
 
+DA_GAIN_PFC = 1.534  # fitted (lindefors1997); the striatal gain is derived from it
+
 PARAMETERS = (
     LHB_MONOAMINE_WEIGHT,
     p("da_glutamate_gain", 1.0, "1", "assumed", "rise of VTA drive per unit rise of cortical glutamate release",
       note="proportional drive; the cortical gain below carries the calibration"),
-    p("da_gain_pfc", 2.2, "1", "fitted", "rise of mPFC dopamine per unit rise of VTA drive",
-      note="fitted to the about five-fold transient rise at 25 mg/kg i.p. in rats (Lindefors 1997, lindefors1997)"),
-    p("da_gain_striatum", 2.2 * 0.57 / 1.33, "1", "kokkinou2018",
+    p("da_gain_pfc", DA_GAIN_PFC, "1", "fitted", "rise of mPFC dopamine per unit rise of VTA drive",
+      note="fitted to the about five-fold transient rise at 25 mg/kg i.p. in rats (Lindefors 1997, lindefors1997): "
+           "`ketasim fit --parameter dopamine.da_gain_pfc --experiment systems-lindefors-dopamine-single` gave "
+           "1.534 (peak x5.00) with the circuit surrogate rebuilt from 30-s runs over block 0-0.95; it was 2.2 with "
+           "the earlier 2-s surrogate, whose glutamate surge at rodent doses was smaller"),
+    p("da_gain_striatum", DA_GAIN_PFC * 0.57 / 1.33, "1", "kokkinou2018",
       "rise of striatal dopamine per unit rise of VTA drive",
       note="the cortical gain times the ratio of Hedges' g, striatum 0.57 / cortex 1.33 (Kokkinou 2018), i.e. "
            "assuming equal relative variability of the two regions' measurements"),
