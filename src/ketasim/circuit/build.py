@@ -38,6 +38,12 @@ OUTPUT_KEYS: Mapping[str, str] = {"rate_pyramidal": "rate_pyramidal", "rate_pv":
                                   "theta_power": "power_theta", "delta_power": "power_delta",
                                   "ei_ratio": "ei_ratio"}
 RELATIVE = ("glutamate_release", "gamma_power", "beta_power", "alpha_power", "theta_power", "delta_power")
+RATES = ("rate_pyramidal", "rate_pv", "rate_sst")
+# A population that falls silent (a few spikes in 30 s: 1e-4 Hz) would set log-space coefficients of
+# 25 or more and an output spanning six decades across the cube, stiff enough that COPASI's LSODA
+# stalls on the exported model. Below this rate (Hz) a rate is fitted as this rate: assumed, the
+# lowest rate this circuit's read-outs need to tell apart (silence and near-silence alike).
+RATE_FLOOR_HZ = 0.1
 
 
 def receptor_points(levels_um: Sequence[float]) -> list[np.ndarray]:
@@ -120,12 +126,12 @@ def _design_runs(points: np.ndarray, duration_ms: float, seed: int, n_scale: flo
 
 
 def output_values(runs: Sequence[Mapping[str, float]], baseline: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Surrogate outputs at each point from run summaries: rates (Hz) and E/I as measured; glutamate
-    release and band powers relative to `baseline` (the drug-free circuit's summary)."""
+    """Surrogate outputs at each point from run summaries: rates (Hz, at least RATE_FLOOR_HZ) and E/I
+    as measured; glutamate release and band powers relative to `baseline` (the drug-free circuit's summary)."""
     out = {}
     for name, key in OUTPUT_KEYS.items():
         y = np.array([r[key] for r in runs], dtype=float)
-        out[name] = y / baseline[key] if name in RELATIVE else y
+        out[name] = y / baseline[key] if name in RELATIVE else np.maximum(y, RATE_FLOOR_HZ) if name in RATES else y
     return out
 
 

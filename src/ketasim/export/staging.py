@@ -19,8 +19,8 @@ set, a bolus that jumps a state) is on F again within about 20 STAGE_TAU (2e-6 m
 about a tenth of a millisecond). The price: each stored assignment is a fast mode
 (eigenvalue about -1/STAGE_TAU), so the model is stiff and needs an implicit integrator
 (libRoadRunner's CVODE BDF, COPASI's LSODA, which switches to BDF); at an absolute
-tolerance of 1e-14 COPASI's LSODA can stall after a dose, at its default 1e-12 it does not
-(`engines.RTOL`, `engines.ATOL`). With the default budget the full model stores 37
+tolerance of 1e-14, and for some models at 1e-12, COPASI's LSODA can stall after a dose; the
+round trips use 1e-11 (`engines.RTOL`, `engines.ATOL`). With the default budget the full model stores 37
 assignments and its inlined size falls to about 24,000 nodes.
 
 `stage_initial_values` gives the stored assignments' values at the start (the export
