@@ -84,10 +84,10 @@ def main() -> None:
         print(f"{name:<62}{t:9.1f}{b}{t_plain / t:9.2f}x")
     print(f"{'standalone, cold, ' + str(cores) + ' processes (cold build s + parallel runs s)':<62}{t_cold_par:9.1f}"
           f"{'':>18}{t_plain / t_cold_par:9.2f}x")
-    simulated_s = len(sets) * (args.duration + 500.0) / 1e3  # network seconds simulated per sweep (warm-up included)
+    simulated_s = sum(p.duration_ms + p.warmup_ms for p in plain) / 1e3  # network s per sweep, warm-up included
     rtf = {"plain runtime loop": t_plain / simulated_s, "standalone cold, 1 process": t_cold / simulated_s,
            "standalone reused, 1 process": t_warm / simulated_s,
-           "standalone reused, one binary run only": tw.runs_s / simulated_s}
+           "standalone binary runs alone (no build or load)": tw.runs_s / simulated_s}
     print("real-time factor (wall seconds per simulated second of the network): "
           + "; ".join(f"{k} {v:.2f}" for k, v in rtf.items()))
     print(f"identical spike trains at every level in every standalone run: {all_same}; "

@@ -38,7 +38,7 @@ OUTPUT_KEYS: Mapping[str, str] = {"rate_pyramidal": "rate_pyramidal", "rate_pv":
                                   "theta_power": "power_theta", "delta_power": "power_delta",
                                   "ei_ratio": "ei_ratio"}
 RELATIVE = ("glutamate_release", "gamma_power", "beta_power", "alpha_power", "theta_power", "delta_power")
-RATES = ("rate_pyramidal", "rate_pv", "rate_sst")
+RATES = tuple(k for k, unit in OUTPUT_UNITS.items() if unit == "Hz")  # the population rates
 # A population that falls silent (a few spikes in 30 s: 1e-4 Hz) would set log-space coefficients of
 # 25 or more and an output spanning six decades across the cube, stiff enough that COPASI's LSODA
 # stalls on the exported model. Below this rate (Hz) a rate is fitted as this rate: assumed, the
@@ -131,7 +131,11 @@ def output_values(runs: Sequence[Mapping[str, float]], baseline: Mapping[str, fl
     out = {}
     for name, key in OUTPUT_KEYS.items():
         y = np.array([r[key] for r in runs], dtype=float)
-        out[name] = y / baseline[key] if name in RELATIVE else np.maximum(y, RATE_FLOOR_HZ) if name in RATES else y
+        if name in RELATIVE:
+            y = y / baseline[key]
+        elif name in RATES:
+            y = np.maximum(y, RATE_FLOOR_HZ)
+        out[name] = y
     return out
 
 

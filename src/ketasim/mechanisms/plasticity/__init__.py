@@ -52,7 +52,7 @@ GENOTYPE_PARAMETERS = (
       note="midway between Val/Val and Met/Met (one Met allele)"),
     p("chronic_stress_spine_setpoint", 0.8, "1", "assumed",
       "PFC spine density under chronic stress (depressed-like state) relative to healthy",
-      note="chronic stress and corticosterone reduce PFC spine density (Li 2011 via Duman's reviews; "
+      note="chronic stress and corticosterone reduce PFC spine density (Li 2011, li2011, via Duman's reviews; "
            "Moda-Sava 2019: branch-specific spine elimination); 20% fewer is a round value, not a measured one"),
 )
 _G = {q.name: q.value for q in GENOTYPE_PARAMETERS}
