@@ -98,24 +98,24 @@ def test_linear_form_disk_cache_round_trip(tmp_path, monkeypatch, linear_layers)
     """A cached linear form equals the derived one; a corrupt entry is derived again."""
     import numpy as np
 
-    from ketasim.engine import linear
+    from ketasim.engine import derived_cache, linear
     from ketasim.mechanisms.registry import build_model
 
     monkeypatch.setenv("KETASIM_JAX_CACHE", str(tmp_path))
     model = build_model()
     derived = linear._derive_linear_form(model)
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     first = linear.linear_form(model)            # derives and writes the entry
-    path = linear._disk_path("linear", model.source)
+    path = derived_cache.disk_path("linear", model.source)
     assert path.exists()
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     loaded = linear.linear_form(model)           # reads the entry
     for form in (first, loaded):
         assert form.source == derived.source
         np.testing.assert_array_equal(form.a_nonzero, derived.a_nonzero)
         np.testing.assert_array_equal(form.b_nonzero, derived.b_nonzero)
     path.write_text("{not json")
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     assert linear.linear_form(model).source == derived.source
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ketasim.report.equations import module_equations_mathml
+from ketasim.report.equations import model_equations_mathml, module_equations_mathml
 from ketasim.report.figures import concentration_figure, svg_of
 from ketasim.report.small_multiples import panel_stack, unit_panels
 from ketasim.report.svg_chart import stack_svg
@@ -85,6 +85,25 @@ def test_equations_are_mathml(simulated):
         assert unit == eq.unit
         if eq.is_state:
             assert "<mfrac>" in mml
+
+
+def test_model_mathml_is_kept_on_disk_and_read_back_equal(simulated, tmp_path, monkeypatch):
+    """The whole model's MathML, derived, then read from the cache folder in a fresh memo,
+    equals the equations printed one module at a time; a corrupt entry is printed again."""
+    from ketasim.engine import derived_cache
+
+    _, model = simulated
+    direct = [module_equations_mathml(m) for m in model.modules]
+    monkeypatch.setenv("KETASIM_JAX_CACHE", str(tmp_path))
+    monkeypatch.setattr(derived_cache, "MEMO", {})
+    assert model_equations_mathml(model) == direct            # printed and stored
+    entries = list((tmp_path / "mathml").glob("*.json"))
+    assert len(entries) == 1
+    monkeypatch.setattr(derived_cache, "MEMO", {})
+    assert model_equations_mathml(model) == direct            # read back
+    entries[0].write_text("[[", encoding="utf-8")
+    monkeypatch.setattr(derived_cache, "MEMO", {})
+    assert model_equations_mathml(model) == direct
 
 
 def test_report_is_self_contained_and_complete(simulated, tmp_path):

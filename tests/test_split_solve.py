@@ -70,18 +70,18 @@ def test_phi1_is_accurate_near_zero():
 
 def test_partition_disk_cache_round_trip(tmp_path, monkeypatch, model):
     """A cached partition equals the derived one; a corrupt entry is derived again."""
-    from ketasim.engine import linear, partition as part_mod
+    from ketasim.engine import derived_cache, partition as part_mod
 
     monkeypatch.setenv("KETASIM_JAX_CACHE", str(tmp_path))
     derived = part_mod.derive_partition(model)
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     assert part_mod.partition(model) == derived            # derives and writes the entry
     entries = list((tmp_path / "partition").glob("*.json"))
     assert len(entries) == 1
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     assert part_mod.partition(model) == derived            # reads it
     entries[0].write_text("{not json", encoding="utf-8")
-    monkeypatch.setattr(linear, "_FORMS", {})
+    monkeypatch.setattr(derived_cache, "MEMO", {})
     assert part_mod.partition(model) == derived
 
 

@@ -76,6 +76,7 @@ def run(
         if pf is not None:
             ds.attrs["parameter_file"] = pf.to_attr(parameters)
             model = model.with_parameters(fitted)  # the report's table
+        from ..netcdf import write_netcdf
         from ..report.html import write_report
         from ..report.sections import layer_sections
         from ..report.summary import pk_summary, receptor_summary
@@ -86,7 +87,7 @@ def run(
         secs = layer_sections(ds)
         # results and report as one group: both written to temporaries, then renamed together
         with working(f"writing {out} and {report}..."):
-            atomic_group({out: lambda p: ds.to_netcdf(p, engine="h5netcdf"),
+            atomic_group({out: lambda p: write_netcdf(ds, p),
                           report: lambda p: write_report(p, ds, model, rows, title=f"{drug} {dose} {route}",
                                                          receptor_rows=rec, extra_figures=extra, sections=secs,
                                                          cascade=(ds, full))})

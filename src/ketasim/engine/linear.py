@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import hashlib
-import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import sympy as sp
 
 from .codegen import print_expr
+from .derived_cache import cached_json
 
 if TYPE_CHECKING:
     from .dosing import Schedule
@@ -127,7 +124,6 @@ class LinearForm:
     init_nonzero: np.ndarray   # (n,) bool
 
 
-_FORMS: dict[tuple[str, str], object] = {}
 _SOLVERS: dict[tuple, object] = {}
 
 
@@ -149,48 +145,10 @@ def linear_form(model: "AssembledModel") -> LinearForm | None:
 
 def cached_form(kind: str, model: "AssembledModel", derive, encode, decode):
     """`derive(model)`, cached in memory and, because symbolic analysis takes a noticeable
-    part of a run's start-up, on disk beside JAX's compilation cache (folder `kind`, keyed
-    by a hash of the model source and the ketasim and SymPy versions). encode/decode turn
-    the result into JSON data and back; an unreadable entry is derived again."""
-    key = (kind, model.source)
-    if key not in _FORMS:
-        path = _disk_path(kind, model.source)
-        form = _MISSING
-        if path is not None and path.exists():
-            try:
-                form = decode(json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, KeyError, TypeError):
-                form = _MISSING
-        if form is _MISSING:
-            form = derive(model)
-            if path is not None:
-                _store(path, encode(form))
-        _FORMS[key] = form
-    return _FORMS[key]
-
-
-_MISSING = object()
-
-
-def _disk_path(kind: str, source: str) -> Path | None:
-    from ..version import __version__
-    from ..cache import compilation_cache_dir
-
-    root = compilation_cache_dir()
-    if root is None:
-        return None
-    digest = hashlib.sha256(f"{__version__}|{sp.__version__}|{source}".encode()).hexdigest()
-    return root / kind / f"{digest}.json"
-
-
-def _store(path: Path, data) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    part of a run's start-up, on disk beside JAX's compilation cache (`derived_cache`,
+    folder `kind`, keyed by the model source). encode/decode turn the result into JSON
+    data and back; an unreadable entry is derived again."""
+    return cached_json(kind, model.source, lambda: derive(model), encode, decode)
 
 
 def _derive_linear_form(model: "AssembledModel") -> LinearForm | None:

@@ -12,7 +12,7 @@ from typing import Mapping
 
 from ..parameters import UNSOURCED
 from ..references import lookup
-from .equations import module_equations_mathml
+from .equations import model_equations_mathml
 from .markup import esc, fmt_value, json_attr
 
 def equations_html(model) -> str:
@@ -20,9 +20,9 @@ def equations_html(model) -> str:
     if model is None:
         return '<p class="muted">(model not given)</p>'
     out = []
-    for mod in model.modules:
+    for mod, mathml in zip(model.modules, model_equations_mathml(model)):
         rows = []
-        for (mml, unit), eq in zip(module_equations_mathml(mod), mod.parsed):
+        for (mml, unit), eq in zip(mathml, mod.parsed):
             kind = "state" if eq.is_state else ("output" if eq.name in getattr(mod, "outputs", ()) else "")
             unit_html = f"[{esc(unit)}]" if unit.strip() != "1" else "[dimensionless]"
             rows.append(
