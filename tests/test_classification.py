@@ -271,6 +271,34 @@ def test_no_two_library_measures_test_the_same_published_number(lib):
     assert not dup, f"measures testing the same published number: {list(dup.values())}"
 
 
+def test_a_patients_settings_are_in_the_catalogue_when_their_parameter_is_reached(lib):
+    """A Met/Met subject's BDNF factors come from chen2006's record (and an assumed one), a
+    stressed animal's spine set point from the chronic-stress record, a default subject's from
+    the modules; a PK measure does not reach the plasticity layer at all."""
+    met = parameter_catalogue(lib["plasticity-liu2012-met-met"])
+    settings = {e.parameter.name: e.parameter.source for e in met if e.owner == "patient settings"}
+    assert settings == {"met_met_regulated_secretion": "chen2006", "met_met_dendritic_translation": "assumed"}
+    stressed = parameter_catalogue(lib["plasticity-li2011-stress-reversal"])
+    assert {e.parameter.name for e in stressed if e.owner == "patient settings"} == {"chronic_stress_spine_setpoint"}
+    healthy = parameter_catalogue(lib["plasticity-li2010-spines-24h"])
+    assert not any(e.owner == "patient settings" for e in healthy)
+    stressed_pk = parse_experiment(_pk(protocol={**_pk()["protocol"], "patient": {"stress": "chronic"}}))
+    assert not any(e.owner == "patient settings" for e in parameter_catalogue(stressed_pk))
+
+
+def test_a_trials_drawn_genotypes_bring_every_genotypes_records(lib):
+    """Trial patients draw their Val66Met genotype (population.draw): the records of every
+    genotype count; an arm fixed to one genotype counts only its own."""
+    from ketasim.validation.catalogue import trial_arm_settings
+
+    drawn = {q.name for qs in trial_arm_settings(None).values() for q in qs}
+    assert drawn == {"val_met_regulated_secretion", "met_met_regulated_secretion",
+                     "val_met_dendritic_translation", "met_met_dendritic_translation"}
+    assert trial_arm_settings("val/val") == {}
+    trial = parameter_catalogue(lib["clinical-williams2018-naltrexone"])
+    assert drawn <= {e.parameter.name for e in trial if e.owner == "patient settings"}
+
+
 def test_known_library_classes(lib, classes):
     # the Yoon naltrexone trial pins the opioid gate, which sets the trial's outcome
     yoon = classes["clinical-yoon2019-naltrexone"]
@@ -283,5 +311,8 @@ def test_known_library_classes(lib, classes):
     assert oral.kind == "calibration" and any("ketamine_s.F_oral" in r for r in oral.reasons), oral
     # ... and the racemic oral F of Yanagihara 2003 set nothing, so its file is validation
     assert classes["pk-oral-bioavailability"].kind == "validation"
+    # the chronic-stress set point names Li 2011, whose reversal the experiment tests
+    li2011 = classes["plasticity-li2011-stress-reversal"]
+    assert li2011.kind == "calibration" and any("chronic_stress_spine_setpoint" in r for r in li2011.reasons), li2011
     # every class has its reasons; validation needs none
     assert all(c.reasons for c in classes.values() if c.kind != "validation")

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .choices import unknown_name
 from .errors import InputError
-from .parameters import SPECIES
+from .parameters import SPECIES, Parameter
 from .units import QuantityLike, number_or_quantity, to_canonical
 
 # CYP2B6 activity by genotype, relative to *1/*1. Rao et al. 2016 found no in-vivo
@@ -114,12 +114,16 @@ class Patient:
             "patient.weight": self.weight,
             "patient.cyp2b6_relative_activity": CYP2B6_ACTIVITY[self.cyp2b6_scenario][self.cyp2b6],
         }
-        # plasticity-layer settings, only where they differ from the first (reference) entry,
-        # which holds the modules' defaults (so a default patient also runs on a model
-        # without the plasticity layer)
+        out.update({name: q.value for name, q in self.setting_parameters().items()})
+        return out
+
+    def setting_parameters(self) -> dict[str, Parameter]:
+        """{qualified parameter: the record whose value it takes} for the plasticity-layer
+        settings (bdnf, trkb, stress) that differ from the reference, the first entry of each
+        table (`mechanisms.plasticity.SUBJECT_SETTINGS`), which keeps the modules' defaults."""
         from .mechanisms.plasticity import SUBJECT_SETTINGS
 
+        out: dict[str, Parameter] = {}
         for name, table in SUBJECT_SETTINGS.items():
-            if getattr(self, name) != next(iter(table)):
-                out.update(table[getattr(self, name)])
+            out.update(table[getattr(self, name)])
         return out

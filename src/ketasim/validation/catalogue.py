@@ -50,6 +50,7 @@ RECEPTOR_OWNER = "receptor scheme"
 STATISTICAL_OWNER = "clinical (statistical)"
 DOSING_OWNER = "dosing"            # parameters the dose compiler reads (device schemes)
 WEIGHT = "patient.weight"          # the species' standard weight, for mg/kg doses
+SETTINGS_OWNER = "patient settings"  # records a patient's genotype or state sets (plasticity.SUBJECT_SETTINGS)
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,12 @@ def _dosing_entries(model: "AssembledModel", regimen: tuple[DoseEvent, ...],
 
 
 def _closure_entries(model: "AssembledModel", model_key: tuple, regimen: tuple[DoseEvent, ...],
-                     plan: "SimulationPlan", signals: tuple[str, ...] | None,
-                     memo: dict) -> list[CatalogueEntry]:
+                     plan: "SimulationPlan", signals: tuple[str, ...] | None, memo: dict,
+                     settings: Mapping[str, tuple[Parameter, ...]]) -> list[CatalogueEntry]:
     """The parameters `signals` (None: every state and assignment, the whole model) depend on
-    under `regimen`, with the circuit network's when the surrogate is reached, and dosing's."""
+    under `regimen`, with the circuit network's when the surrogate is reached, and dosing's;
+    settings: {qualified parameter: the records the subjects' settings give it}, each record
+    counted when its parameter is reached."""
     dosed = dosed_states(model, regimen, plan.patient.weight, plan.duration)
     rkey = ("catalogue:reduced", model_key, dosed)
     if rkey not in memo:
@@ -167,9 +170,30 @@ def _closure_entries(model: "AssembledModel", model_key: tuple, regimen: tuple[D
         memo[ckey] = closure(memo[rkey], roots)
     reached = memo[ckey]
     out = [CatalogueEntry(name.split(".", 1)[0], model.parameters[name]) for name in sorted(reached.parameters)]
+    out += [CatalogueEntry(SETTINGS_OWNER, q) for name in sorted(settings) if name in reached.parameters
+            for q in settings[name]]
     if CIRCUIT_MODULE in reached.modules:
         out += _circuit_entries()
     return out + _dosing_entries(model, regimen, plan.patient.weight_kg is None)
+
+
+def setting_records(settings: Mapping[str, Parameter]) -> dict[str, tuple[Parameter, ...]]:
+    """{qualified parameter: (record,)} of one subject's settings (`Patient.setting_parameters`)."""
+    return {name: (q,) for name, q in settings.items()}
+
+
+def trial_arm_settings(genotype: str | None) -> dict[str, tuple[Parameter, ...]]:
+    """The records a trial arm's patients may take their BDNF parameters from: those of the
+    arm's fixed Val66Met genotype, or, when the population draws it (`population.draw`), those
+    of every genotype."""
+    from ..mechanisms.plasticity import SUBJECT_SETTINGS
+
+    table = SUBJECT_SETTINGS["bdnf"]
+    out: dict[str, list[Parameter]] = {}
+    for setting in ([genotype] if genotype else list(table)):
+        for name, q in table[setting].items():
+            out.setdefault(name, []).append(q)
+    return {name: tuple(qs) for name, qs in out.items()}
 
 
 def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
@@ -181,7 +205,8 @@ def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
         drugs = drugs_of(exp)
         for name, arm in exp.protocol.arms.items():
             model, key = _model(memo, exp.species, {**exp.protocol.hypotheses, **arm.hypotheses}, drugs)
-            out += _closure_entries(model, key, plan.arm_regimen(name), plan, None, memo)
+            out += _closure_entries(model, key, plan.arm_regimen(name), plan, None, memo,
+                                    trial_arm_settings(arm.bdnf))
         from ..trial import statistical_parameters
 
         out += [CatalogueEntry(STATISTICAL_OWNER, q) for q in statistical_parameters()]
@@ -191,7 +216,8 @@ def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
     for regimen in (plan.regimen,) + ((plan.reference_regimen,) if plan.reference_regimen else ()):
         drugs = frozenset(e.drug for e in regimen)  # the runner's model (simulate.model_for)
         model, key = _model(memo, exp.species, exp.protocol.hypotheses, drugs)
-        out += _closure_entries(model, key, regimen, plan, signals, memo)
+        out += _closure_entries(model, key, regimen, plan, signals, memo,
+                                setting_records(plan.patient.setting_parameters()))
     return out
 
 

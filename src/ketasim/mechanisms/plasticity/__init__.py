@@ -17,7 +17,7 @@ regimen.
 from __future__ import annotations
 
 from ...engine.module import Module
-from ...parameters import p
+from ...parameters import Parameter, p
 from .ampa import SURGE_VALUES, ampa_module
 from .bdnf import ANTI_BDNF, bdnf_module
 from .eef2 import EEF2
@@ -32,8 +32,9 @@ HYPOTHESES: dict[str, tuple[str, ...]] = {
     "glutamate_surge": SURGE_VALUES,
 }
 
-# Patient/animal settings -> parameter values (qualified names), used by ketasim.patient.
-# The values are Parameter records (GENOTYPE_PARAMETERS) so they carry their provenance.
+# Patient/animal settings -> the parameter records that give their values (GENOTYPE_PARAMETERS),
+# used by ketasim.patient; records, not bare numbers, so a setting carries its provenance into
+# the parameter catalogue (an experiment on Met/Met patients depends on chen2006's value).
 GENOTYPE_PARAMETERS = (
     p("met_met_regulated_secretion", 0.7, "1", "chen2006",
       "regulated BDNF secretion of Met/Met relative to Val/Val",
@@ -50,31 +51,29 @@ GENOTYPE_PARAMETERS = (
     p("val_met_dendritic_translation", 0.75, "1", "assumed",
       "dendritic (Autry-route) BDNF translation of Val/Met relative to Val/Val",
       note="midway between Val/Val and Met/Met (one Met allele)"),
+    p("knockout_trkb_expression", 0.0, "1", "assumed",
+      "TrkB expression of a TrkB (Ntrk2) deletion relative to wild type",
+      note="a deletion leaves no receptor: zero by definition, not a measured value"),
     p("chronic_stress_spine_setpoint", 0.8, "1", "assumed",
       "PFC spine density under chronic stress (depressed-like state) relative to healthy",
       note="chronic stress and corticosterone reduce PFC spine density (Li 2011, li2011, via Duman's reviews; "
            "Moda-Sava 2019: branch-specific spine elimination); 20% fewer is a round value, not a measured one"),
 )
-_G = {q.name: q.value for q in GENOTYPE_PARAMETERS}
-BDNF_GENOTYPES: dict[str, dict[str, float]] = {
-    "val/val": {"plasticity_bdnf.regulated_secretion_factor": 1.0,
-                "plasticity_bdnf.dendritic_translation_factor": 1.0},
-    "val/met": {"plasticity_bdnf.regulated_secretion_factor": _G["val_met_regulated_secretion"],
-                "plasticity_bdnf.dendritic_translation_factor": _G["val_met_dendritic_translation"]},
-    "met/met": {"plasticity_bdnf.regulated_secretion_factor": _G["met_met_regulated_secretion"],
-                "plasticity_bdnf.dendritic_translation_factor": _G["met_met_dendritic_translation"]},
+_G = {q.name: q for q in GENOTYPE_PARAMETERS}
+# Patient field -> setting -> {qualified parameter: the record that sets it}. The first setting
+# of each field is the reference: it sets nothing (the modules' own values, 1, hold), so a
+# default patient also runs on a model without the plasticity layer.
+SUBJECT_SETTINGS: dict[str, dict[str, dict[str, Parameter]]] = {
+    "bdnf": {
+        "val/val": {},
+        "val/met": {"plasticity_bdnf.regulated_secretion_factor": _G["val_met_regulated_secretion"],
+                    "plasticity_bdnf.dendritic_translation_factor": _G["val_met_dendritic_translation"]},
+        "met/met": {"plasticity_bdnf.regulated_secretion_factor": _G["met_met_regulated_secretion"],
+                    "plasticity_bdnf.dendritic_translation_factor": _G["met_met_dendritic_translation"]},
+    },
+    "trkb": {"wt": {}, "knockout": {"plasticity_trkb.trkb_expression": _G["knockout_trkb_expression"]}},
+    "stress": {"none": {}, "chronic": {"plasticity_spines.spine_setpoint": _G["chronic_stress_spine_setpoint"]}},
 }
-TRKB_GENOTYPES: dict[str, dict[str, float]] = {  # deletion: no receptor
-    "wt": {"plasticity_trkb.trkb_expression": 1.0},
-    "knockout": {"plasticity_trkb.trkb_expression": 0.0},
-}
-STRESS_STATES: dict[str, dict[str, float]] = {
-    "none": {"plasticity_spines.spine_setpoint": 1.0},
-    "chronic": {"plasticity_spines.spine_setpoint": _G["chronic_stress_spine_setpoint"]},
-}
-# Patient field -> its table; the first entry of each table is the reference (default).
-SUBJECT_SETTINGS: dict[str, dict[str, dict[str, float]]] = {
-    "bdnf": BDNF_GENOTYPES, "trkb": TRKB_GENOTYPES, "stress": STRESS_STATES}
 
 OBSERVABLES = ("ampa_activation", "eef2_phosphorylation", "bdnf", "trkb_activity", "mtorc1_activity",
                "synaptic_proteins", "spine_density", "synaptic_strength")
