@@ -92,3 +92,12 @@ def test_a_stack_shares_its_x_axis_and_puts_tick_labels_under_the_last_panel():
     first = next(p.get("d") for p in root.iter(f"{NS}path") if p.get("stroke") == "#111")
     x_first = float(first[1:].split()[0])
     assert x_first == float(frames[0].get("x"))                                      # x = 0.01 at the left edge
+
+
+def test_path_data_breaks_at_non_finite_points():
+    """A new subpath (M) after each gap; nothing for no finite point; one decimal."""
+    xs = np.array([1.0, 2.04, np.nan, 4.0, 5.0, 6.0])
+    ys = np.array([1.0, 2.0, 3.0, np.inf, 6.06, 7.0])
+    assert path_data(xs, ys) == "M1.0 1.0L2.0 2.0M5.0 6.1L6.0 7.0"
+    assert path_data(np.array([]), np.array([])) == ""
+    assert path_data(np.array([np.nan]), np.array([1.0])) == ""

@@ -192,15 +192,16 @@ def scale(lo: float, hi: float, a: float, b: float, log: bool):
 
 
 def path_data(xs: np.ndarray, ys: np.ndarray) -> str:
-    """SVG path data through the points (pixels), a new subpath after each non-finite value."""
-    parts, pen_down = [], False
-    for x, y in zip(xs, ys):
-        if not (math.isfinite(x) and math.isfinite(y)):
-            pen_down = False
-            continue
-        parts.append(f"{'L' if pen_down else 'M'}{x:.1f} {y:.1f}")
-        pen_down = True
-    return "".join(parts)
+    """SVG path data through the points (pixels), a new subpath after each non-finite value.
+    The finite test and the pen state are computed on the arrays (a run's report draws some
+    150,000 points: per-point tests took 0.05 s of a 3-s `ketasim run`)."""
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return ""
+    pen = np.concatenate(([False], ok[:-1]))[ok]          # the previous point was drawn: a line to this one
+    commands = np.where(pen, "L", "M").tolist()
+    return "".join([f"{c}{x:.1f} {y:.1f}" for c, x, y in zip(commands, xs[ok].tolist(), ys[ok].tolist())])
 
 
 def stroke(line: Line) -> str:
