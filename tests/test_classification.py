@@ -289,12 +289,12 @@ def test_a_patients_settings_are_in_the_catalogue_when_their_parameter_is_reache
 def test_a_trials_drawn_genotypes_bring_every_genotypes_records(lib):
     """Trial patients draw their Val66Met genotype (population.draw): the records of every
     genotype count; an arm fixed to one genotype counts only its own."""
-    from ketasim.validation.catalogue import trial_arm_settings
+    from ketasim.validation.catalogue import subject_settings, trial_arm_subjects
 
-    drawn = {q.name for qs in trial_arm_settings(None).values() for q in qs}
+    drawn = {q.name for qs in subject_settings(trial_arm_subjects(None)).values() for q in qs}
     assert drawn == {"val_met_regulated_secretion", "met_met_regulated_secretion",
                      "val_met_dendritic_translation", "met_met_dendritic_translation"}
-    assert trial_arm_settings("val/val") == {}
+    assert subject_settings(trial_arm_subjects("val/val")) == {}
     trial = parameter_catalogue(lib["clinical-williams2018-naltrexone"])
     assert drawn <= {e.parameter.name for e in trial if e.owner == "patient settings"}
 

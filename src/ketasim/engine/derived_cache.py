@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-import sympy as sp
+from ..files import atomic_write_text
 
 MEMO: dict[tuple[str, str], Any] = {}
 """Results derived in this process, by (kind, key text)."""
@@ -56,16 +57,19 @@ def disk_path(kind: str, key: str) -> Path | None:
     root = compilation_cache_dir()
     if root is None:
         return None
-    digest = hashlib.sha256(f"{__version__}|{sp.__version__}|{key}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{__version__}|{sympy_version()}|{key}".encode()).hexdigest()
     return root / kind / f"{digest}.json"
 
 
+@lru_cache(maxsize=1)
+def sympy_version() -> str:
+    """SymPy's installed version, read from its metadata (a key need not import SymPy)."""
+    return metadata.version("sympy")
+
+
 def store(path: Path, data: Any) -> None:
-    """Write JSON `data` to `path` through a temporary file (a reader sees all of it or none)."""
+    """Write JSON `data` to `path` (`files.atomic_write_text`: a reader sees all of it or none)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, json.dumps(data))
     except OSError:
         pass  # a cache that cannot be written only costs time

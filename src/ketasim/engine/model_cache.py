@@ -4,8 +4,9 @@ Assembling the full model parses some 400 equations with SymPy and generates its
 about 0.6 s in every process that builds it (each `ketasim run`, each trial worker, each
 CLI test). A pickle of the assembled model, its generated source included, loads in about
 0.03 s: its SymPy expressions are written so that loading rebuilds them without SymPy's
-evaluation (`sympy_pickle`; a plain pickle takes 0.24 s). The key is a SHA-256 of the caller's key (the full text of the modules assembled,
-species and hypotheses: a module list changed in memory, as a test may do, is a new key),
+evaluation (`sympy_pickle`; a plain pickle takes 0.24 s). The key is a SHA-256 of the
+caller's key (the full text of the modules assembled, species and hypotheses: a module
+list changed in memory, as a test may do, is a new key),
 the content of every file of the ketasim package (code and data: a change to the
 assembler or code generator gives a new key too), and the Python and SymPy versions. A
 file that cannot be read or unpickled is built again; a cache that cannot be written is

@@ -30,8 +30,10 @@ from ..mechanisms.registry import resolve_hypotheses
 from ..patient import Patient
 from ..units import parse_dose, parse_quantity
 
-if TYPE_CHECKING:  # annotations only: the CLI's one-dose regimen (`ketasim run`) then does not build the
-    from .schema import Dose, Experiment, Measure  # pydantic experiment schema (about 0.08 s)
+# The experiment schema is needed for annotations only: imported for type checking, the CLI's
+# one-dose regimen (`ketasim run`) does not build the pydantic models (about 0.08 s).
+if TYPE_CHECKING:
+    from .schema import Dose, Experiment, Measure
 
 
 class ProtocolError(InputError):

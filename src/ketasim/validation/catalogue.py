@@ -28,7 +28,7 @@ signals) keeps classifying the whole library to seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 import numpy as np
 
@@ -43,6 +43,7 @@ from .hypotheses import drugs_of, signature
 if TYPE_CHECKING:
     from ..engine.model import AssembledModel
     from ..experiments.plan import SimulationPlan
+    from ..patient import Patient
 
 CIRCUIT_MODULE = "circuit"        # the circuit surrogate's module in the slow model
 CIRCUIT_OWNER = "circuit network"  # the spiking network the surrogate was fitted to
@@ -177,23 +178,24 @@ def _closure_entries(model: "AssembledModel", model_key: tuple, regimen: tuple[D
     return out + _dosing_entries(model, regimen, plan.patient.weight_kg is None)
 
 
-def setting_records(settings: Mapping[str, Parameter]) -> dict[str, tuple[Parameter, ...]]:
-    """{qualified parameter: (record,)} of one subject's settings (`Patient.setting_parameters`)."""
-    return {name: (q,) for name, q in settings.items()}
-
-
-def trial_arm_settings(genotype: str | None) -> dict[str, tuple[Parameter, ...]]:
-    """The records a trial arm's patients may take their BDNF parameters from: those of the
-    arm's fixed Val66Met genotype, or, when the population draws it (`population.draw`), those
-    of every genotype."""
-    from ..mechanisms.plasticity import SUBJECT_SETTINGS
-
-    table = SUBJECT_SETTINGS["bdnf"]
+def subject_settings(subjects: Iterable["Patient"]) -> dict[str, tuple[Parameter, ...]]:
+    """{qualified parameter: the records its value is taken from} over the subjects an
+    experiment may have (`Patient.setting_parameters`, each record once)."""
     out: dict[str, list[Parameter]] = {}
-    for setting in ([genotype] if genotype else list(table)):
-        for name, q in table[setting].items():
-            out.setdefault(name, []).append(q)
+    for subject in subjects:
+        for name, q in subject.setting_parameters().items():
+            if q not in out.setdefault(name, []):
+                out[name].append(q)
     return {name: tuple(qs) for name, qs in out.items()}
+
+
+def trial_arm_subjects(genotype: str | None) -> tuple["Patient", ...]:
+    """The subjects a trial arm may draw, as far as their settings go: the arm's fixed Val66Met
+    genotype, or every genotype the population draws (`population.BDNF_GENOTYPES`)."""
+    from ..patient import Patient
+    from ..population import BDNF_GENOTYPES
+
+    return tuple(Patient(bdnf=g) for g in ([genotype] if genotype else BDNF_GENOTYPES))
 
 
 def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
@@ -206,7 +208,7 @@ def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
         for name, arm in exp.protocol.arms.items():
             model, key = _model(memo, exp.species, {**exp.protocol.hypotheses, **arm.hypotheses}, drugs)
             out += _closure_entries(model, key, plan.arm_regimen(name), plan, None, memo,
-                                    trial_arm_settings(arm.bdnf))
+                                    subject_settings(trial_arm_subjects(arm.bdnf)))
         from ..trial import statistical_parameters
 
         out += [CatalogueEntry(STATISTICAL_OWNER, q) for q in statistical_parameters()]
@@ -216,8 +218,7 @@ def _model_entries(exp: Experiment, memo: dict) -> list[CatalogueEntry]:
     for regimen in (plan.regimen,) + ((plan.reference_regimen,) if plan.reference_regimen else ()):
         drugs = frozenset(e.drug for e in regimen)  # the runner's model (simulate.model_for)
         model, key = _model(memo, exp.species, exp.protocol.hypotheses, drugs)
-        out += _closure_entries(model, key, regimen, plan, signals, memo,
-                                setting_records(plan.patient.setting_parameters()))
+        out += _closure_entries(model, key, regimen, plan, signals, memo, subject_settings([plan.patient]))
     return out
 
 

@@ -17,9 +17,10 @@ relative); experiments use ratios to baseline.
 Couplings are set by the circuit state and the synapses: every coupling is multiplied
 by exp(-k_X (cortical_drive - 1)) (acute disinhibition decorrelates: Anticevic 2012
 model cortical disinhibition for the lost DMN / task-positive anticorrelation;
-salience most sensitive, PMC7267897; the CEN at the DMN's rate and between-network couplings at the
-mean of the DMN's and the salience network's, for want of effect sizes of their own) and by synaptic_strength ** network_synaptic_exponent
-(the later change tied to synaptic strength, from the plasticity layer).
+salience most sensitive, PMC7267897; the CEN at the DMN's rate and between-network
+couplings at the mean of the DMN's and the salience network's, for want of effect sizes
+of their own) and by synaptic_strength ** network_synaptic_exponent (the later change
+tied to synaptic strength, from the plasticity layer).
 The circuit's `ei_ratio` is not used: its drug-free value is a surrogate output, not a
 parameter, and `glutamate_release` (1 drug-free) carries the same disinhibition.
 """
