@@ -54,7 +54,7 @@ def test_mechanistic_relief_lowers_scores_in_proportion():
     half = _observe("mdd", np.array([1.0, 0.5]), days=days)
     f = np.nanmean([o.madrs[1] for o in flat])
     h = np.nanmean([o.madrs[1] for o in half])
-    # responsiveness is log-normal around 1: E[0.5 ** r] is about 0.5-0.55; rounding and clipping blur it
+    # responsiveness: two latent classes with mean level 1, E[0.5 ** r] about 0.54; rounding and clipping blur it
     assert 0.4 < h / f < 0.65
 
 

@@ -34,7 +34,7 @@ from ..engine import jaxconfig  # noqa: F401  (float64)
 from ..engine.solver_jax import pure_solve
 from ..engine.solver_options import SolverOptions
 from ..errors import InputError
-from .fit_parameters import FitParameter, bounded, to_fraction, to_unconstrained, value_of
+from .fit_parameters import FitParameter, bounded, on_bound, to_unconstrained, value_of
 from .fit_problem import FitProblem, Target, fit_problem  # noqa: F401  (re-exported)
 
 __all__ = ["FitProblem", "FitResult", "MeasureFit", "Target", "fit", "fit_problem", "loss_and_grad",
@@ -42,7 +42,6 @@ __all__ = ["FitProblem", "FitResult", "MeasureFit", "Target", "fit", "fit_proble
 
 METHODS = ("levenberg_marquardt", "bfgs")
 PENALTY = 1e3   # residual of every measure when a solve fails (rejects the step)
-AT_BOUND = 1e-4  # a value this close to a bound (fraction of the mapped range) has ended on it
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ class FitResult:
     def at_bound(self, label: str) -> bool:
         """Whether a fitted value ended on its bound (within AT_BOUND of the mapped range)."""
         fp = next(f for f in self.parameters if f.label == label)
-        return not AT_BOUND < to_fraction(fp, self.values[label]) < 1.0 - AT_BOUND
+        return on_bound(fp, self.values[label])
 
 
 def fit_data(problem: FitProblem) -> dict:

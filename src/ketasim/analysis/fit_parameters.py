@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import InputError
 
 DEFAULT_SPAN = 10.0       # default bounds: value / 10 .. value * 10
+AT_BOUND = 1e-4          # a value this close to a bound (fraction of the mapped range) has ended on it
 EDGE = 1e-3               # a start on a bound is moved this far (a fraction of the range) inside, where
                           # the map still has slope
 
@@ -59,6 +60,11 @@ def to_fraction(fp: FitParameter, value: float) -> float:
     """Where value lies in its bounds, 0 (lower) to 1 (upper), in the map's coordinate (log or linear)."""
     g = np.log if fp.log else (lambda v: v)
     return float((g(float(value)) - g(fp.lower)) / (g(fp.upper) - g(fp.lower)))
+
+
+def on_bound(fp: FitParameter, value: float) -> bool:
+    """Whether a fitted value ended on its bound (within AT_BOUND of the mapped range)."""
+    return not AT_BOUND < to_fraction(fp, value) < 1.0 - AT_BOUND
 
 
 def to_unconstrained(fp: FitParameter, value: float) -> float:

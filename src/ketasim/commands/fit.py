@@ -4,12 +4,19 @@
                 --experiment pk-end-of-infusion-cmax:0 --experiment pk-kamp-clearance \\
                 [--bounds NAME=LO:HI ...] [--max-steps N] [--method levenberg_marquardt|bfgs] \\
                 [--out fitted.toml] [--json]
+    ketasim fit --set src/ketasim/data/calibration/clinical.toml [--identifiability report.md]
 
 An experiment is a library id or a path to an experiment file, optionally followed by
 `:N,M` to fit only those measures (0-based), e.g. to leave out a `time_of_max` measure,
 whose derivative is zero. Prints the parameters and measures before and after, and
 writes the fitted values with their provenance (experiments, loss, date, method) for
 `run`, `trial` and `validate --parameters`.
+
+Virtual trials (experiments with arms) are fitted apart from the others, derivative-free
+on their scored endpoints (`analysis.trial_fit`); their parameters may be the model's or
+the statistical layer's (`trial.NAME`), and `--identifiability` writes what the measures
+say about each fitted value. `--set` reads the experiments, parameters and bounds from a
+declared calibration set (`analysis.calibration_set`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -79,8 +87,15 @@ def fit(
     method: str = typer.Option("levenberg_marquardt", "--method", help=METHOD_HELP),
     out: Path = typer.Option(Path("fitted.toml"), "--out", help="fitted parameter file to write"),
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+    calibration_set: Optional[Path] = typer.Option(None, "--set",
+                                                   help="a declared calibration set (TOML: experiments, "
+                                                        "parameters, bounds), e.g. data/calibration/clinical.toml"),
+    identifiability: Optional[Path] = typer.Option(None, "--identifiability",
+                                                   help="trial fits: write the identifiability report "
+                                                        "(Markdown) here"),
 ) -> None:
-    """Fit parameters to experiments by gradient-based optimisation through the diffrax solver."""
+    """Fit parameters to experiments: by gradients through the diffrax solver, or, for virtual
+    trials, derivative-free on the scored endpoints (--max-steps then counts runs of the set)."""
     def go():
         from ..files import check_output
 
@@ -91,23 +106,42 @@ def fit(
         from ..analysis.parameter_file import FitProvenance, ParameterFile, save_parameter_file
         from ..errors import InputError
 
-        if not parameter:
+        names, chosen_ids, rng, steps = list(parameter), list(experiment), parse_bounds(bounds), max_steps
+        if calibration_set is not None:
+            from ..analysis.calibration_set import load_calibration_set
+
+            if parameter or experiment or bounds:
+                raise InputError("--set: give either a calibration set or --parameter/--experiment/--bounds")
+            cs = load_calibration_set(calibration_set)
+            names, chosen_ids, rng = list(cs.parameters), list(cs.experiments), dict(cs.bounds)
+            steps = cs.max_steps or max_steps
+        if not names:
             raise InputError("--parameter: name at least one parameter to fit")
-        if not experiment:
+        if not chosen_ids:
             raise InputError("--experiment: name at least one experiment")
         check_name(method, METHODS, "--method", "method")
-        if max_steps < 1:
+        if steps < 1:
             raise InputError("--max-steps: must be at least 1")
         if out.exists() and out.is_dir():
             raise InputError(f"--out: {out} is a folder")
-        rng = parse_bounds(bounds)
         ids = library_ids()
-        chosen = [resolve_experiment(e, ids) for e in experiment]
+        chosen = [resolve_experiment(e, ids) for e in chosen_ids]
         picks = {exp.id: idx for exp, idx in chosen if idx is not None}
+        trials = [bool(exp.protocol.arms) for exp, _ in chosen]
+        if any(trials):
+            if not all(trials):
+                first = next(exp.id for exp, _ in chosen if not exp.protocol.arms)
+                raise InputError(f"--experiment: {first} is not a trial; trials are fitted without gradients "
+                                 "and apart from other experiments")
+            if identifiability is not None:
+                check_output(identifiability, "--identifiability")
+            return fit_trial_experiments([e for e, _ in chosen], names, rng, picks, steps)
+        if identifiability is not None:
+            raise InputError("--identifiability: only a fit to trial experiments writes one")
         with working("building the experiments' models..."):
-            problem = fit_problem([e for e, _ in chosen], parameter, rng, measures=picks)
+            problem = fit_problem([e for e, _ in chosen], names, rng, measures=picks)
         with working("fitting (the first gradient compiles, up to a minute)..."):
-            result = run_fit(problem, method=method, max_steps=max_steps)
+            result = run_fit(problem, method=method, max_steps=steps)
         when = datetime.now(timezone.utc).isoformat(timespec="seconds")
         prov = FitProvenance(experiments=problem.experiment_ids, loss_initial=result.loss_initial,
                              loss_final=result.loss_final, date=when, ketasim_version=__version__,
@@ -116,12 +150,34 @@ def fit(
         save_parameter_file(ParameterFile(result.named_values(), prov), out)
         return result
 
+    def fit_trial_experiments(exps, labels, rng, picks, evaluations):
+        from .. import __version__
+        from ..analysis.parameter_file import FitProvenance, ParameterFile, save_parameter_file
+        from ..analysis.trial_fit import fit_trials
+
+        with working("fitting the trials (each step runs every trial of the set)..."):
+            result = fit_trials(exps, labels, rng, picks, max_evaluations=evaluations)
+        when = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        prov = FitProvenance(experiments=tuple(dict.fromkeys(t.experiment for t in result.targets)),
+                             loss_initial=result.loss_initial, loss_final=result.loss_final, date=when,
+                             ketasim_version=__version__, method=result.method, iterations=result.iterations,
+                             bounds=result.bounds(), measures=tuple(t.name for t in result.targets))
+        save_parameter_file(ParameterFile(result.named_values(), prov), out)
+        if identifiability is not None:
+            from ..analysis.identifiability_report import identifiability_markdown
+            from ..files import atomic_write_text
+
+            atomic_write_text(identifiability, identifiability_markdown(result, prov))
+        return result
+
     result = guard(go)
-    data = result_json(result, out)
+    data = trial_result_json(result, out) if hasattr(result, "identifiability") else result_json(result, out)
     if as_json:
         print(json.dumps(data))
         return
     print_result(data)
+    if "identifiability" in data:
+        print_identifiability(data["identifiability"])
 
 
 def result_json(result, out: Path) -> dict:
@@ -136,6 +192,38 @@ def result_json(result, out: Path) -> dict:
         "loss_initial": result.loss_initial, "loss_final": result.loss_final, "iterations": result.iterations,
         "converged": result.converged, "method": result.method, "wall_s": result.wall_s, "out": str(out),
     }
+
+
+def trial_result_json(result, out: Path) -> dict:
+    """A trial fit's summary as JSON data: the gradient fit's keys, and its identifiability."""
+    from ..analysis.fit_parameters import on_bound
+
+    return {
+        "parameters": [{"name": fp.label, "names": list(fp.names), "unit": fp.unit, "initial": fp.initial,
+                        "fitted": result.values[fp.label], "lower": fp.lower, "upper": fp.upper,
+                        "at_bound": on_bound(fp, result.values[fp.label])}
+                       for fp in result.parameters],
+        "measures": [{"name": t.name, "expected": t.expected, "tolerance": t.scale, "unit": t.unit, "before": b,
+                      "after": a, "residual_before": (b - t.expected) / t.scale,
+                      "residual_after": (a - t.expected) / t.scale}
+                     for t, b, a in zip(result.targets, result.before, result.after)],
+        "loss_initial": result.loss_initial, "loss_final": result.loss_final, "iterations": result.iterations,
+        "converged": result.converged, "method": result.method, "wall_s": result.wall_s, "out": str(out),
+        "identifiability": result.identifiability.to_json(),
+    }
+
+
+def print_identifiability(data: dict) -> None:
+    """Each fitted value's standard error (as a factor on the value) and whether the data pin it."""
+    import math
+
+    rows = []
+    for label, se, sens, ok in zip(data["labels"], data["se_log"], data["sensitivity"], data["identified"]):
+        factor = f"factor {math.exp(se):.3g}" if math.isfinite(se) and se < 50 else "unbounded"
+        note = "identified" if ok else ("no measure moves with it" if sens == 0 else "not identified")
+        rows.append((label, factor, f"{sens:.3g}", note))
+    print_table("Identifiability (Fisher information; one standard error as a factor on the value)",
+                ("parameter", "standard error", "sensitivity (SD per log unit)", "verdict"), rows)
 
 
 def print_result(data: dict) -> None:

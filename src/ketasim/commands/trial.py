@@ -61,12 +61,14 @@ def trial(
         if parameters is not None:   # the file's names checked against every arm's model first
             from ..analysis.parameter_file import check_against, load_parameter_file
             from ..mechanisms.registry import build_model
+            from ..trial.statistics import statistical_registry
 
             pf = load_parameter_file(parameters, "--parameters")
             with working("reading the trial file..."):
                 exp = load_experiment(file)
+            stat = set(statistical_registry())  # the statistical layer's trial.NAME values are a trial's too
             for arm in trial_spec(exp, patients).arms:
-                check_against(pf, build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters,
+                check_against(pf, set(build_model(exp.species, dict(arm.hypotheses), arm.drugs).parameters) | stat,
                               "--parameters")
             values, source = dict(pf.values), exp   # read once
         return run_trial(source, patients, out, workers, scheduler, bootstrap, values, shard=shard,

@@ -31,11 +31,9 @@ from .spec import TrialSpec, trial_spec
 def statistical_parameters():
     """Every parameter of the statistical (non-mechanistic) part, for reports and checks."""
     from ..population import MET_ALLELE_FREQ
-    from .cohorts import COHORTS
-    from .observation import PARAMETERS
+    from .statistics import statistical_registry
 
-    out = [q for c in COHORTS.values() for q in c.parameters]
-    return tuple(out) + tuple(PARAMETERS.values()) + (MET_ALLELE_FREQ,)
+    return tuple(statistical_registry().values()) + (MET_ALLELE_FREQ,)
 
 
 __all__ = ["ArmOutcomes", "ENDPOINT_DEFS", "EndpointValue", "TrialResult", "TrialSpec", "evaluate", "run_trial",

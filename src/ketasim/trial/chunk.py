@@ -22,6 +22,7 @@ from ..errors import InputError
 from ..units import MINUTES_PER_DAY
 from .cohorts import COHORTS
 from .observation import observe_patient
+from .statistics import cohort_with, observation_values, split_overrides
 
 ACUTE_WINDOW = 360.0   # min: dissociation and sedation peaks are read in the first 6 h
 ACUTE_STEP = 5.0       # min
@@ -103,17 +104,20 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
                    parameters: Mapping[str, float] | None = None) -> ChunkResult:
     """Patients start .. start+n-1 of `arm` in `cohort`; `batch` pads the solve to a fixed size.
 
-    parameters: overrides of model parameters by qualified name, in the parameter's unit.
+    parameters: overrides by qualified name, in the parameter's unit: of the model's
+    parameters, and of the statistical layer's (`trial.NAME`, `trial.statistics`).
     """
+    model_values, stat = split_overrides(parameters)
     days = visit_grid(visits)
-    c = mechanistic_courses(arm, cohort, start, n, seed, days, species, batch, parameters)
+    c = mechanistic_courses(arm, cohort, start, n, seed, days, species, batch, model_values)
     slope, zero = c.hamd_line
     events = treatment_days(arm)
+    who, values = cohort_with(COHORTS[cohort], stat), observation_values(stat)
     out = []
     for i in range(n):
         rng = observation_rng(seed, arm.name, cohort, start + i)
-        out.append(observe_patient(rng, COHORTS[cohort], days, c.severity[i], c.burden[i], float(c.cadss_peak[i]),
-                                   float(c.sedation_peak[i]), arm.blinded, slope, zero, events))
+        out.append(observe_patient(rng, who, days, c.severity[i], c.burden[i], float(c.cadss_peak[i]),
+                                   float(c.sedation_peak[i]), arm.blinded, slope, zero, events, values))
     return ChunkResult(
         patient=np.arange(start, start + n, dtype=np.int64),
         visits=days,

@@ -5,8 +5,13 @@ For patient i with untreated severity B (MADRS points), at visit day t:
     MADRS(t) = B (1 - P(t)) severity(t) ** r + x(t)             rounded, clipped to 0-60
 
 - severity(t): the slow model's `depression_severity` (1 untreated), the mechanism;
-- r: the patient's responsiveness to that mechanism (log-normal, median 1): patients
-  differ in how much a given synaptic change relieves them;
+- r: the patient's responsiveness to that mechanism, from two latent classes (growth
+  mixture models of repeated ketamine infusions find a robustly improving class and a
+  less responsive one among severely depressed patients, O'Brien et al. 2021): with
+  probability responder_share the patient is of the responsive class, whose relief
+  (in log units) is 1/nonresponder_relief_ratio times the other class's; the class
+  levels are scaled so that the mean responsiveness is 1 (the mood weights keep their
+  meaning), and each patient varies within the class (log-normal, CV responsiveness_cv);
 - P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade), capped at
   0.9: the placebo response (placebo_max and placebo_tau per cohort).
   - s(t): days since the last treatment event (dose or session), counted from one day
@@ -41,6 +46,7 @@ between visits). Scores after the dropout day are missing (NaN).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -52,33 +58,66 @@ PARAMETERS = {q.name: q for q in (
       note="test-retest differences of the MADRS are a few points; 3 points assumed"),
     p("fluctuation_corr", 0.8, "1", "assumed", "correlation of the fluctuation between ratings one day apart",
       lower=0.0, upper=1.0, note="mood fluctuations last days; decorrelated over a week or two"),
-    p("responsiveness_cv", 0.6, "1", "assumed", "between-patient CV of responsiveness to the mechanism",
-      note="response to the same antidepressant differs widely between patients; the spread sets how many "
-           "patients cross the 50% line and is not measured directly"),
+    p("responder_share", 0.58, "1", "obrien2021", "share of patients in the responsive latent class",
+      lower=0.0, upper=1.0,
+      note="growth mixture model of 328 outpatients given three ketamine infusions (O'Brien 2021): of the two "
+           "severely depressed classes, 135 patients improved robustly and 97 less (135/232 = 0.58); the "
+           "replication in 298 patients (O'Brien 2024 abstract) found 103 rapid and 78 modest improvers (0.57)"),
+    p("nonresponder_relief_ratio", 0.25, "1", "obrien2021",
+      "log relief of the less responsive class as a share of the responsive class's", lower=0.0, upper=1.0,
+      note="O'Brien 2021 class means, QIDS-SR baseline to final: 19.8 -> 15.6 (less responsive) and 18.8 -> 7.3 "
+           "(robust); ln(15.6/19.8) / ln(7.3/18.8) = 0.25. Taken from the whole change (open label, placebo "
+           "included) and applied to the mechanism: the split of each class's change into drug and placebo "
+           "was not reported"),
+    p("responsiveness_cv", 0.3, "1", "assumed", "within-class between-patient CV of responsiveness to the mechanism",
+      note="the latent classes carry most of the spread; patients of one class still differ, and the class "
+           "trajectories of O'Brien 2021 overlap; 0.3 assumed"),
     p("expectancy_cv", 0.5, "1", "assumed", "between-patient CV of expectancy (placebo responsiveness)",
       note="placebo response varies widely between patients; no direct measure"),
-    p("unblinding_gain", 0.5, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
-      note="set with trd_placebo_max so that the midazolam arm's 24-h response (Cochrane 2021, cochrane2021: 25.9%) exceeds the "
-           "saline arm's (8.8%) through midazolam's sedation (scripts/calibrate_clinical_24h.py: 26.0% and 10.0%)"),
+    p("unblinding_gain", 0.4738, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
+      note="fitted jointly with mood.mood_synaptic_weight and trial.trd_placebo_max to the clinical calibration set "
+           "(data/calibration/clinical.toml: clinical-han2016-response-24h, clinical-han2016-course, "
+           "clinical-cochrane2021-saline-midazolam-24h and clinical-coyle2015-loss-of-effect, from Han 2016 "
+           "(han2016), Cochrane 2021 (cochrane2021) and Coyle & Laws 2015 (coyle2015)) (make calibrate-clinical: "
+           "Nelder-Mead on the scored endpoints of every time point at once, 60 runs of the set, loss 0.68 -> "
+           "0.671; standard errors in docs/calibration/clinical_identifiability.md); the saline and midazolam arms "
+           "at 24 h separate it from the placebo size"),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
-    p("placebo_fade", 10.0, "d", "assumed", "time constant with which the placebo response fades without treatment",
-      note="after a single infusion the ketamine-saline difference is gone by days 12-14 (Coyle & Laws 2015, coyle2015) while "
-           "repeated dosing sustains responses; no direct measure of the placebo's own decay was found"),
+    p("placebo_fade", 75.38, "d", "fitted", "time constant with which the placebo response fades without treatment",
+      note="fitted in the first joint run over the clinical calibration set (data/calibration/clinical.toml: "
+           "clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h and "
+           "clinical-coyle2015-loss-of-effect, from Han 2016 (han2016), Cochrane 2021 (cochrane2021) and Coyle & "
+           "Laws 2015 (coyle2015)), six parameters, 150 runs, "
+           "identified there within a factor of 1.9 (docs/calibration/clinical_identifiability_first_run.md); "
+           "refitted "
+           "with three others it drifted to 401 d with a standard error of a factor of 11 "
+           "(docs/calibration/clinical_identifiability_second_run.md): trials that end by day 13 bound the fade from "
+           "below only, so the first run's value is kept and the final run leaves it fixed; was 10 d, assumed"),
     p("cadss_unblinding", 5.0, "1", "assumed", "peak CADSS (points) at which guessing an active drug is 63% likely",
       note="dissociation above a few CADSS points is noticed; most ketamine patients guess their arm"),
     p("sedation_unblinding", 0.02, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
       note="midazolam 0.045 mg/kg (peak sedation about 0.02 on the model's 0-1 scale) is chosen as an active placebo "
            "because patients notice it; most are taken to read it as an active drug"),
     p("side_effect_hazard", 0.0012, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
-      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000, anderson2000: about "
+      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000, "
+           "anderson2000: about "
            "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
 )}
 
 
 def value(name: str) -> float:
-    """A parameter's value in its declared unit (days for times)."""
+    """A parameter's declared value in its unit (days for times)."""
     return PARAMETERS[name].value
+
+
+def responsiveness(rng: np.random.Generator, values: Mapping[str, float]) -> float:
+    """One patient's responsiveness to the mechanism: the latent class, then the spread within it
+    (mean over the classes' levels 1)."""
+    share, ratio = values["responder_share"], values["nonresponder_relief_ratio"]
+    high = 1.0 / (share + (1.0 - share) * ratio)
+    level = high if rng.random() < share else ratio * high
+    return level * _lognormal(rng, values["responsiveness_cv"])
 
 
 @dataclass(frozen=True)
@@ -106,25 +145,28 @@ def ar1(rng: np.random.Generator, days: np.ndarray, sd: float, corr: float) -> n
 def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, severity: np.ndarray,
                     burden: np.ndarray, cadss_peak: float, sedation_peak: float, blinded: bool,
                     hamd_per_madrs: float, hamd_at_zero: float,
-                    treatments: np.ndarray | None = None) -> Observed:
+                    treatments: np.ndarray | None = None, values: Mapping[str, float] | None = None) -> Observed:
     """Rated MADRS/HAMD at `days` (days[0] = 0, the baseline) for one patient.
 
-    treatments: days of the arm's treatment events (doses, sessions); default one at day 0."""
-    sd, corr = value("fluctuation_sd"), value("fluctuation_corr")
+    treatments: days of the arm's treatment events (doses, sessions); default one at day 0.
+    values: this module's parameter values by plain name (default the declared ones; a
+    trial's overrides, `trial.statistics.observation_values`)."""
+    v = values if values is not None else {name: q.value for name, q in PARAMETERS.items()}
+    sd, corr = v["fluctuation_sd"], v["fluctuation_corr"]
     for _ in range(1000):
         true_b = float(np.clip(cohort.baseline_mean.value + cohort.baseline_sd.value * rng.standard_normal(), 0, 60))
         x = ar1(rng, days, sd, corr)
         screen = float(np.clip(np.rint(true_b + x[0]), 0, 60))
         if screen >= cohort.inclusion_min.value:
             break
-    r = _lognormal(rng, value("responsiveness_cv"))
-    e = _lognormal(rng, value("expectancy_cv"))
+    r = responsiveness(rng, v)
+    e = _lognormal(rng, v["expectancy_cv"])
     if blinded:
-        q = 1.0 - np.exp(-cadss_peak / value("cadss_unblinding") - sedation_peak / value("sedation_unblinding"))
-        b = 1.0 + value("unblinding_gain") * q
+        q = 1.0 - np.exp(-cadss_peak / v["cadss_unblinding"] - sedation_peak / v["sedation_unblinding"])
+        b = 1.0 + v["unblinding_gain"] * q
     else:
-        b = 1.0 + value("open_label_gain")
-    fade = np.exp(-since_treatment(days, treatments) / value("placebo_fade"))
+        b = 1.0 + v["open_label_gain"]
+    fade = np.exp(-since_treatment(days, treatments) / v["placebo_fade"])
     placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade,
                          0.9)
     relief = np.clip(severity, 0.0, None) ** r
@@ -133,7 +175,7 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     madrs[0] = screen
     hamd = np.clip(np.rint(hamd_per_madrs * (mean + x) + hamd_at_zero), 0, 52)
     hamd[0] = np.clip(np.rint(hamd_per_madrs * screen + hamd_at_zero), 0, 52)
-    drop, side = _dropout(rng, days, burden, cohort.dropout_hazard.value, value("side_effect_hazard"))
+    drop, side = _dropout(rng, days, burden, cohort.dropout_hazard.value, v["side_effect_hazard"])
     gone = days > drop
     madrs[gone] = np.nan
     hamd[gone] = np.nan

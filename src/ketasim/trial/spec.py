@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..experiments.schema import Experiment
 from ..limits import MAX_CHUNK, MAX_PATIENTS_PER_ARM, check_count
 from ..units import MINUTES_PER_DAY
+from .statistics import checked_statistical, split_overrides
 from .definitions import DEFAULT_RULES, EndpointRules, check_measure_days, endpoint_rules
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
@@ -164,14 +165,18 @@ def _known_parameters(protocol_parameters, overrides, species: str, arms,
 
     models = [build_model(species, dict(a.hypotheses), a.drugs) for a in arms]
     known = set.intersection(*(set(m.parameters) for m in models))
-    unknown = [k for k in protocol_parameters if k not in known]
+    protocol_model, protocol_stat = split_overrides(protocol_parameters)
+    unknown = [k for k in protocol_model if k not in known]
     if unknown:
         raise TrialSpecError(f"protocol.parameters.{unknown[0]}: the trial's model has no such parameter")
-    shared = {k: v for k, v in dict(overrides or {}).items() if k in known}
-    merged = merged_parameters(protocol_parameters, shared, known)
+    model_overrides, stat = split_overrides(overrides)
+    shared = {k: v for k, v in model_overrides.items() if k in known}
+    merged = merged_parameters(protocol_model, shared, known)
     for m in models:  # bounds and finiteness, before any patient is solved (ParameterError names the key)
-        checked_parameters(m.parameters, protocol_parameters, shared, overrides_field)
-    return merged
+        checked_parameters(m.parameters, protocol_model, shared, overrides_field)
+    # the statistical layer's values (trial.NAME) are kept: every trial has that layer
+    return {**merged, **checked_statistical(protocol_stat, "protocol.parameters"),
+            **checked_statistical(stat, overrides_field)}
 
 
 def _check_arm(arm, species: str, duration_days: float, where: str) -> int:
