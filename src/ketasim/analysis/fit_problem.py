@@ -57,7 +57,8 @@ class MeasurePlan:
 
 @dataclass(frozen=True, eq=False)
 class Target:
-    """One measure: where it comes from, its expected value, scale (tolerance) and plan."""
+    """One measure: where it comes from, its expected value, scale (tolerance) and plan (None for a
+    trial measure, which is scored by running the trial: `analysis.trial_fit`)."""
 
     experiment: str
     index: int
@@ -65,7 +66,7 @@ class Target:
     expected: float
     scale: float
     unit: str
-    plan: MeasurePlan
+    plan: MeasurePlan | None = None
 
     @property
     def name(self) -> str:

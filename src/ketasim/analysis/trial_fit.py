@@ -31,28 +31,12 @@ import numpy as np
 from ..errors import InputError
 from ..experiments.schema import Experiment
 from .fit_parameters import FitParameter, resolve_parameters, to_unconstrained, value_of
-from .fit_problem import expected_and_scale
+from .fit_problem import Target, expected_and_scale
 
 PENALTY = 1e3          # residual of every measure when a run fails
 TOLERANCE_SD = 1.96    # a measure's tolerance in standard deviations (95% half-widths)
 LOG_STEP = 0.1         # central-difference step of a value's log (about 10%: many patients cross a line)
 IDENTIFIED_SE = np.log(2.0)  # identified: the data pin the value within a factor of 2 (one SE of its log)
-
-
-@dataclass(frozen=True)
-class TrialTarget:
-    """One trial measure: its experiment, index, label, expected value, scale (tolerance) and unit."""
-
-    experiment: str
-    index: int
-    label: str
-    expected: float
-    scale: float
-    unit: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.experiment}: {self.label}"
 
 
 @dataclass(frozen=True)
@@ -92,7 +76,7 @@ class TrialFitResult:
 
     parameters: tuple[FitParameter, ...]
     values: Mapping[str, float]
-    targets: tuple[TrialTarget, ...]
+    targets: tuple[Target, ...]
     before: tuple[float, ...]
     after: tuple[float, ...]
     loss_initial: float
@@ -112,7 +96,7 @@ class TrialFitResult:
 
 
 def trial_targets(experiments: Sequence[Experiment], picks: Mapping[str, tuple[int, ...]] | None = None
-                  ) -> tuple[TrialTarget, ...]:
+                  ) -> tuple[Target, ...]:
     """Every chosen measure of the trial experiments (all of an experiment's unless `picks` names some)."""
     out = []
     for exp in experiments:
@@ -124,7 +108,7 @@ def trial_targets(experiments: Sequence[Experiment], picks: Mapping[str, tuple[i
             if chosen is not None and i not in chosen:
                 continue
             expected, scale = expected_and_scale(m, f"{exp.id}: measure {i}")
-            out.append(TrialTarget(exp.id, i, m.label, expected, scale, m.unit))
+            out.append(Target(exp.id, i, m.label, expected, scale, m.unit))
     if chosen_missing := [f"{e}:{i}" for e, idx in (picks or {}).items() for i in idx
                           if not any(t.experiment == e and t.index == i for t in out)]:
         raise InputError(f"--experiment: no measure {chosen_missing[0]}")
@@ -143,7 +127,7 @@ def known_trial_parameters(experiments: Sequence[Experiment]) -> dict:
     return {**dict(model.parameters.items.items()), **statistical_registry()}
 
 
-def simulate_targets(experiments: Sequence[Experiment], targets: Sequence[TrialTarget],
+def simulate_targets(experiments: Sequence[Experiment], targets: Sequence[Target],
                      values: Mapping[str, float]) -> np.ndarray:
     """Each target's simulated value with `values` as overrides (NaN where the run gave none)."""
     from ..experiments.run import run_experiment
@@ -159,7 +143,7 @@ def simulate_targets(experiments: Sequence[Experiment], targets: Sequence[TrialT
     return np.array(out)
 
 
-def residuals(targets: Sequence[TrialTarget], simulated: np.ndarray) -> np.ndarray:
+def residuals(targets: Sequence[Target], simulated: np.ndarray) -> np.ndarray:
     """(simulated - expected) / scale per target; PENALTY where a value is missing."""
     r = np.array([(s - t.expected) / t.scale for t, s in zip(targets, simulated)])
     return np.where(np.isfinite(r), r, PENALTY)
@@ -208,7 +192,7 @@ def fit_trials(experiments: Sequence[Experiment], labels: Sequence[str],
                           time.perf_counter() - t0)
 
 
-def identifiability(experiments: Sequence[Experiment], targets: Sequence[TrialTarget],
+def identifiability(experiments: Sequence[Experiment], targets: Sequence[Target],
                     params: Sequence[FitParameter], fitted: Mapping[str, float]) -> Identifiability:
     """Fisher information of the fitted values' logs from central differences of the residuals."""
     def named(vals: Mapping[str, float]) -> dict[str, float]:
