@@ -57,13 +57,13 @@ def test_mixing_trials_and_other_experiments_is_one_line_exit_2(capsys, tmp_path
 
 def test_a_small_joint_trial_fit_lowers_the_loss_and_writes_its_file_and_report(capsys, tmp_path):
     path = tmp_path / "trial.toml"
-    path.write_text(two_arm_trial(n=30, chunk=30).replace("range = [0.0, 1.0]", "expected = 0.9\nabs_tol = 0.1"))
+    path.write_text(two_arm_trial().replace("range = [0.0, 1.0]", "expected = 0.9\nabs_tol = 0.1"))
     out, report = tmp_path / "fitted.toml", tmp_path / "ident.md"
     capsys.readouterr()
     with pytest.raises(SystemExit) as info:
         from ketasim.cli import main
 
-        main(["fit", "--parameter", "mood.mood_synaptic_weight", "--experiment", str(path), "--max-steps", "6",
+        main(["fit", "--parameter", "mood.mood_synaptic_weight", "--experiment", str(path), "--max-steps", "4",
               "--out", str(out), "--identifiability", str(report), "--json"])
     assert info.value.code in (0, None)
     data = json.loads(capsys.readouterr().out)
