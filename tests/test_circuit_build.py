@@ -95,3 +95,25 @@ def test_build_needs_the_drug_free_point_first():
     pts = design(seed=0)[1:]
     with pytest.raises(ValueError, match="zero block"):
         build(pts, _runs_from(pts, np.zeros(9)), pts, _runs_from(pts, np.zeros(9)), "synthetic")
+
+
+def test_a_checkpoint_keeps_finished_seeds_and_refuses_other_settings(tmp_path, monkeypatch):
+    import ketasim.circuit.build as cb
+
+    calls = []
+
+    def fake_runs(points, duration_ms, seed, n_scale, workers, engine, segment_ms):
+        calls.append(seed)
+        return [{"rate_pyramidal": float(seed + i)} for i in range(len(points))]
+
+    monkeypatch.setattr(cb, "_design_runs", fake_runs)
+    pts = np.array([[0.0, 0.0, 0.0], [0.5, 0.5, 0.5]])
+    first = cb.run_design(pts, 1000.0, seed=3, seeds=2, engine="runtime", checkpoint=tmp_path)
+    assert calls == [3, 4] and sorted(p.name for p in tmp_path.iterdir()) == ["seed_3.json", "seed_4.json"]
+    # a later build with the same points and settings simulates nothing and gives the same runs
+    again = cb.run_design(pts, 1000.0, seed=3, seeds=3, engine="runtime", checkpoint=tmp_path)
+    assert calls == [3, 4, 5]
+    assert [r.per_seed[:2] for r in again] == [r.per_seed for r in first]
+    assert again[1].per_seed[0] == {"rate_pyramidal": 4.0}
+    with pytest.raises(ValueError, match="seed_3.json: saved for other points or settings"):
+        cb.run_design(pts, 2000.0, seed=3, seeds=1, engine="runtime", checkpoint=tmp_path)

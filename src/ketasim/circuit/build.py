@@ -19,9 +19,11 @@ Expensive (minutes of CPU per seed and point); run by `python -m ketasim.circuit
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -95,17 +97,44 @@ def _run_point(args) -> dict:
 
 def run_design(points: np.ndarray, duration_ms: float = 30_000.0, seed: int = 0, n_scale: float = 1.0,
                workers: int = 1, seeds: int = 5, engine: str = "standalone",
-               segment_ms: float = 4000.0) -> list[PointRuns]:
+               segment_ms: float = 4000.0, checkpoint: Path | None = None) -> list[PointRuns]:
     """Summaries (rates Hz, band powers, E/I, glutamate) of the network at each point, per seed.
 
     seeds: network seeds seed, seed+1, ... (each a different network instance and input).
     engine: "standalone" (one compiled C++ network per seed, points as run-time arguments;
     the same spikes as runtime for the same seed) or "runtime" (one `run_circuit` per point
-    and seed, in `workers` processes).
+    and seed, in `workers` processes). checkpoint: a folder where each finished seed's
+    summaries are kept (`seed_K.json`, with the points and settings they belong to) and from
+    which a later build takes them instead of simulating again: a full-size build (hours on
+    two cores) can then be done a few seeds at a time.
     """
-    per_seed = [_design_runs(points, duration_ms, seed + k, n_scale, workers, engine, segment_ms)
-                for k in range(seeds)]
+    per_seed = []
+    for k in range(seeds):
+        key = {"points": np.asarray(points, dtype=float).tolist(), "duration_ms": float(duration_ms),
+               "seed": seed + k, "n_scale": float(n_scale), "engine": engine, "segment_ms": float(segment_ms)}
+        runs = _checkpointed(checkpoint, key) if checkpoint is not None else None
+        if runs is None:
+            runs = _design_runs(points, duration_ms, seed + k, n_scale, workers, engine, segment_ms)
+            if checkpoint is not None:
+                from ..files import atomic_write_text
+
+                checkpoint.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(checkpoint / f"seed_{seed + k}.json", json.dumps({"key": key, "runs": runs}))
+        per_seed.append(runs)
     return [PointRuns(tuple(run[i] for run in per_seed)) for i in range(len(points))]
+
+
+def _checkpointed(folder: Path, key: Mapping[str, object]) -> list[dict] | None:
+    """A seed's saved summaries when the folder holds them for exactly these points and settings;
+    None when it holds none; ValueError when it holds the seed under other points or settings."""
+    path = folder / f"seed_{key['seed']}.json"
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if saved.get("key") != key:
+        raise ValueError(f"{path}: saved for other points or settings than this build's; use another "
+                         "--checkpoint folder or remove the file")
+    return [dict(r) for r in saved["runs"]]
 
 
 def _design_runs(points: np.ndarray, duration_ms: float, seed: int, n_scale: float, workers: int,
@@ -197,8 +226,6 @@ def runs_from_report(saved: Mapping[str, object], key: str) -> list[PointRuns]:
 def main(argv: Sequence[str] | None = None) -> None:
     """`python -m ketasim.circuit.build [--workers N] [--duration-ms T] [--seeds K] [--out FILE]`."""
     import argparse
-    import json
-    from pathlib import Path
 
     from .surrogate import default_path
 
@@ -216,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--degree", type=int, default=2)
     ap.add_argument("--engine", choices=("runtime", "standalone"), default="standalone")
     ap.add_argument("--out", type=Path, default=default_path())
+    ap.add_argument("--checkpoint", type=Path, default=None,
+                    help="folder that keeps each finished seed's runs; a later build with the same settings "
+                         "takes them from there (a long build done a few seeds at a time)")
     ap.add_argument("--from-report", type=Path, default=None,
                     help="refit from the spiking runs saved in a previous build's report (no simulation)")
     args = ap.parse_args(argv)
@@ -228,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         points = design(n_random=args.random_points, max_block=args.max_block, seed=args.seed)
         test_points = held_out(n_random=args.held_out_random, max_block=args.max_block, seed=args.seed + 1)
         both = run_design(np.vstack([points, test_points]), args.duration_ms, args.seed, args.n_scale, args.workers,
-                          args.seeds, args.engine, args.segment_ms)
+                          args.seeds, args.engine, args.segment_ms, args.checkpoint)
         runs, test_runs = both[:len(points)], both[len(points):]
         description = (f"{len(points)} + {len(test_points)} held-out points x {args.seeds} seeds x "
                        f"{args.duration_ms / 1e3:g} s (after 0.5 s warm-up), network scale {args.n_scale:g}, "
