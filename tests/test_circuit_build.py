@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from ketasim.circuit.blocks import drug_block
-from ketasim.circuit.build import (OUTPUT_KEYS, PointRuns, build, design, held_out, log_rmse, output_values,
+from ketasim.circuit.build import (OUTPUT_KEYS, RATE_FLOOR_HZ, PointRuns, build, design, held_out, log_rmse, output_values,
                                    seed_noise)
 from ketasim.circuit.surrogate import OUTPUT_UNITS, features, feature_terms
 
@@ -80,6 +80,8 @@ def test_build_recovers_an_exact_quadratic_and_reports_held_out_error():
     # the pyramidal rate is 2 (1 + b_pv) Hz: not log-quadratic, so its held-out error is small but not zero
     assert 0.0 < report["error"]["rate_pyramidal"]["held_out_log_rmse"] < 0.05
     assert "held-out" in s.provenance["summary"]
+    # the fit's own settings travel with the coefficients: a rebuild can tell a changed floor apart
+    assert s.provenance["fit"] == {"degree": 2, "rate_floor_hz": RATE_FLOOR_HZ}
 
 
 def test_build_error_grows_with_seed_noise_on_held_out_points():

@@ -213,8 +213,10 @@ def build(points: np.ndarray, runs: Sequence[PointRuns], test_points: np.ndarray
     report = {"runs": description, "settings": dict(settings or {}), "degree": degree, "error": error, "points": points.tolist(),
               "held_out_points": test_points.tolist(),
               "network": [list(r.per_seed) for r in runs], "held_out_network": [list(r.per_seed) for r in test_runs]}
+    fitted = {"degree": degree, "rate_floor_hz": RATE_FLOOR_HZ}  # how the runs became coefficients
+    report["fit"] = fitted
     prov = {"built": built, "summary": summary, "source": "spiking runs directly (no intermediate model)",
-            "settings": dict(settings or {})}
+            "settings": dict(settings or {}), "fit": fitted}
     return Surrogate(fit.terms, fit.baseline, fit.coefficients, prov), report
 
 
