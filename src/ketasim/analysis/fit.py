@@ -35,33 +35,13 @@ from ..engine.solver_jax import pure_solve
 from ..engine.solver_options import SolverOptions
 from ..errors import InputError
 from .fit_parameters import FitParameter, bounded, on_bound, to_unconstrained, value_of
-from .fit_problem import FitProblem, Target, fit_problem  # noqa: F401  (re-exported)
+from .fit_problem import FitProblem, MeasureFit, Target, fit_problem  # noqa: F401  (re-exported)
 
 __all__ = ["FitProblem", "FitResult", "MeasureFit", "Target", "fit", "fit_problem", "loss_and_grad",
            "loss_function", "residual_function", "start_point"]
 
 METHODS = ("levenberg_marquardt", "bfgs")
 PENALTY = 1e3   # residual of every measure when a solve fails (rejects the step)
-
-
-@dataclass(frozen=True)
-class MeasureFit:
-    """One measure before and after the fit (simulated values in the measure's unit)."""
-
-    name: str
-    expected: float
-    scale: float
-    unit: str
-    before: float
-    after: float
-
-    @property
-    def residual_before(self) -> float:
-        return (self.before - self.expected) / self.scale
-
-    @property
-    def residual_after(self) -> float:
-        return (self.after - self.expected) / self.scale
 
 
 @dataclass(frozen=True)

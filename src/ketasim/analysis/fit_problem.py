@@ -55,6 +55,26 @@ class MeasurePlan:
         return self.call.jax(ts, obs[:, self.column] / self.canonical)
 
 
+@dataclass(frozen=True)
+class MeasureFit:
+    """One measure before and after a fit (gradient or trial) (simulated values in the measure's unit)."""
+
+    name: str
+    expected: float
+    scale: float
+    unit: str
+    before: float
+    after: float
+
+    @property
+    def residual_before(self) -> float:
+        return (self.before - self.expected) / self.scale
+
+    @property
+    def residual_after(self) -> float:
+        return (self.after - self.expected) / self.scale
+
+
 @dataclass(frozen=True, eq=False)
 class Target:
     """One measure: where it comes from, its expected value, scale (tolerance) and plan (None for a

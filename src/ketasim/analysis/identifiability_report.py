@@ -13,8 +13,8 @@ from .parameter_file import FitProvenance
 from .trial_fit import IDENTIFIED_SE, TOLERANCE_SD, TrialFitResult
 
 
-def _factor(se: float) -> str:
-    return f"×/÷ {math.exp(se):.3g}" if math.isfinite(se) and se < 50 else "unbounded"
+def _factor(value: float) -> str:
+    return f"×/÷ {value:.3g}" if math.isfinite(value) else "unbounded"
 
 
 def identifiability_markdown(result: TrialFitResult, provenance: FitProvenance) -> str:
@@ -31,15 +31,12 @@ def identifiability_markdown(result: TrialFitResult, provenance: FitProvenance) 
              f"standard error of its log is below {IDENTIFIED_SE:.3g} (the data pin it within a factor of 2).",
              "", "| parameter | start | fitted | bounds | standard error | verdict |", "|---|---|---|---|---|---|"]
     for fp in result.parameters:
-        i = ident.labels.index(fp.label)
-        verdict = ("identified" if ident.identified(fp.label) else
-                   "fitted without information: no measure moves with it" if ident.without_information(fp.label)
-                   else "not identified")
         lines.append(f"| `{fp.label}` | {fp.initial:.4g} | {result.values[fp.label]:.4g} | "
-                     f"[{fp.lower:.4g}, {fp.upper:.4g}] | {_factor(ident.se_log[i])} | {verdict} |")
+                     f"[{fp.lower:.4g}, {fp.upper:.4g}] | {_factor(ident.factor(fp.label))} | "
+                     f"{ident.verdict(fp.label)} |")
     lines += ["", "## Measures", "", "| measure | expected ± tolerance | before | after |", "|---|---|---|---|"]
-    for t, b, a in zip(result.targets, result.before, result.after):
-        lines.append(f"| {t.name} | {t.expected:.4g} ± {t.scale:.3g} | {b:.4g} | {a:.4g} |")
+    for m in result.measures:
+        lines.append(f"| {m.name} | {m.expected:.4g} ± {m.scale:.3g} | {m.before:.4g} | {m.after:.4g} |")
     lines += ["", "## Correlations of the estimates (logs)", "",
               "| | " + " | ".join(f"`{k}`" for k in ident.labels) + " |",
               "|---|" + "---|" * len(ident.labels)]

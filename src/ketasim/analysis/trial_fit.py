@@ -30,8 +30,8 @@ import numpy as np
 
 from ..errors import InputError
 from ..experiments.schema import Experiment
-from .fit_parameters import FitParameter, resolve_parameters, to_unconstrained, value_of
-from .fit_problem import Target, expected_and_scale
+from .fit_parameters import FitParameter, on_bound, resolve_parameters, to_unconstrained, value_of
+from .fit_problem import MeasureFit, Target, expected_and_scale
 
 PENALTY = 1e3          # residual of every measure when a run fails
 TOLERANCE_SD = 1.96    # a measure's tolerance in standard deviations (95% half-widths)
@@ -63,6 +63,17 @@ class Identifiability:
         """Whether no fitted measure moves with the value at all."""
         return bool(self.sensitivity[self.labels.index(label)] == 0.0)
 
+    def factor(self, label: str) -> float:
+        """One standard error as a factor on the value (inf where the measures do not bound it)."""
+        se = self.se_log[self.labels.index(label)]
+        return float(np.exp(se)) if np.isfinite(se) and se < 50 else float("inf")
+
+    def verdict(self, label: str) -> str:
+        """'identified', 'fitted without information' (no measure moves with it) or 'not identified'."""
+        if self.identified(label):
+            return "identified"
+        return "fitted without information" if self.without_information(label) else "not identified"
+
     def to_json(self) -> dict:
         return {"labels": list(self.labels), "se_log": list(self.se_log), "sensitivity": list(self.sensitivity),
                 "correlation": [list(r) for r in self.correlation], "eigenvalues": list(self.eigenvalues),
@@ -77,8 +88,7 @@ class TrialFitResult:
     parameters: tuple[FitParameter, ...]
     values: Mapping[str, float]
     targets: tuple[Target, ...]
-    before: tuple[float, ...]
-    after: tuple[float, ...]
+    measures: tuple[MeasureFit, ...]
     loss_initial: float
     loss_final: float
     iterations: int
@@ -93,6 +103,10 @@ class TrialFitResult:
 
     def bounds(self) -> dict[str, tuple[float, float]]:
         return {n: (fp.lower, fp.upper) for fp in self.parameters for n in fp.names}
+
+    def at_bound(self, label: str) -> bool:
+        """Whether a fitted value ended on its bound (`fit_parameters.on_bound`)."""
+        return on_bound(next(f for f in self.parameters if f.label == label), self.values[label])
 
 
 def trial_targets(experiments: Sequence[Experiment], picks: Mapping[str, tuple[int, ...]] | None = None
@@ -163,13 +177,20 @@ def fit_trials(experiments: Sequence[Experiment], labels: Sequence[str],
     t0 = time.perf_counter()
     targets = trial_targets(experiments, picks)
     params = resolve_parameters(labels, known_trial_parameters(experiments), bounds)
-    count = [0]
+    count, seen = [0], {}
 
     def values_at(x: np.ndarray) -> dict[str, float]:
         return {n: value_of(fp, xi) for fp, xi in zip(params, x) for n in fp.names}
 
+    def simulated_at(x: np.ndarray) -> np.ndarray:
+        """The targets' values at x; each point is run once (the start and the optimum come back)."""
+        key = tuple(np.asarray(x, dtype=float).tolist())
+        if key not in seen:
+            seen[key] = simulate_targets(experiments, targets, values_at(x))
+        return seen[key]
+
     def loss(x: np.ndarray) -> float:
-        r = residuals(targets, simulate_targets(experiments, targets, values_at(x)))
+        r = residuals(targets, simulated_at(x))
         count[0] += 1
         out = float(np.mean(r * r))
         if progress is not None:
@@ -177,19 +198,17 @@ def fit_trials(experiments: Sequence[Experiment], labels: Sequence[str],
         return out
 
     x0 = np.array([to_unconstrained(fp, fp.initial) for fp in params])
-    before = simulate_targets(experiments, targets, values_at(x0))
-    r0 = residuals(targets, before)
     simplex = np.vstack([x0] + [x0 + 0.5 * np.eye(len(x0))[i] for i in range(len(x0))])
     res = minimize(loss, x0, method="Nelder-Mead",
                    options={"initial_simplex": simplex, "maxfev": max_evaluations, "xatol": 0.02, "fatol": 1e-3})
+    before, after = simulated_at(x0), simulated_at(res.x)
+    r0, r1 = residuals(targets, before), residuals(targets, after)
     fitted = {fp.label: value_of(fp, xi) for fp, xi in zip(params, res.x)}
-    named = values_at(res.x)
-    after = simulate_targets(experiments, targets, named)
-    r1 = residuals(targets, after)
+    measures = tuple(MeasureFit(t.name, t.expected, t.scale, t.unit, float(b), float(a))
+                     for t, b, a in zip(targets, before, after))
     ident = identifiability(experiments, targets, params, fitted)
-    return TrialFitResult(params, fitted, targets, tuple(before), tuple(after), float(np.mean(r0 * r0)),
-                          float(np.mean(r1 * r1)), int(res.nfev), bool(res.success), ident,
-                          time.perf_counter() - t0)
+    return TrialFitResult(params, fitted, targets, measures, float(np.mean(r0 * r0)), float(np.mean(r1 * r1)),
+                          int(res.nfev), bool(res.success), ident, time.perf_counter() - t0)
 
 
 def identifiability(experiments: Sequence[Experiment], targets: Sequence[Target],

@@ -196,32 +196,18 @@ def result_json(result, out: Path) -> dict:
 
 def trial_result_json(result, out: Path) -> dict:
     """A trial fit's summary as JSON data: the gradient fit's keys, and its identifiability."""
-    from ..analysis.fit_parameters import on_bound
-
-    return {
-        "parameters": [{"name": fp.label, "names": list(fp.names), "unit": fp.unit, "initial": fp.initial,
-                        "fitted": result.values[fp.label], "lower": fp.lower, "upper": fp.upper,
-                        "at_bound": on_bound(fp, result.values[fp.label])}
-                       for fp in result.parameters],
-        "measures": [{"name": t.name, "expected": t.expected, "tolerance": t.scale, "unit": t.unit, "before": b,
-                      "after": a, "residual_before": (b - t.expected) / t.scale,
-                      "residual_after": (a - t.expected) / t.scale}
-                     for t, b, a in zip(result.targets, result.before, result.after)],
-        "loss_initial": result.loss_initial, "loss_final": result.loss_final, "iterations": result.iterations,
-        "converged": result.converged, "method": result.method, "wall_s": result.wall_s, "out": str(out),
-        "identifiability": result.identifiability.to_json(),
-    }
+    ident = result.identifiability
+    return {**result_json(result, out), "identifiability": {
+        **ident.to_json(), "factor": [ident.factor(k) for k in ident.labels],
+        "verdict": [ident.verdict(k) for k in ident.labels]}}
 
 
 def print_identifiability(data: dict) -> None:
     """Each fitted value's standard error (as a factor on the value) and whether the data pin it."""
     import math
 
-    rows = []
-    for label, se, sens, ok in zip(data["labels"], data["se_log"], data["sensitivity"], data["identified"]):
-        factor = f"factor {math.exp(se):.3g}" if math.isfinite(se) and se < 50 else "unbounded"
-        note = "identified" if ok else ("no measure moves with it" if sens == 0 else "not identified")
-        rows.append((label, factor, f"{sens:.3g}", note))
+    rows = [(label, f"factor {f:.3g}" if math.isfinite(f) else "unbounded", f"{sens:.3g}", verdict)
+            for label, f, sens, verdict in zip(data["labels"], data["factor"], data["sensitivity"], data["verdict"])]
     print_table("Identifiability (Fisher information; one standard error as a factor on the value)",
                 ("parameter", "standard error", "sensitivity (SD per log unit)", "verdict"), rows)
 

@@ -111,6 +111,11 @@ def value(name: str) -> float:
     return PARAMETERS[name].value
 
 
+def declared_values() -> dict[str, float]:
+    """Every parameter's declared value by plain name (what `observe_patient` uses unless given others)."""
+    return {name: q.value for name, q in PARAMETERS.items()}
+
+
 def responsiveness(rng: np.random.Generator, values: Mapping[str, float]) -> float:
     """One patient's responsiveness to the mechanism: the latent class, then the spread within it
     (mean over the classes' levels 1)."""
@@ -151,7 +156,7 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     treatments: days of the arm's treatment events (doses, sessions); default one at day 0.
     values: this module's parameter values by plain name (default the declared ones; a
     trial's overrides, `trial.statistics.observation_values`)."""
-    v = values if values is not None else {name: q.value for name, q in PARAMETERS.items()}
+    v = values if values is not None else declared_values()
     sd, corr = v["fluctuation_sd"], v["fluctuation_corr"]
     for _ in range(1000):
         true_b = float(np.clip(cohort.baseline_mean.value + cohort.baseline_sd.value * rng.standard_normal(), 0, 60))

@@ -68,10 +68,10 @@ def checked_statistical(values: Mapping[str, float], field: str = "parameters") 
 
 def observation_values(stat: Mapping[str, float] | None = None) -> dict[str, float]:
     """The observation model's parameter values by plain name (declared values, overridden)."""
-    from .observation import PARAMETERS
+    from .observation import declared_values
 
     over = dict(stat or {})
-    return {name: over.get(PREFIX + name, q.value) for name, q in PARAMETERS.items()}
+    return {name: over.get(PREFIX + name, value) for name, value in declared_values().items()}
 
 
 def cohort_with(cohort, stat: Mapping[str, float] | None = None):
