@@ -44,6 +44,8 @@ class TrialArm:
     arms, e.g. Laje 2012); None draws it from the population frequency.
     segments: the least number of dosing segments the solve is padded to (normally the
     largest arm's), so that all arms of a trial share one compiled solve.
+    assessments: the days (after the baseline) at which the protocol rates the patients:
+    follow-up contacts that add to the placebo response (`trial.observation`).
     """
 
     name: str
@@ -53,6 +55,7 @@ class TrialArm:
     model_drugs: tuple[str, ...] = ()
     bdnf: str | None = None
     segments: int = 0
+    assessments: tuple[float, ...] = ()
 
     @property
     def drugs(self) -> frozenset[str]:
@@ -111,13 +114,14 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
     days = visit_grid(visits)
     c = mechanistic_courses(arm, cohort, start, n, seed, days, species, batch, model_values)
     slope, zero = c.hamd_line
-    events = treatment_days(arm)
+    events, contacts = treatment_days(arm), contact_days(arm)
     who, values = cohort_with(COHORTS[cohort], stat), observation_values(stat)
     out = []
     for i in range(n):
         rng = observation_rng(seed, arm.name, cohort, start + i)
         out.append(observe_patient(rng, who, days, c.severity[i], c.burden[i], float(c.cadss_peak[i]),
-                                   float(c.sedation_peak[i]), arm.blinded, slope, zero, events, values))
+                                   float(c.sedation_peak[i]), arm.blinded, slope, zero, events, values,
+                                   contacts))
     return ChunkResult(
         patient=np.arange(start, start + n, dtype=np.int64),
         visits=days,
@@ -139,6 +143,22 @@ def treatment_days(arm: TrialArm) -> np.ndarray:
     from ..engine.dosing import expand_repeats
 
     return np.array(sorted({e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)}))
+
+
+SELF_ADMINISTERED = ("oral", "sublingual")
+"""Routes whose doses patients take at home: not a contact with the trial's staff."""
+
+
+def contact_days(arm: TrialArm) -> np.ndarray:
+    """The arm's follow-up contacts (d): its rating visits after the baseline and the start days
+    of its clinic sessions (every dose by a route not in `SELF_ADMINISTERED`, every procedure),
+    one per day (two on the same day are one contact), sorted."""
+    from ..engine.dosing import expand_repeats
+
+    sessions = {e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)
+                if ev.procedure is not None or ev.route not in SELF_ADMINISTERED}
+    days = {float(np.floor(d + 1e-9)) for d in (*sessions, *arm.assessments) if d > 1e-9}
+    return np.array(sorted(days))
 
 
 def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:

@@ -12,8 +12,18 @@ For patient i with untreated severity B (MADRS points), at visit day t:
   (in log units) is 1/nonresponder_relief_ratio times the other class's; the class
   levels are scaled so that the mean responsiveness is 1 (the mood weights keep their
   meaning), and each patient varies within the class (log-normal, CV responsiveness_cv);
-- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade), capped at
-  0.9: the placebo response (placebo_max and placebo_tau per cohort).
+- P(t) = placebo_max e b (1 - exp(-t / placebo_tau)) exp(-s(t) / placebo_fade)
+  + e C(t) / B, capped at 0.9: the placebo response (placebo_max and placebo_tau per
+  cohort). The second term is what the trial's design adds by seeing the patient:
+  - C(t) = assessment_relief / hamd_per_madrs x N(t) x exp(-s_c(t) / placebo_fade), in
+    MADRS points: N(t) is the number of follow-up contacts before day t (scheduled rating
+    visits after the baseline, and treatment sessions given in the clinic: every dose
+    not taken at home, and every procedure), s_c(t) the days since the last of them
+    (`contact_relief`). Each follow-up assessment of an antidepressant trial adds a
+    further 0.67-0.86 HAM-D points of improvement, cumulatively and in drug arms as in
+    placebo arms, about 40% of the placebo response (Posternak & Zimmerman 2007), so a
+    trial with twice-weekly sessions and visits has a larger placebo response than one
+    with a single infusion and three ratings.
   - s(t): days since the last treatment event (dose or session), counted from one day
     after it; each treatment renews the response, which fades without one (a single
     infusion's expectancy wanes over a week or two).
@@ -84,6 +94,15 @@ PARAMETERS = {q.name: q for q in (
            "at 24 h separate it from the placebo size"),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
+    p("assessment_relief", 0.765, "1", "posternak2007",
+      "further HAM-D-17 improvement per follow-up contact (a rating visit or a clinic session)",
+      lower=0.0,
+      note="Posternak & Zimmerman 2007 (41 placebo-controlled 6-week trials with four, five or six follow-up "
+           "assessments): an extra visit at week 3 went with a further 0.86 HAM-D points of improvement, one at "
+           "week 5 with 0.67; two extra visits with twice as much (cumulative), and a comparable effect in drug "
+           "arms; the mean, 0.765, is used. Taken as the same for a clinic treatment session (an infusion, a "
+           "spray under observation, an ECT session) as for a rating visit: an assumption, the meta-analysis "
+           "counted rating visits only"),
     p("placebo_fade", 75.38, "d", "fitted", "time constant with which the placebo response fades without treatment",
       note="fitted in the first joint run over the clinical calibration set (data/calibration/clinical.toml: "
            "clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h and "
@@ -150,10 +169,13 @@ def ar1(rng: np.random.Generator, days: np.ndarray, sd: float, corr: float) -> n
 def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, severity: np.ndarray,
                     burden: np.ndarray, cadss_peak: float, sedation_peak: float, blinded: bool,
                     hamd_per_madrs: float, hamd_at_zero: float,
-                    treatments: np.ndarray | None = None, values: Mapping[str, float] | None = None) -> Observed:
+                    treatments: np.ndarray | None = None, values: Mapping[str, float] | None = None,
+                    contacts: np.ndarray | None = None) -> Observed:
     """Rated MADRS/HAMD at `days` (days[0] = 0, the baseline) for one patient.
 
     treatments: days of the arm's treatment events (doses, sessions); default one at day 0.
+    contacts: days of the follow-up contacts (rating visits after the baseline, clinic
+    sessions; `trial.chunk.contact_days`); default none.
     values: this module's parameter values by plain name (default the declared ones; a
     trial's overrides, `trial.statistics.observation_values`)."""
     v = values if values is not None else declared_values()
@@ -172,8 +194,11 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
     else:
         b = 1.0 + v["open_label_gain"]
     fade = np.exp(-since_treatment(days, treatments) / v["placebo_fade"])
-    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade,
-                         0.9)
+    # a cohort without a placebo response (healthy volunteers: nothing to improve) gains nothing from contacts
+    seen = (contact_relief(days, contacts, v["assessment_relief"] / hamd_per_madrs, v["placebo_fade"])
+            if cohort.placebo_max.value > 0 else np.zeros_like(days))
+    placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade
+                         + e * seen / max(true_b, 1.0), 0.9)
     relief = np.clip(severity, 0.0, None) ** r
     mean = true_b * (1 - placebo) * relief
     madrs = np.clip(np.rint(mean + x), 0, 60)
@@ -196,6 +221,22 @@ def since_treatment(days: np.ndarray, treatments: np.ndarray | None) -> np.ndarr
     idx = np.searchsorted(ev, days, side="right") - 1
     last = np.where(idx >= 0, ev[np.clip(idx, 0, None)], 0.0)
     return np.maximum(days - last - 1.0, 0.0)
+
+
+def contact_relief(days: np.ndarray, contacts: np.ndarray | None, per_contact: float, fade: float) -> np.ndarray:
+    """MADRS points of improvement the trial's follow-up contacts have given by each of `days`.
+
+    Each contact on a day before t counts (its effect shows from the next rating on):
+    per_contact (MADRS points) x N(t), fading with time constant `fade` (d) from one day
+    after the last of them, as the expectancy part of the placebo response does."""
+    days = np.asarray(days, dtype=float)
+    if contacts is None or len(contacts) == 0:
+        return np.zeros_like(days)
+    ev = np.sort(np.asarray(contacts, dtype=float))
+    n = np.searchsorted(ev, days, side="left")
+    last = ev[np.clip(n - 1, 0, None)]
+    since = np.where(n > 0, np.maximum(days - last - 1.0, 0.0), 0.0)
+    return per_contact * n * np.exp(-since / fade)
 
 
 def _lognormal(rng: np.random.Generator, cv: float) -> float:

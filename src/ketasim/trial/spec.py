@@ -68,7 +68,8 @@ class TrialSpec:
                 "visits": list(self.visits),
                 "arms": [{"name": a.name, "regimen": [asdict(e) for e in a.regimen],
                           "hypotheses": dict(a.hypotheses), "blinded": a.blinded, "bdnf": a.bdnf,
-                          "model_drugs": list(a.model_drugs), "segments": a.segments} for a in self.arms],
+                          "model_drugs": list(a.model_drugs), "segments": a.segments,
+                          **({"assessments": list(a.assessments)} if a.assessments else {})} for a in self.arms],
                 **({"parameters": dict(self.parameters)} if self.parameters else {}),
                 **({"endpoints": self.endpoints.to_json()} if self.endpoints != DEFAULT_RULES else {})}
 
@@ -85,6 +86,14 @@ def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[flo
     days = set(np.arange(0.0, np.floor(duration_days + 1e-9) + 1.0).tolist()) | {float(duration_days)}
     days |= {float(d) for d in extra}
     return tuple(sorted(round(d, 9) for d in days))
+
+
+def assessment_days(rules: EndpointRules, measure_days: tuple[float, ...]) -> tuple[float, ...]:
+    """The follow-up rating visits (d, after the baseline) of a protocol: its scheduled visits
+    when it declares them (`protocol.endpoints.visits`), else the days its measures read (a
+    trial rates its patients at least when it reports them)."""
+    days = rules.visits if rules.visits is not None else measure_days
+    return tuple(sorted({round(float(d), 9) for d in days if d > 0}))
 
 
 def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None = None,
@@ -141,9 +150,11 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
             check_name(arm.bdnf, BDNF_GENOTYPES, f"{where}.bdnf", "genotype", TrialSpecError)
         arms.append(TrialArm(name=name, regimen=plan.arm_regimen(name), hypotheses=tuple(sorted(hyp.items())),
                              blinded=arm.blinded, bdnf=arm.bdnf))
-    # one model for every arm (the union of the trial's drugs), so the solve compiles once
+    # one model for every arm (the union of the trial's drugs), so the solve compiles once;
+    # every arm rated on the same follow-up days (`assessment_days`)
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
-    arms = [replace(a, model_drugs=drugs) for a in arms]
+    seen = assessment_days(rules, tuple(d for _, d in extra))
+    arms = [replace(a, model_drugs=drugs, assessments=seen) for a in arms]
     values = {**prot.parameters, **{k: float(v) for k, v in dict(parameters or {}).items()}}
     if check_models:
         # and one padded segment count (the largest arm's), so the compiled solve is shared too
