@@ -56,13 +56,13 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
             (32.0, "murrough2013", "ketamine RCT baselines cluster near 32 MADRS points (Murrough 2013 midazolam trial)"),
             (5.0, "assumed", "a typical SD of baseline MADRS in ketamine RCTs (4-6 points); not pooled at source"),
             (22.0, "assumed", "ketamine RCTs admit moderate-to-severe depression (MADRS >= 20-22)"),
-            (0.2892, "fitted", "fitted jointly with mood.mood_synaptic_weight and trial.unblinding_gain to the "
+            (0.2807, "fitted", "fitted jointly with mood.mood_synaptic_weight and trial.unblinding_gain to the "
                               "clinical calibration set (data/calibration/clinical.toml: "
                               "clinical-han2016-response-24h, clinical-han2016-course, "
                               "clinical-cochrane2021-saline-midazolam-24h and clinical-coyle2015-loss-of-effect, "
                               "from Han 2016 (han2016), Cochrane 2021 (cochrane2021) and Coyle & Laws 2015 "
                               "(coyle2015)) (make calibrate-clinical: Nelder-Mead on the scored endpoints of every "
-                              "time point at once, 60 runs of the set, loss 0.68 -> 0.671; standard errors in "
+                              "time point at once, 60 runs of the set, loss 0.614 -> 0.465 with the design's follow-up contacts in the placebo (posternak2007); standard errors in "
                               "docs/calibration/clinical_identifiability.md)"),
             (0.25, "assumed", "saline and midazolam arms of infusion trials have improved by the first rating at "
                               "24 h (Cochrane 2021, cochrane2021); a 6-h time constant puts most of it within the "
