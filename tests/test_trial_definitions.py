@@ -124,9 +124,12 @@ def test_the_spec_records_the_schedule_and_the_rules():
     assert spec.endpoints.visits == (0.0, 1.0, 1.5, 7.0) and spec.endpoints.remission_at_most == 12
     assert 1.5 in spec.visits and 3.0 in spec.visits           # the scheduled day joins the daily record
     assert spec.endpoints.relapse_madrs == 22 and spec.endpoints.relapse_visits == 2
-    # definitions read the record, they do not change it: the digest is the one without them
-    plain = spec_of(trial_text(endpoints='[protocol.endpoints]\nvisits = ["1 d", "36 h"]\n'))
+    # the other definitions read the record, they do not change it: the digest is the one without them
+    plain = spec_of(trial_text(endpoints='[protocol.endpoints]\nvisits = ["1 d", "36 h", "7 d"]\n'))
     assert spec.digest == plain.digest
+    # the schedule does: its visits are follow-up contacts that add to the placebo response
+    fewer = spec_of(trial_text(endpoints='[protocol.endpoints]\nvisits = ["1 d", "36 h"]\n'))
+    assert fewer.digest != spec.digest and {a.assessments for a in fewer.arms} == {(1.0, 1.5)}
     assert spec_of(two_arm_trial()).endpoints == DEFAULT_RULES
 
 

@@ -48,6 +48,8 @@ def test_rates_and_mean_change_by_hand():
     assert value("response_rate", A, 2.0) == pytest.approx(2 / 4)      # 12 <= 15, 9 <= 10
     assert value("remission_rate", A, 2.0) == pytest.approx(1 / 4)     # only 9 <= 10
     assert value("mean_change", A, 2.0) == pytest.approx((-18 - 10 - 11 - 19) / 4)
+    # changes -18, -10, -11, -19: mean -14.5, squared deviations 12.25 + 20.25 + 12.25 + 20.25 = 65, n - 1 = 3
+    assert value("change_sd", A, 2.0) == pytest.approx(np.sqrt(65 / 3))
     assert value("response_rate", A, 1.0) == pytest.approx(2 / 4)      # 14 <= 15, 8 <= 10
     assert value("response_rate", A, 1.5) == value("response_rate", A, 1.0)  # last visit on or before
     assert value("dropout_rate", A, 1.0) == 0.0

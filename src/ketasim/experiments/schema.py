@@ -23,7 +23,7 @@ IN_VITRO_STATISTICS = ("ic50", "relaxation_rate", "on_rate", "rate_ratio", "valu
 LAYERS = ("pk", "receptor", "circuit", "plasticity", "systems", "clinical")
 # Virtual-trial endpoints (docs/architecture.md §5; extend, don't rename). Defined by ketasim.trial.endpoints.
 ENDPOINTS = ("response_rate", "remission_rate", "mean_change", "mean_difference", "response_odds_ratio",
-             "relapse_median_days", "dropout_rate", "side_effect_dropout_rate", "response_median_days")
+             "relapse_median_days", "dropout_rate", "side_effect_dropout_rate", "response_median_days", "change_sd")
 TWO_ARM_ENDPOINTS = ("mean_difference", "response_odds_ratio")
 # How a protocol defines its endpoints ([protocol.endpoints], read by ketasim.trial.definitions):
 # the rating scales remission can be read on, with their highest totals; the missing-data

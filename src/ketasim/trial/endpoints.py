@@ -13,6 +13,9 @@ analysis [LOCF] and the relapse rule [one visit with MADRS > 50% of baseline].
 - `remission_rate`: fraction at or below the protocol's remission line at `at`.
 - `mean_change`: mean of (MADRS at `at` - baseline), MADRS points (negative = better).
 - `mean_difference`: mean_change(arm) - mean_change(versus), MADRS points.
+- `change_sd`: the between-patient standard deviation (n - 1) of the MADRS change at
+  `at`, MADRS points: how widely patients' courses differ, which a trial reports next to
+  the mean change and which the rates above depend on.
 - `response_odds_ratio`: odds of response in the arm over odds in `versus` at `at`;
   when any of the four cells is empty, 0.5 is added to each (Haldane–Anscombe).
 - `relapse_median_days`: among patients who respond at some scheduled visit on or before
@@ -201,6 +204,13 @@ def _mean(v: np.ndarray) -> float:
     return float(np.mean(v)) if v.size else float("nan")
 
 
+def _sd(v: np.ndarray) -> float:
+    """Sample standard deviation (n - 1) over the patients in the analysis; NaN below two."""
+    v = np.asarray(v, float)
+    v = v[~np.isnan(v)]
+    return float(np.std(v, ddof=1)) if v.size > 1 else float("nan")
+
+
 @dataclass(frozen=True)
 class EndpointDef:
     """An endpoint: per-patient values of an arm at day `at` under the protocol's rules, and
@@ -248,6 +258,7 @@ ENDPOINT_DEFS: dict[str, EndpointDef] = {e.name: e for e in (
                 lambda a, at, r: _dropped(a, at, r) * np.asarray(a.dropout_side_effect, float), _mean),
     EndpointDef("response_median_days", "d", "Kaplan-Meier median days from the first dose to the first response",
                 response_followup, _km),
+    EndpointDef("change_sd", "MADRS points", "between-patient SD of the MADRS change from baseline", _change, _sd),
 )}
 assert tuple(ENDPOINT_DEFS) == ENDPOINTS, "endpoint vocabulary differs from experiments.schema.ENDPOINTS"
 assert tuple(n for n, e in ENDPOINT_DEFS.items() if e.two_arm) == TWO_ARM_ENDPOINTS
