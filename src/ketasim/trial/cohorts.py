@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..calibration_notes import clinical_joint_note
 from ..parameters import Parameter, p
 
 
@@ -56,13 +57,7 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
             (32.0, "murrough2013", "ketamine RCT baselines cluster near 32 MADRS points (Murrough 2013 midazolam trial)"),
             (5.0, "assumed", "a typical SD of baseline MADRS in ketamine RCTs (4-6 points); not pooled at source"),
             (22.0, "assumed", "ketamine RCTs admit moderate-to-severe depression (MADRS >= 20-22)"),
-            (0.19, "fitted", 'fitted jointly with mood.mood_synaptic_weight, trial.unblinding_gain, trial.expectancy_cv and '
-                              'trial.responsiveness_cv to the clinical calibration set (data/calibration/clinical.toml: '
-                              'clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, '
-                              'clinical-coyle2015-loss-of-effect and clinical-murrough2013-midazolam, from Han 2016 (han2016), '
-                              'Cochrane 2021 (cochrane2021), Coyle & Laws 2015 (coyle2015) and Murrough 2013 (murrough2013)) (make '
-                              'calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, 100 runs of the '
-                              'set, loss 1.17 -> 0.606; standard errors in docs/calibration/clinical_identifiability.md)'),
+            (0.19, "fitted", clinical_joint_note("trial.trd_placebo_max")),
             (0.25, "assumed", "saline and midazolam arms of infusion trials have improved by the first rating at "
                               "24 h (Cochrane 2021, cochrane2021); a 6-h time constant puts most of it within the "
                               "first day"),

@@ -60,6 +60,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..calibration_notes import clinical_joint_note
 from ..parameters import p
 from .cohorts import Cohort
 
@@ -80,33 +81,17 @@ PARAMETERS = {q.name: q for q in (
            "included) and applied to the mechanism: the split of each class's change into drug and placebo "
            "was not reported"),
     p("responsiveness_cv", 0.8388, "1", "fitted", "within-class between-patient CV of responsiveness to the mechanism",
-      note='fitted jointly with mood.mood_synaptic_weight, trial.trd_placebo_max, trial.unblinding_gain and '
-           'trial.expectancy_cv to the clinical calibration set (data/calibration/clinical.toml: '
-           'clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, '
-           'clinical-coyle2015-loss-of-effect and clinical-murrough2013-midazolam, from Han 2016 (han2016), '
-           'Cochrane 2021 (cochrane2021), Coyle & Laws 2015 (coyle2015) and Murrough 2013 (murrough2013)) (make '
-           'calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, 100 runs of the '
-           'set, loss 1.17 -> 0.606; standard errors in docs/calibration/clinical_identifiability.md): Murrough '
-           "2013's SDs of the 24-h change (10.97 and 9.5 points, from the abstract's SEs) set how widely "
-           'patients differ; not identified on its own (one standard error a factor of 2.07); was 0.3, assumed'),
+      note=clinical_joint_note("trial.responsiveness_cv",
+                               "Murrough 2013's SDs of the 24-h change (10.97 and 9.5 points, from the abstract's SEs) "
+                               "set how widely patients differ; not identified on its own (one standard error a factor "
+                               "of 2.07); was 0.3, assumed")),
     p("expectancy_cv", 0.9775, "1", "fitted", "between-patient CV of expectancy (placebo responsiveness)",
-      note='fitted jointly with mood.mood_synaptic_weight, trial.trd_placebo_max, trial.unblinding_gain and '
-           'trial.responsiveness_cv to the clinical calibration set (data/calibration/clinical.toml: '
-           'clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, '
-           'clinical-coyle2015-loss-of-effect and clinical-murrough2013-midazolam, from Han 2016 (han2016), '
-           'Cochrane 2021 (cochrane2021), Coyle & Laws 2015 (coyle2015) and Murrough 2013 (murrough2013)) (make '
-           'calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, 100 runs of the '
-           'set, loss 1.17 -> 0.606; standard errors in docs/calibration/clinical_identifiability.md): the SD of '
-           "the midazolam arm's 24-h change sets it (identified within a factor of 1.33); was 0.5, assumed"),
+      note=clinical_joint_note("trial.expectancy_cv",
+                               "the SD of the midazolam arm's 24-h change sets it (identified within a factor of "
+                               "1.33); was 0.5, assumed")),
     p("unblinding_gain", 0.7451, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
-      note='fitted jointly with mood.mood_synaptic_weight, trial.trd_placebo_max, trial.expectancy_cv and '
-           'trial.responsiveness_cv to the clinical calibration set (data/calibration/clinical.toml: '
-           'clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, '
-           'clinical-coyle2015-loss-of-effect and clinical-murrough2013-midazolam, from Han 2016 (han2016), '
-           'Cochrane 2021 (cochrane2021), Coyle & Laws 2015 (coyle2015) and Murrough 2013 (murrough2013)) (make '
-           'calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, 100 runs of the '
-           'set, loss 1.17 -> 0.606; standard errors in docs/calibration/clinical_identifiability.md); the '
-           'saline and midazolam arms at 24 h separate it from the placebo size'),
+      note=clinical_joint_note("trial.unblinding_gain",
+                               "the saline and midazolam arms at 24 h separate it from the placebo size")),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
     p("assessment_relief", 0.765, "1", "posternak2007",

@@ -22,6 +22,7 @@ placebo response or day-to-day fluctuation; the trial engine adds those (ketasim
 
 from __future__ import annotations
 
+from ...calibration_notes import clinical_joint_note
 from ...engine.module import Module
 from ...parameters import p
 
@@ -44,15 +45,9 @@ MOOD = Module(
     parameters=(
         p("mood_synaptic_weight", 7.54, "1", "fitted",
           "fall of log depressive severity per unit rise of log PFC synaptic strength",
-          note='fitted jointly with trial.trd_placebo_max, trial.unblinding_gain, trial.expectancy_cv and '
-               'trial.responsiveness_cv to the clinical calibration set (data/calibration/clinical.toml: '
-               'clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, '
-               'clinical-coyle2015-loss-of-effect and clinical-murrough2013-midazolam, from Han 2016 (han2016), '
-               'Cochrane 2021 (cochrane2021), Coyle & Laws 2015 (coyle2015) and Murrough 2013 (murrough2013)) (make '
-               'calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, 100 runs of the '
-               'set, loss 1.17 -> 0.606; standard errors in docs/calibration/clinical_identifiability.md); the '
-               "drug's size and the share that lasts come from the whole week, not the 24-h response alone, which "
-               'had set 4.5 and left day 7 at 9% response against 40%'),
+          note=clinical_joint_note("mood.mood_synaptic_weight",
+                                   "the drug's size and the share that lasts come from the whole week, not the 24-h "
+                                   "response alone, which had set 4.5 and left day 7 at 9% response against 40%")),
         p("mood_lhb_weight", 0.3, "1", "assumed",
           "rise of log depressive severity per unit rise of log lateral habenula burst rate",
           note="LHb bursting drives depressive-like behaviour and its block by ketamine is antidepressant in "
