@@ -138,26 +138,29 @@ def simulate_chunk(arm: TrialArm, cohort: str, start: int, n: int, seed: int, vi
     )
 
 
-def treatment_days(arm: TrialArm) -> np.ndarray:
-    """Start days of every (repeated) dose or session of the arm: what renews the placebo response."""
-    from ..engine.dosing import expand_repeats
-
-    return np.array(sorted({e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)}))
-
-
 SELF_ADMINISTERED = ("oral", "sublingual")
 """Routes whose doses patients take at home: not a contact with the trial's staff."""
 
 
-def contact_days(arm: TrialArm) -> np.ndarray:
-    """The arm's follow-up contacts (d): its rating visits after the baseline and the start days
-    of its clinic sessions (every dose by a route not in `SELF_ADMINISTERED`, every procedure),
-    one per day (two on the same day are one contact), sorted."""
+def start_days(arm: TrialArm, clinic_only: bool = False) -> set[float]:
+    """Start days of every (repeated) dose or session of the arm; with clinic_only, only those
+    given in the clinic (every procedure, every dose by a route not in `SELF_ADMINISTERED`)."""
     from ..engine.dosing import expand_repeats
 
-    sessions = {e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)
-                if ev.procedure is not None or ev.route not in SELF_ADMINISTERED}
-    days = {float(np.floor(d + 1e-9)) for d in (*sessions, *arm.assessments) if d > 1e-9}
+    return {e.start / MINUTES_PER_DAY for ev in arm.regimen for e in expand_repeats(ev)
+            if not clinic_only or ev.procedure is not None or ev.route not in SELF_ADMINISTERED}
+
+
+def treatment_days(arm: TrialArm) -> np.ndarray:
+    """Start days of every (repeated) dose or session of the arm: what renews the placebo response."""
+    return np.array(sorted(start_days(arm)))
+
+
+def contact_days(arm: TrialArm) -> np.ndarray:
+    """The arm's follow-up contacts (d): its rating visits after the baseline and the start days
+    of its clinic sessions (`start_days` with clinic_only), one per day (two on the same day
+    are one contact), sorted."""
+    days = {float(np.floor(d + 1e-9)) for d in (*start_days(arm, clinic_only=True), *arm.assessments) if d > 1e-9}
     return np.array(sorted(days))
 
 

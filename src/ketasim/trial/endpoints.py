@@ -197,17 +197,21 @@ def _km(follow: np.ndarray) -> float:
     return km_median(follow[:, 0], follow[:, 1] > 0) if follow.shape[0] else float("nan")
 
 
-def _mean(v: np.ndarray) -> float:
-    """Mean over the patients in the analysis (NaN entries left out); NaN when none are."""
+def _in_analysis(v: np.ndarray) -> np.ndarray:
+    """The per-patient values of the patients in the analysis (NaN entries left out)."""
     v = np.asarray(v, float)
-    v = v[~np.isnan(v)]
+    return v[~np.isnan(v)]
+
+
+def _mean(v: np.ndarray) -> float:
+    """Mean over the patients in the analysis; NaN when none are."""
+    v = _in_analysis(v)
     return float(np.mean(v)) if v.size else float("nan")
 
 
 def _sd(v: np.ndarray) -> float:
     """Sample standard deviation (n - 1) over the patients in the analysis; NaN below two."""
-    v = np.asarray(v, float)
-    v = v[~np.isnan(v)]
+    v = _in_analysis(v)
     return float(np.std(v, ddof=1)) if v.size > 1 else float("nan")
 
 

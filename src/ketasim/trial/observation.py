@@ -69,7 +69,10 @@ from .cohorts import Cohort
 
 PARAMETERS = {q.name: q for q in (
     p("fluctuation_sd", 3.0, "1", "assumed", "SD of day-to-day MADRS fluctuation (rating noise and true change)",
-      note="test-retest differences of the MADRS are a few points; 3 points assumed"),
+      note="test-retest differences of the MADRS are a few points; 3 points assumed. A joint clinical run that "
+           "fitted it (6.1) was not kept: the mood weight was left unidentified there, and the choice was made "
+           "with the relapse median of Murrough 2013b (murrough2013b) in view, which that value broke; that "
+           "finding is therefore calibration"),
     p("fluctuation_corr", 0.8, "1", "assumed", "correlation of the fluctuation between ratings one day apart",
       lower=0.0, upper=1.0, note="mood fluctuations last days; decorrelated over a week or two"),
     p("responder_share", 0.58, "1", "obrien2021", "share of patients in the responsive latent class",
@@ -227,11 +230,11 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
 
 
 def since_treatment(days: np.ndarray, treatments: np.ndarray | None) -> np.ndarray:
-    """Days since the last treatment event, counted from one day after it (0 within a day of one)."""
-    ev = np.sort(np.asarray([0.0] if treatments is None or len(treatments) == 0 else treatments, dtype=float))
-    idx = np.searchsorted(ev, days, side="right") - 1
-    last = np.where(idx >= 0, ev[np.clip(idx, 0, None)], 0.0)
-    return np.maximum(days - last - 1.0, 0.0)
+    """Days since the last treatment event, counted from one day after it (0 within a day of one);
+    before the first event, since day 0."""
+    ev = np.asarray([0.0] if treatments is None or len(treatments) == 0 else treatments, dtype=float)
+    n, last = events_before(days, ev, same_day=True)
+    return np.maximum(days - np.where(n > 0, last, 0.0) - 1.0, 0.0)
 
 
 def contact_relief(days: np.ndarray, contacts: np.ndarray | None, per_contact: float, fade: float) -> np.ndarray:
@@ -243,11 +246,18 @@ def contact_relief(days: np.ndarray, contacts: np.ndarray | None, per_contact: f
     days = np.asarray(days, dtype=float)
     if contacts is None or len(contacts) == 0:
         return np.zeros_like(days)
-    ev = np.sort(np.asarray(contacts, dtype=float))
-    n = np.searchsorted(ev, days, side="left")
-    last = ev[np.clip(n - 1, 0, None)]
+    n, last = events_before(days, np.asarray(contacts, dtype=float), same_day=False)
     since = np.where(n > 0, np.maximum(days - last - 1.0, 0.0), 0.0)
     return per_contact * n * np.exp(-since / fade)
+
+
+def events_before(days: np.ndarray, events: np.ndarray, same_day: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For each of `days` (d): how many of `events` (d) came before it (same_day: at or before)
+    and the day of the last of them (NaN where none)."""
+    ev = np.sort(np.asarray(events, dtype=float))
+    n = np.searchsorted(ev, days, side="right" if same_day else "left")
+    last = np.where(n > 0, ev[np.clip(n - 1, 0, None)], np.nan)
+    return n, last
 
 
 def _lognormal(rng: np.random.Generator, cv: float) -> float:
