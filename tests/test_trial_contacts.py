@@ -36,18 +36,38 @@ def test_contact_days_count_visits_and_clinic_sessions_not_pills():
     # infusions at days 0 (the baseline: not a follow-up), 3.5 (day 3) and 7 (the visit's day: one contact)
     np.testing.assert_array_equal(contact_days(arm), [1.0, 3.0, 7.0])
     np.testing.assert_array_equal(contact_days(TrialArm("p", (pills,))), [])
+    # a session later on the baseline's day (Williams 2018: the infusion 45 min after it) is no follow-up
+    late = DoseEvent("ketamine", "iv", "35 mg", start=45.0, duration=40.0)
+    np.testing.assert_array_equal(contact_days(TrialArm("w", (late,), assessments=(1.0,))), [1.0])
 
 
-def test_assessment_days_are_the_schedule_else_the_measure_days():
-    assert assessment_days(DEFAULT_RULES, (0.0, 7.0, 1.0, 7.0)) == (1.0, 7.0)
+def test_assessment_days_are_the_schedule_else_weekly_and_the_end():
+    assert assessment_days(DEFAULT_RULES, 1.0) == (1.0,)
+    assert assessment_days(DEFAULT_RULES, 3.0) == (3.0,)
+    assert assessment_days(DEFAULT_RULES, 14.0) == (7.0, 14.0)
+    assert assessment_days(DEFAULT_RULES, 45.0) == (7.0, 14.0, 21.0, 28.0, 35.0, 42.0, 45.0)
     scheduled = replace(DEFAULT_RULES, visits=(0.0, 2.0, 14.0))
-    assert assessment_days(scheduled, (7.0,)) == (2.0, 14.0)
+    assert assessment_days(scheduled, 28.0) == (2.0, 14.0)
 
 
-def test_a_library_trial_rates_every_arm_on_its_measure_days():
-    exp = next(e for e in library() if e.id == "clinical-han2016-course")
+def _spec_with_measures(days):
+    exp = next(e for e in library() if e.id == "clinical-anand2023-ketamine-vs-ect")   # declares no visits
+    first = exp.measure[0]
+    measures = [first.model_copy(update={"at": f"{d:g} d"}) for d in days]
+    return trial_spec(exp.model_copy(update={"measure": measures}), patients=2, check_models=False)
+
+
+def test_what_a_file_scores_does_not_change_what_is_simulated():
+    """Adding or dropping a measure leaves the contacts, so the simulated record, unchanged."""
+    one, three = _spec_with_measures((13.0,)), _spec_with_measures((1.0, 7.0, 13.0))
+    assert one.arms == three.arms
+    assert {a.assessments for a in one.arms} == {(7.0, 14.0, 21.0)}
+
+
+def test_a_declared_schedule_is_every_arms_contacts_and_in_the_digest():
+    exp = next(e for e in library() if e.id == "clinical-furukawa2016-placebo-arm")
     spec = trial_spec(exp, patients=2, check_models=False)
-    assert {a.assessments for a in spec.arms} == {(1.0, 3.0, 7.0)}
+    assert {a.assessments for a in spec.arms} == {tuple(7.0 * k for k in range(1, 9))}
     plain = replace(spec, arms=tuple(replace(a, assessments=()) for a in spec.arms))
     assert plain.digest != spec.digest   # the contacts change the record, so they are in its digest
 

@@ -158,10 +158,11 @@ def treatment_days(arm: TrialArm) -> np.ndarray:
 
 def contact_days(arm: TrialArm) -> np.ndarray:
     """The arm's follow-up contacts (d): its rating visits after the baseline and the start days
-    of its clinic sessions (`start_days` with clinic_only), one per day (two on the same day
-    are one contact), sorted."""
-    days = {float(np.floor(d + 1e-9)) for d in (*start_days(arm, clinic_only=True), *arm.assessments) if d > 1e-9}
-    return np.array(sorted(days))
+    of its clinic sessions (`start_days` with clinic_only), by calendar day (two on the same day
+    are one contact), sorted. The baseline's day is not a follow-up: a session on it (an
+    infusion 45 min after the baseline rating, say) is part of the first visit."""
+    days = {float(np.floor(d + 1e-9)) for d in (*start_days(arm, clinic_only=True), *arm.assessments)}
+    return np.array(sorted(d for d in days if d >= 1.0))
 
 
 def observation_rng(seed: int, arm: str, cohort: str, index: int) -> np.random.Generator:

@@ -131,10 +131,12 @@ PARAMETERS = {q.name: q for q in (
     p("sedation_unblinding", 0.02, "1", "assumed", "peak sedation (0-1) at which guessing an active drug is 63% likely",
       note="midazolam 0.045 mg/kg (peak sedation about 0.02 on the model's 0-1 scale) is chosen as an active placebo "
            "because patients notice it; most are taken to read it as an active drug"),
-    p("side_effect_hazard", 0.0012, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
-      note="set so that citalopram gives about 8% side-effect dropouts over 8-12 weeks (Anderson 2000, "
-           "anderson2000: about "
-           "8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33)"),
+    p("side_effect_hazard", 0.00409, "1/d", "fitted", "daily hazard of a side-effect dropout per unit side-effect burden",
+      note="fitted so that citalopram gives 8% side-effect dropouts over 6 weeks (Anderson 2000, anderson2000: "
+           "about 8% SSRI vs 11% TCA, worked back from RR 0.73 and NNT 33): ketasim fit --parameter "
+           "trial.side_effect_hazard --experiment clinical-anderson2000-ssri-vs-tca:1 (Nelder-Mead, 300 patients, "
+           "15 steps, standard error a factor of 1.67); the TCA's rate is the check. Was 0.0012, set by hand when "
+           "the side-effect burden was larger: it gave 2.3% by 2026-12-07, no longer what this note said"),
 )}
 
 

@@ -88,11 +88,22 @@ def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[flo
     return tuple(sorted(round(d, 9) for d in days))
 
 
-def assessment_days(rules: EndpointRules, measure_days: tuple[float, ...]) -> tuple[float, ...]:
+DEFAULT_VISIT_INTERVAL = 7.0
+"""Days between the rating visits a protocol is taken to have when it declares none: weekly,
+the usual schedule of antidepressant trials (the trials Posternak & Zimmerman 2007 pooled
+rated at four to six of the six weekly visits). An assumption; a file that knows its
+trial's schedule declares it (`protocol.endpoints.visits`)."""
+
+
+def assessment_days(rules: EndpointRules, duration_days: float) -> tuple[float, ...]:
     """The follow-up rating visits (d, after the baseline) of a protocol: its scheduled visits
-    when it declares them (`protocol.endpoints.visits`), else the days its measures read (a
-    trial rates its patients at least when it reports them)."""
-    days = rules.visits if rules.visits is not None else measure_days
+    when it declares them (`protocol.endpoints.visits`), else one every
+    `DEFAULT_VISIT_INTERVAL` days and one at the end (`duration_days`). Never the days the
+    measures read: what a file chooses to score must not change what is simulated."""
+    if rules.visits is not None:
+        days = rules.visits
+    else:
+        days = (*np.arange(DEFAULT_VISIT_INTERVAL, duration_days + 1e-9, DEFAULT_VISIT_INTERVAL), duration_days)
     return tuple(sorted({round(float(d), 9) for d in days if d > 0}))
 
 
@@ -153,7 +164,7 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     # one model for every arm (the union of the trial's drugs), so the solve compiles once;
     # every arm rated on the same follow-up days (`assessment_days`)
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
-    seen = assessment_days(rules, tuple(d for _, d in extra))
+    seen = assessment_days(rules, duration)
     arms = [replace(a, model_drugs=drugs, assessments=seen) for a in arms]
     values = {**prot.parameters, **{k: float(v) for k, v in dict(parameters or {}).items()}}
     if check_models:
