@@ -72,8 +72,9 @@ def test_a_declared_schedule_is_every_arms_contacts_and_in_the_digest():
     assert plain.digest != spec.digest   # the contacts change the record, so they are in its digest
 
 
-# expectancy spread small enough that no patient's placebo response reaches the 0.9 cap
-VALUES = {**declared_values(), "expectancy_cv": 0.3}
+# expectancy spread small enough that no patient's placebo response reaches the 0.9 cap, and
+# responsiveness 1 for all (one class, no spread within it), so the placebo part is linear in it
+VALUES = {**declared_values(), "expectancy_cv": 0.3, "responder_share": 1.0, "responsiveness_cv": 0.0}
 
 
 def _placebo_parts(contacts, cohort="trd", n=400):

@@ -8,8 +8,9 @@ from ketasim.trial.cohorts import COHORTS
 from ketasim.trial.observation import declared_values, observe_patient
 
 DAYS = np.arange(0.0, 31.0)
-# little spread, no contacts: the placebo part is placebo_max x e x b x onset x fade, times B
-VALUES = {**declared_values(), "expectancy_cv": 0.1}
+# little spread, no contacts, responsiveness 1 for all (one class, no spread within it): the
+# placebo part is placebo_max x e x b x onset x fade, times B
+VALUES = {**declared_values(), "expectancy_cv": 0.1, "responder_share": 1.0, "responsiveness_cv": 0.0}
 
 
 def placebo_part(cadss: float, seed: int) -> np.ndarray:

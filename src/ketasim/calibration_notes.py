@@ -1,6 +1,6 @@
 """The provenance text of parameters fitted jointly to the clinical calibration set.
 
-Five parameters (a mood weight in the mechanism, four in the trial's statistical layer)
+Four parameters (a mood weight in the mechanism, three in the trial's statistical layer)
 are fitted together by `make calibrate-clinical` (`ketasim fit --set`,
 data/calibration/clinical.toml). Each record's note says so in the same words, which the
 scorecard reads to derive which experiments are calibration (the note names the set's
@@ -20,10 +20,10 @@ CLINICAL_EXPERIMENTS = (
 )
 """The set's experiments (as its file lists them) and the publications they encode."""
 CLINICAL_JOINT = ("mood.mood_synaptic_weight", "trial.trd_placebo_max", "trial.unblinding_gain",
-                  "trial.expectancy_cv", "trial.unblinding_fade")
+                  "trial.expectancy_cv")
 """The parameters the set fits (as its file lists them)."""
 CLINICAL_FIT = ("make calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, "
-                "96 runs of the set, loss 0.603 -> 0.447; standard errors in "
+                "99 runs of the set from the previous run's values, loss 0.4014 -> 0.4012; standard errors in "
                 "docs/calibration/clinical_identifiability.md")
 """How the last run went (its provenance: data/calibration/clinical_fitted.toml)."""
 

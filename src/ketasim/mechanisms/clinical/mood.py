@@ -43,7 +43,7 @@ MOOD = Module(
     hamd = Min(Max(hamd_per_madrs * madrs + hamd_at_madrs_zero, 0), 52) : 1
     """,
     parameters=(
-        p("mood_synaptic_weight", 13.09, "1", "fitted",
+        p("mood_synaptic_weight", 16.24, "1", "fitted",
           "fall of log depressive severity per unit rise of log PFC synaptic strength",
           note=clinical_joint_note("mood.mood_synaptic_weight",
                                    "the drug's size and the share that lasts come from the whole week, not the 24-h "
@@ -56,15 +56,16 @@ MOOD = Module(
                "run over "
                "data/calibration/clinical.toml no measure moved with it "
                "(docs/calibration/clinical_identifiability_first_run.md), so it stays assumed"),
-        p("mood_serotonin_weight", 0.4119, "1", "fitted",
+        p("mood_serotonin_weight", 0.4426, "1", "fitted",
           "fall of log depressive severity per unit rise of log prefrontal 5-HT",
           note="fitted to the STAR*D level-1 response (Trivedi 2006, trivedi2006: 47% on the QIDS-SR) of open-label "
                "citalopram over 12 weeks in the primary-care cohort, placebo included: ketasim fit --parameter "
                "mood.mood_serotonin_weight --experiment clinical-trivedi2006-stard-citalopram:0 (Nelder-Mead, 200 "
-               "patients, 12 steps, standard error a factor of 1.10), after trial.mdd_placebo_max was fitted to "
+               "patients, 14 steps, standard error a factor of 1.34), after trial.mdd_placebo_max was fitted to "
                "Furukawa 2016's placebo arms and trial.side_effect_hazard to Anderson 2000's SSRI dropouts, with "
-               "STAR*D's five follow-up clinic visits (weeks 2, 4, 6, 9, 12) as its contacts; 0.5287 when the file's one measure day was its only contact, 0.1 (by hand) before "
-               "the design's contacts and the between-patient spread"),
+               "STAR*D's five follow-up clinic visits (weeks 2, 4, 6, 9, 12) as its contacts and the latent classes "
+               "scaling the whole relief; 0.5287 when the file's one measure day was its only contact, 0.1 (by hand) "
+               "before the design's contacts and the between-patient spread"),
         p("mood_inflammation_weight", 0.2, "1", "assumed",
           "rise of log depressive severity per unit rise of log IL-6 (inflammation)",
           note="higher IL-6 and kynurenine-pathway shifts accompany depression and fall after ketamine "
