@@ -45,6 +45,8 @@ def test_the_fitted_clinical_values_are_the_parameter_records_values_and_name_th
     ('experiments = ["a"]\nparameters = ["x.y"]\nmax_steps = 0\n', "max_steps: must be a whole number"),
     ('experiments = ["a"]\nparameters = ["x.y"]\n[bounds]\n"x.y" = [2, 1]\n', "bounds.x.y: must be [lower, upper]"),
     ('experiments = ["a"]\nparameters = ["x.y"]\n[bounds]\n"x.z" = [1, 2]\n', "bounds.x.z: not among the parameters"),
+    ('experiments = ["a"]\nparameters = ["x.y"]\n[sources]\nb = "B 2020 (b2020)"\n', "sources.b: not among the experiments"),
+    ('experiments = ["a"]\nparameters = ["x.y"]\n[sources]\na = ""\n', "sources.a: must be a non-empty text"),
 ])
 def test_a_malformed_set_is_one_error_naming_the_key(tmp_path, text, words):
     path = tmp_path / "set.toml"

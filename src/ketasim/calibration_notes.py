@@ -1,31 +1,41 @@
 """The provenance text of parameters fitted jointly to the clinical calibration set.
 
-Four parameters (a mood weight in the mechanism, three in the trial's statistical layer)
-are fitted together by `make calibrate-clinical` (`ketasim fit --set`,
+The clinical set's parameters (a mood weight in the mechanism, the rest in the trial's
+statistical layer) are fitted together by `make calibrate-clinical` (`ketasim fit --set`,
 data/calibration/clinical.toml). Each record's note says so in the same words, which the
 scorecard reads to derive which experiments are calibration (the note names the set's
-experiments and their sources); this module writes that text once. It imports nothing
-from the package, so mechanism and trial modules can both use it.
+experiments and their sources); this module writes that text once, from the set file and
+the last run's provenance (data/calibration/clinical_fitted.toml), so neither is copied by
+hand. It imports nothing from the package, so mechanism and trial modules can both use it.
 """
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 CLINICAL_SET = "data/calibration/clinical.toml"
-CLINICAL_EXPERIMENTS = (
-    ("clinical-han2016-response-24h", "Han 2016 (han2016)"),
-    ("clinical-han2016-course", "Han 2016 (han2016)"),
-    ("clinical-cochrane2021-saline-midazolam-24h", "Cochrane 2021 (cochrane2021)"),
-    ("clinical-coyle2015-loss-of-effect", "Coyle & Laws 2015 (coyle2015)"),
-    ("clinical-murrough2013-midazolam", "Murrough 2013 (murrough2013)"),
-)
-"""The set's experiments (as its file lists them) and the publications they encode."""
-CLINICAL_JOINT = ("mood.mood_synaptic_weight", "trial.trd_placebo_max", "trial.unblinding_gain",
-                  "trial.expectancy_cv")
-"""The parameters the set fits (as its file lists them)."""
-CLINICAL_FIT = ("make calibrate-clinical: Nelder-Mead on the scored endpoints of every time point at once, "
-                "99 runs of the set from the previous run's values, loss 0.4014 -> 0.4012; standard errors in "
+_HERE = Path(__file__).parent
+
+
+def _read(relative: str) -> dict:
+    with open(_HERE / relative, "rb") as f:
+        return tomllib.load(f)
+
+
+_SET = _read(CLINICAL_SET)
+_FITTED = _read("data/calibration/clinical_fitted.toml")["provenance"]
+CLINICAL_EXPERIMENTS: tuple[tuple[str, str], ...] = tuple(
+    (e, _SET.get("sources", {}).get(e, e)) for e in _SET["experiments"])
+"""The set's experiments and the publications they encode (its `experiments` and `[sources]`)."""
+CLINICAL_JOINT: tuple[str, ...] = tuple(_SET["parameters"])
+"""The parameters the set fits (its `parameters`)."""
+CLINICAL_FIT = (f"make calibrate-clinical: "
+                f"{'Nelder-Mead' if _FITTED['method'] == 'nelder_mead' else _FITTED['method']} on the scored "
+                f"endpoints of every time point at once, {_FITTED['iterations']} runs of the set, loss "
+                f"{_FITTED['loss_initial']:.4g} -> {_FITTED['loss_final']:.4g}; standard errors in "
                 "docs/calibration/clinical_identifiability.md")
-"""How the last run went (its provenance: data/calibration/clinical_fitted.toml)."""
+"""How the last run went, from its provenance (data/calibration/clinical_fitted.toml)."""
 
 
 def clinical_joint_note(name: str, detail: str = "") -> str:

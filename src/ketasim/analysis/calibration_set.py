@@ -2,7 +2,8 @@
 
 A calibration set is a TOML file (the clinical layer's: `data/calibration/clinical.toml`)
 with `experiments` (library ids), `parameters` (qualified names or patterns), optional
-`max_steps` and an optional `[bounds]` table (NAME = [LO, HI]). `ketasim fit --set FILE`
+`max_steps`, an optional `[bounds]` table (NAME = [LO, HI]) and an optional `[sources]`
+table (EXPERIMENT = "the publication it encodes", as provenance text names it). `ketasim fit --set FILE`
 fits it; everything outside the set is left to validation (the scorecard derives the
 classes from the parameters' notes, which name the set's experiments).
 """
@@ -15,18 +16,20 @@ from pathlib import Path
 
 from ..errors import InputError
 
-KEYS = ("description", "experiments", "parameters", "max_steps", "bounds")
+KEYS = ("description", "experiments", "parameters", "max_steps", "bounds", "sources")
 
 
 @dataclass(frozen=True)
 class CalibrationSet:
-    """The experiments (ids), the fitted parameters (labels), bounds by label, and the step budget."""
+    """The experiments (ids), the fitted parameters (labels), bounds by label, the step budget, and
+    the publication each experiment encodes (by id)."""
 
     description: str
     experiments: tuple[str, ...]
     parameters: tuple[str, ...]
     bounds: tuple[tuple[str, tuple[float, float]], ...] = ()
     max_steps: int | None = None
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 def load_calibration_set(path: str | Path, field: str = "--set") -> CalibrationSet:
@@ -58,5 +61,12 @@ def load_calibration_set(path: str | Path, field: str = "--set") -> CalibrationS
         if name not in lists["parameters"]:
             raise InputError(f"{where}: bounds.{name}: not among the parameters")
         bounds.append((name, (float(b[0]), float(b[1]))))
+    sources = []
+    for name, text in dict(data.get("sources", {})).items():
+        if name not in lists["experiments"]:
+            raise InputError(f"{where}: sources.{name}: not among the experiments")
+        if not isinstance(text, str) or not text:
+            raise InputError(f"{where}: sources.{name}: must be a non-empty text")
+        sources.append((name, text))
     return CalibrationSet(str(data.get("description", "")), lists["experiments"], lists["parameters"],
-                          tuple(bounds), steps)
+                          tuple(bounds), steps, tuple(sources))
