@@ -74,17 +74,25 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
                                   "HAM-D point (Leucht 2018)"),
             (6.8, "trivedi2006", "HAM-D SD about 5.2 (secondary) times 1.3"),
             (18.0, "leucht2018", "HAM-D-17 >= 14 (STAR*D entry) is MADRS >= 18 by the linking"),
-            (0.2022, "fitted", "fitted to the 35-40% placebo response of 8-week antidepressant trials (Furukawa 2016, "
+            (0.2122, "fitted", "fitted to the 35-40% placebo response of 8-week antidepressant trials (Furukawa 2016, "
                                 "furukawa2016; clinical-furukawa2016-placebo-arm: a blinded pill-placebo arm rated weekly, "
                                 "so with the contacts of trial.assessment_relief): ketasim fit --parameter "
                                 "trial.mdd_placebo_max --experiment clinical-furukawa2016-placebo-arm (Nelder-Mead, 400 "
-                                "patients, 23 steps, standard error a factor of 1.18), after the joint clinical "
-                                "calibration in which the latent classes scale the whole relief; 0.1350 when they scaled "
+                                "patients, 15 steps, standard error a factor of 1.19), after the joint clinical "
+                                "calibration in which the latent classes scale the whole relief and with the placebo "
+                                "time constant and dropout hazard of this cohort from posternak2005 and warden2007; "
+                                "0.2022 before those two, 0.1350 when the classes scaled "
                                 "the mechanism only, 0.45 chosen by hand for the same finding before the contacts and the "
                                 "between-patient spread"),
-            (14.0, "assumed", "placebo response in oral antidepressant trials accrues over the first weeks"),
-            (0.003, "assumed", "about 25-30% of patients leave a 12-week outpatient course for reasons other "
-                               "than side effects")),
+            (16.8, "posternak2005", "61.6% of the placebo arms' improvement took place in the first 2 weeks "
+                                   "(Posternak & Zimmerman 2005, 47 trials): with 1 - exp(-t/tau) over a 6-week "
+                                   "trial (the usual length, assumed), (1 - e^(-14/tau)) / (1 - e^(-42/tau)) = 0.616 "
+                                   "gives tau = 16.8 d; the follow-up contacts add their own weekly steps on top; "
+                                   "was 14 d, assumed"),
+            (0.0033, "warden2007", "STAR*D level 1 (Warden 2007): 26% of patients dropped out for nonmedical "
+                                  "reasons, 93% of them before week 12; -ln(1 - 0.26 x 0.93) / 84 d = 0.0033/d (a "
+                                  "constant hazard; a third of those dropouts left right after the baseline visit); "
+                                  "was 0.003, assumed")),
     _cohort("healthy", "healthy volunteers",
             (2.0, "assumed", "healthy volunteers score near zero on the MADRS"),
             (1.5, "assumed", "small spread"),
