@@ -48,6 +48,7 @@ def test_assessment_days_are_the_schedule_else_weekly_and_the_end():
     assert assessment_days(DEFAULT_RULES, 45.0) == (7.0, 14.0, 21.0, 28.0, 35.0, 42.0, 45.0)
     scheduled = replace(DEFAULT_RULES, visits=(0.0, 2.0, 14.0))
     assert assessment_days(scheduled, 28.0) == (2.0, 14.0)
+    assert assessment_days(DEFAULT_RULES, 30.0, 14.0) == (14.0, 28.0, 30.0)
 
 
 def _spec_with_measures(days):
@@ -62,6 +63,12 @@ def test_what_a_file_scores_does_not_change_what_is_simulated():
     one, three = _spec_with_measures((13.0,)), _spec_with_measures((1.0, 7.0, 13.0))
     assert one.arms == three.arms
     assert {a.assessments for a in one.arms} == {(7.0, 14.0, 21.0)}
+
+
+def test_the_default_interval_is_a_parameter_a_protocol_or_a_fit_can_set():
+    exp = next(e for e in library() if e.id == "clinical-anand2023-ketamine-vs-ect")   # declares no visits
+    spec = trial_spec(exp, patients=2, check_models=False, parameters={"trial.default_visit_interval": 10.0})
+    assert {a.assessments for a in spec.arms} == {(10.0, 20.0, 21.0)}
 
 
 def test_a_declared_schedule_is_every_arms_contacts_and_in_the_digest():

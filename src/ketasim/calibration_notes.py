@@ -42,10 +42,7 @@ def clinical_joint_note(name: str, detail: str = "") -> str:
     """The note of parameter `name` (qualified) fitted in the clinical set, with what the set
     tells about it in particular (`detail`, appended after a semicolon)."""
     others = [q for q in CLINICAL_JOINT if q != name]
-    sources = []
-    for _, source in CLINICAL_EXPERIMENTS:
-        if source not in sources:
-            sources.append(source)
+    sources = dict.fromkeys(source for _, source in CLINICAL_EXPERIMENTS)   # in order, once each
     text = (f"fitted jointly with {', '.join(others[:-1])} and {others[-1]} to the clinical calibration set "
             f"({CLINICAL_SET}: {', '.join(e for e, _ in CLINICAL_EXPERIMENTS)}; from {', '.join(sources)}) "
             f"({CLINICAL_FIT})")

@@ -114,6 +114,13 @@ PARAMETERS = {q.name: q for q in (
            "before, identified within a factor of 1.67). Coyle & Laws's ketamine-saline difference at 1, 7 and 13 "
            "days informs it against the placebo's own 75-day fade: the guess of an active drug is renewed by each "
            "dose and wanes within about a week; no study measured it"),
+    p("default_visit_interval", 7.0, "d", "assumed",
+      "days between the rating visits of a protocol that declares none (its follow-up contacts)",
+      lower=1.0,
+      note="weekly, the usual schedule of antidepressant trials (the trials Posternak & Zimmerman 2007 pooled, "
+           "posternak2007, rated at four to six of six weekly visits), and a visit on the trial's last day; a file "
+           "that knows its trial's schedule declares it (protocol.endpoints.visits). Read by trial/spec.py, not by "
+           "the observation model itself"),
     p("open_label_gain", 0.15, "1", "assumed", "extra expectancy of open-label treatment over a blinded one",
       note="open-label antidepressant trials show larger responses than blinded ones; 15% more expectancy assumed"),
     p("assessment_relief", 0.765, "1", "posternak2007",
@@ -224,8 +231,9 @@ def observe_patient(rng: np.random.Generator, cohort: Cohort, days: np.ndarray, 
             if cohort.placebo_max.value > 0 else np.zeros_like(days))
     placebo = np.minimum(cohort.placebo_max.value * e * b * (1 - np.exp(-days / cohort.placebo_tau.value)) * fade
                          + e * seen / max(true_b, 1.0), 0.9)
-    relief = np.clip(severity, 0.0, None) ** r
-    mean = true_b * ((1 - placebo) * np.clip(severity, 0.0, None)) ** r
+    mechanism = np.clip(severity, 0.0, None)
+    relief = mechanism ** r
+    mean = true_b * ((1 - placebo) * mechanism) ** r
     madrs = np.clip(np.rint(mean + x), 0, 60)
     madrs[0] = screen
     hamd = np.clip(np.rint(hamd_per_madrs * (mean + x) + hamd_at_zero), 0, 52)

@@ -14,7 +14,8 @@ from ..errors import InputError
 from ..experiments.schema import Experiment
 from ..limits import MAX_CHUNK, MAX_PATIENTS_PER_ARM, check_count
 from ..units import MINUTES_PER_DAY
-from .statistics import checked_statistical, split_overrides
+from .observation import value
+from .statistics import PREFIX, checked_statistical, split_overrides
 from .definitions import DEFAULT_RULES, EndpointRules, check_measure_days, endpoint_rules
 
 DEFAULT_CHUNK = 1000   # patients per task (and per Zarr chunk) unless the file says otherwise
@@ -88,22 +89,17 @@ def visit_days(duration_days: float, extra: tuple[float, ...] = ()) -> tuple[flo
     return tuple(sorted(round(d, 9) for d in days))
 
 
-DEFAULT_VISIT_INTERVAL = 7.0
-"""Days between the rating visits a protocol is taken to have when it declares none: weekly,
-the usual schedule of antidepressant trials (the trials Posternak & Zimmerman 2007 pooled
-rated at four to six of the six weekly visits). An assumption; a file that knows its
-trial's schedule declares it (`protocol.endpoints.visits`)."""
-
-
-def assessment_days(rules: EndpointRules, duration_days: float) -> tuple[float, ...]:
+def assessment_days(rules: EndpointRules, duration_days: float, interval_days: float | None = None
+                    ) -> tuple[float, ...]:
     """The follow-up rating visits (d, after the baseline) of a protocol: its scheduled visits
-    when it declares them (`protocol.endpoints.visits`), else one every
-    `DEFAULT_VISIT_INTERVAL` days and one at the end (`duration_days`). Never the days the
-    measures read: what a file chooses to score must not change what is simulated."""
+    when it declares them (`protocol.endpoints.visits`), else one every `interval_days` (default
+    the declared `trial.default_visit_interval`) and one at the end (`duration_days`). Never the
+    days the measures read: what a file chooses to score must not change what is simulated."""
     if rules.visits is not None:
         days = rules.visits
     else:
-        days = (*np.arange(DEFAULT_VISIT_INTERVAL, duration_days + 1e-9, DEFAULT_VISIT_INTERVAL), duration_days)
+        step = value("default_visit_interval") if interval_days is None else float(interval_days)
+        days = (*np.arange(step, duration_days + 1e-9, step), duration_days)
     return tuple(sorted({round(float(d), 9) for d in days if d > 0}))
 
 
@@ -164,14 +160,15 @@ def trial_spec(exp: Experiment, patients: int | None = None, chunk: int | None =
     # one model for every arm (the union of the trial's drugs), so the solve compiles once;
     # every arm rated on the same follow-up days (`assessment_days`)
     drugs = tuple(sorted({e.drug for a in arms for e in a.regimen}))
-    seen = assessment_days(rules, duration)
-    arms = [replace(a, model_drugs=drugs, assessments=seen) for a in arms]
+    arms = [replace(a, model_drugs=drugs) for a in arms]
     values = {**prot.parameters, **{k: float(v) for k, v in dict(parameters or {}).items()}}
     if check_models:
         # and one padded segment count (the largest arm's), so the compiled solve is shared too
         most = max(_check_arm(a, exp.species, duration, f"protocol.arms.{a.name}") for a in arms)
         arms = [replace(a, segments=most) for a in arms]
         values = _known_parameters(prot.parameters, parameters, exp.species, arms, parameters_field)
+    seen = assessment_days(rules, duration, values.get(PREFIX + "default_visit_interval"))
+    arms = [replace(a, assessments=seen) for a in arms]
     return TrialSpec(trial_id=exp.id, title=exp.title, species=exp.species, cohort=pop.cohort, n=n,
                      seed=pop.seed, chunk=min(size, n), duration_days=duration,
                      visits=visit_days(duration, tuple(d for _, d in extra) + (rules.visits or ())),
