@@ -87,7 +87,9 @@ PARAMETERS = {q.name: q for q in (
       "log relief of the less responsive class as a share of the responsive class's", lower=0.0, upper=1.0,
       note="O'Brien 2021 class means, QIDS-SR baseline to final: 19.8 -> 15.6 (less responsive) and 18.8 -> 7.3 "
            "(robust); ln(15.6/19.8) / ln(7.3/18.8) = 0.25. Taken from the whole change (open label, placebo "
-           "included) and applied to the whole relief, mechanism and placebo together, as it was measured"),
+           "included) and applied to the whole relief, mechanism and placebo together, as it was measured. That "
+           "form was adopted (2026-12-07) after its results on TRANSFORM-2 (popova2019: esketamine response 73%, "
+           "SDs of the change 9.6 and 10.2, before the refit) had been seen, so that finding is calibration"),
     p("responsiveness_cv", 0.8388, "1", "fitted", "within-class between-patient CV of responsiveness to treatment (mechanism and placebo)",
       note="fitted in an earlier joint run over the clinical calibration set (data/calibration/clinical.toml, with "
            "clinical-murrough2013-midazolam, Murrough 2013, murrough2013, whose SDs of the 24-h change set how widely "
