@@ -149,7 +149,7 @@ def test_repeated_use_bladder_and_dependence_rise_with_frequency_and_fall_after_
     # bladder: damage integrates exposure (linear) and is repaired with a one-year time constant
     tau = 365.0
     d0, d28, d56 = (at("bladder_damage", d) for d in (0, 28, 56))
-    assert d0 == 0.0 and d28 > 0.0
+    assert abs(d0) <= 1e-12 * d28 and d28 > 0.0  # 0 up to the modal transform's rounding
     gain_weekly = d28
     gain_twice = d56 - d28 * np.exp(-28 / tau)
     assert 1.8 < gain_twice / gain_weekly < 2.2                    # twice the sessions, twice the damage

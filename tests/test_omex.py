@@ -219,7 +219,9 @@ def test_executor_honours_model_changes_and_data_generator_math(tmp_path):
     change.setNewValue("0.3")
     assert sedml_errors(libsedml.writeSedMLToString(doc)) == []
     report = _run(tmp_path, sbml, doc)
-    assert np.allclose(report["x"], 2 * 2.0 * np.exp(-0.3 * t) - 1, rtol=1e-6)
+    # 2x - 1 crosses zero near t = 4.6 min, where only an absolute bound means anything: CVODE at
+    # rtol 1e-8 with the archive's BDF order cap (3) is about 4e-7 off there
+    assert np.allclose(report["x"], 2 * 2.0 * np.exp(-0.3 * t) - 1, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("breakage, words", [

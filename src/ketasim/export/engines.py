@@ -21,17 +21,25 @@ import numpy as np
 # (dopamine tolerance off by 1.2e-4).
 RTOL, ATOL = 1e-8, 1e-11
 MAX_STEPS = 1_000_000         # internal steps per output interval (weeks of repeated dosing)
+# libRoadRunner's CVODE at BDF orders 4 and 5 fails its corrector test when a later infusion
+# of a repeated course starts (the second of six 40-min infusions two days apart: step size
+# down to 1e-61 min at t = 2880) since everything entering the blood passes the front-end
+# mixing compartment (pk_ketamine); at orders up to 3 it runs the course and agrees with
+# ketasim. The cause inside CVODE was not found; the order is capped, and the archive says so.
+MAX_BDF_ORDER = 3
 ENGINES = ("libroadrunner", "copasi")
 
 
-def load_roadrunner(text: str, rtol: float = RTOL, atol: float = ATOL) -> Any:
-    """A libRoadRunner instance of the SBML text (compiled), CVODE (BDF) at the tolerances."""
+def load_roadrunner(text: str, rtol: float = RTOL, atol: float = ATOL, max_order: int = MAX_BDF_ORDER) -> Any:
+    """A libRoadRunner instance of the SBML text (compiled), CVODE (BDF up to `max_order`) at
+    the tolerances."""
     import roadrunner
 
     rr = roadrunner.RoadRunner(text)
     rr.integrator.relative_tolerance = rtol
     rr.integrator.absolute_tolerance = atol
     rr.integrator.maximum_num_steps = MAX_STEPS
+    rr.integrator.maximum_bdf_order = max_order
     return rr
 
 

@@ -20,7 +20,8 @@ The archive (a zip file, COMBINE archive specification 1.0) holds three entries:
   to the duration, ``numberOfPoints`` intervals, so numberOfPoints + 1 rows), the
   algorithm CVODE (KISAO:0000019; the staged form is stiff and needs a BDF method) with
   the tolerances of the export's round trips (`engines.RTOL`, `engines.ATOL`,
-  `engines.MAX_STEPS`: KISAO:0000209, KISAO:0000211, KISAO:0000415), one task, a data
+  `engines.MAX_STEPS`: KISAO:0000209, KISAO:0000211, KISAO:0000415) and its maximum BDF
+  order (`engines.MAX_BDF_ORDER`, KISAO:0000219; see there why), one task, a data
   generator per observable (``dg_<name>``: the SBML parameter of that name, in the
   observable's declared unit) and for time (``dg_time``), one report ``report`` (columns
   ``time`` and the observables, each dataSet labelled by its name) and one 2-D plot per
@@ -46,7 +47,7 @@ from ..engine.model import AssembledModel
 from ..errors import InputError
 from ..limits import MAX_OUTPUT_INTERVALS, check_count
 from ..units import QuantityLike, minutes
-from .engines import ATOL, MAX_STEPS, RTOL
+from .engines import ATOL, MAX_BDF_ORDER, MAX_STEPS, RTOL
 from .errors import SBMLExportError
 
 SEDML_LEVEL, SEDML_VERSION = 1, 3
@@ -65,6 +66,7 @@ SBML_LANGUAGE = "urn:sedml:language:sbml.level-3.version-2"
 TIME_SYMBOL = "urn:sedml:symbol:time"
 KISAO_CVODE = "KISAO:0000019"
 KISAO_RTOL, KISAO_ATOL, KISAO_MAX_STEPS = "KISAO:0000209", "KISAO:0000211", "KISAO:0000415"
+KISAO_MAX_BDF_ORDER = "KISAO:0000219"   # 'maximum stiff order' (BDF), as libRoadRunner's maximum_bdf_order
 TASK_ID, SIM_ID, MODEL_ID, REPORT_ID = "task", "timecourse", "model", "report"
 DEFAULT_OBSERVABLES = ("plasma_ketamine", "brain_ketamine", "madrs")
 
@@ -164,7 +166,8 @@ def sedml_document(model: AssembledModel, observables: Sequence[str], course: Ti
     _check(sim.setNumberOfPoints(course.points), "setNumberOfPoints")
     alg = sim.createAlgorithm()
     _check(alg.setKisaoID(KISAO_CVODE), "Algorithm.setKisaoID")
-    for kisao, value in ((KISAO_RTOL, RTOL), (KISAO_ATOL, ATOL), (KISAO_MAX_STEPS, MAX_STEPS)):
+    for kisao, value in ((KISAO_RTOL, RTOL), (KISAO_ATOL, ATOL), (KISAO_MAX_STEPS, MAX_STEPS),
+                         (KISAO_MAX_BDF_ORDER, MAX_BDF_ORDER)):
         ap = alg.createAlgorithmParameter()
         _check(ap.setKisaoID(kisao), "AlgorithmParameter.setKisaoID")
         _check(ap.setValue(repr(value) if isinstance(value, float) else str(value)), "AlgorithmParameter.setValue")

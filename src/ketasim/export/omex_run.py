@@ -13,8 +13,9 @@ something else:
   other changes (XML changes, computed changes) are refused;
 * simulations: ``uniformTimeCourse`` (initial time, output start and end, numberOfPoints
   intervals) with the algorithm CVODE (KISAO:0000019) and its parameters relative
-  tolerance (KISAO:0000209), absolute tolerance (KISAO:0000211) and maximum number of
-  steps (KISAO:0000415); other algorithms or parameters are refused;
+  tolerance (KISAO:0000209), absolute tolerance (KISAO:0000211), maximum number of
+  steps (KISAO:0000415) and maximum BDF order (KISAO:0000219); other algorithms or
+  parameters are refused;
 * tasks: plain ``task``s (``repeatedTask`` is refused);
 * data generators: arithmetic (+, -, *, /, power, numbers, the generator's parameters) of
   variables that name an SBML element by id (an XPath
@@ -36,7 +37,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .omex import FORMATS, KISAO_ATOL, KISAO_CVODE, KISAO_MAX_STEPS, KISAO_RTOL, MANIFEST_FILE, MANIFEST_NS, TIME_SYMBOL
+from .omex import FORMATS, KISAO_ATOL, KISAO_CVODE, KISAO_MAX_BDF_ORDER, KISAO_MAX_STEPS, KISAO_RTOL, MANIFEST_FILE, MANIFEST_NS, TIME_SYMBOL
 
 XPATH = re.compile(r"^/sbml:sbml/sbml:model/sbml:listOf\w+/sbml:\w+\[@id=(['\"])([A-Za-z_]\w*)\1\](?:/@(\w+))?$")
 NUMERIC_ATTRIBUTES = {"value": "setValue", "size": "setSize", "initialAmount": "setInitialAmount",
@@ -202,11 +203,11 @@ class _Runner:
         sim = self.doc.getSimulation(task.getSimulationReference())
         if sim is None or sim.getTypeCode() != libsedml.SEDML_SIMULATION_UNIFORMTIMECOURSE:
             raise self.fail(f"task {task_id!r}: only a uniformTimeCourse simulation is run")
-        rtol, atol, steps = self.algorithm(sim.getAlgorithm())
+        rtol, atol, steps, order = self.algorithm(sim.getAlgorithm())
         ids = sorted(self.selections(task_id))
         from .engines import load_roadrunner
 
-        rr = load_roadrunner(self.sbml_text(task.getModelReference()), rtol, atol)
+        rr = load_roadrunner(self.sbml_text(task.getModelReference()), rtol, atol, order)
         if steps is not None:
             rr.integrator.maximum_num_steps = steps
         t0, start, end, n = (sim.getInitialTime(), sim.getOutputStartTime(), sim.getOutputEndTime(),
@@ -224,13 +225,14 @@ class _Runner:
         self.results[task_id] = {TIME_SYMBOL: out[:, 0], **{s: out[:, 1 + j] for j, s in enumerate(ids)}}
         return self.results[task_id]
 
-    def algorithm(self, alg: Any) -> tuple[float, float, int | None]:
-        """(relative tolerance, absolute tolerance, maximum steps or None) of a CVODE algorithm."""
-        from .engines import ATOL, RTOL
+    def algorithm(self, alg: Any) -> tuple[float, float, int | None, int]:
+        """(relative tolerance, absolute tolerance, maximum steps or None, maximum BDF order)
+        of a CVODE algorithm; unset values are the export's round-trip settings."""
+        from .engines import ATOL, MAX_BDF_ORDER, RTOL
 
         if alg is None or alg.getKisaoID().replace("_", ":") != KISAO_CVODE:
             raise self.fail(f"algorithm {alg.getKisaoID() if alg else None}: only CVODE ({KISAO_CVODE}) is run")
-        rtol, atol, steps = RTOL, ATOL, None
+        rtol, atol, steps, order = RTOL, ATOL, None, MAX_BDF_ORDER
         for i in range(alg.getNumAlgorithmParameters()):
             p = alg.getAlgorithmParameter(i)
             kisao, value = p.getKisaoID().replace("_", ":"), p.getValue()
@@ -240,9 +242,11 @@ class _Runner:
                 atol = float(value)
             elif kisao == KISAO_MAX_STEPS:
                 steps = int(float(value))
+            elif kisao == KISAO_MAX_BDF_ORDER:
+                order = int(float(value))
             else:
                 raise self.fail(f"algorithm parameter {kisao} is not run")
-        return rtol, atol, steps
+        return rtol, atol, steps, order
 
     def selections(self, task_id: str) -> set[str]:
         """The SBML ids that the document's variables read from task `task_id`."""

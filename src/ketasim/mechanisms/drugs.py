@@ -41,7 +41,7 @@ def _ket(route_state: str, s: float, r: float) -> tuple[Deposit, ...]:
     return tuple(out)
 
 
-_KET_ROUTES = {"iv": "A_central", "oral": "A_gut", "intranasal": "A_nasal", "sublingual": "A_sublingual",
+_KET_ROUTES = {"iv": "A_mixing", "oral": "A_gut", "intranasal": "A_nasal", "sublingual": "A_sublingual",
                "im": "A_im", "ip": "A_ip"}
 
 

@@ -6,7 +6,10 @@ one set of equations (`pk_ketamine.py`) serves them all and a variant is only nu
 their sources. Each variant states the site its concentrations stand for (`site`): a
 population model fitted to venous samples predicts venous plasma, a model fitted to
 arterial samples arterial plasma. `plasma_*` observables are the variant's site; an
-experiment that names another site is refused (`check_sampling`).
+experiment that names another site is refused (`check_sampling`). Every variant also gives
+`arterial_*` plasma, the level the brain sees: for a venous model its central level plus
+the unmixed front end of whatever enters the blood (`arterial_mixing` = 1, see
+`pk_ketamine.py`), for an arterial model its central level itself (`arterial_mixing` = 0).
 
 - `population` (default, humans): venous. S-ketamine clearance of Fanta 2015 (95 L/h/70 kg,
   venous samples to 23.5 h); R-ketamine clearance from S by the R/S ratio measured in
@@ -63,6 +66,16 @@ class Disposition:
         return self.s if enantiomer == "s" else self.r
 
 
+def _arterial_mixing(site: str, source: str) -> Parameter:
+    """1 when the model's central compartment stands for venous blood (arterial = central plus
+    the unmixed front end), 0 when it stands for arterial blood already."""
+    return p("arterial_mixing", 1.0 if site == "venous" else 0.0, "1", source,
+             f"front-end share added to the central level in arterial blood ({site} central compartment)",
+             note="a model fitted to venous samples: arterial blood carries the central (mixed) level plus "
+                  "the unmixed front end (henthorn2018's structure); a model fitted to arterial samples: its "
+                  "central compartment is arterial blood, which already contains the front end")
+
+
 def _population(e: str) -> tuple[Parameter, ...]:
     pr = "perezruixo2021"
     cl_s = 95.0
@@ -88,6 +101,7 @@ def _population(e: str) -> tuple[Parameter, ...]:
         p("v2", 143.0, "L", pr, "shallow peripheral volume at 70 kg", cv=0.493),
         p("q3", 37.6, "L/h", pr, "central to deep peripheral clearance at 70 kg (long terminal phase)"),
         p("v3", 417.0, "L", pr, "deep peripheral volume at 70 kg"),
+        _arterial_mixing("venous", "otto2021"),
     )
 
 
@@ -108,6 +122,7 @@ def _domino() -> tuple[Parameter, ...]:
           note=how),
         p("v3", round(v1 * _DOMINO["k13"] / _DOMINO["k31"], 3), "L", d, "slow peripheral volume (= V1 k13/k31)",
           note=how),
+        _arterial_mixing("arterial", d),
     )
 
 
@@ -121,6 +136,7 @@ def _herd() -> tuple[Parameter, ...]:
         p("q3", 0.0, "L/h", h, "no third compartment in this two-compartment model"),
         p("v3", 1.0, "L", h, "placeholder volume of the absent third compartment",
           note="q3 = 0, so nothing enters it; 1 L keeps the equations defined"),
+        _arterial_mixing("venous", h),
     )
 
 

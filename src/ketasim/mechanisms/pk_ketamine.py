@@ -8,9 +8,19 @@ intranasal, sublingual, intramuscular and intraperitoneal doses; an intranasal s
 split as in the esketamine registration model (Perez-Ruixo 2021): the nasal fraction is
 absorbed through the mucosa, the swallowed rest through its own depot with its own
 systemic fraction. First-pass N-demethylation of the swallowed fraction feeds
-norketamine. A brain effect-site compartment (ke0) whose level is expressed as the
-plasma-equivalent unbound concentration that reaches NMDA channels (0.5-1 uM at the standard
-infusion, Zanos 2018), so it carries no partition coefficient: the total-tissue ratio (6.5,
+norketamine. Everything that enters the blood (an IV dose, absorbed drug) passes a small
+front-end mixing compartment (heart and lungs) on its way to the mixed central pool, as in
+the recirculatory model of Henthorn 2018: arterial blood carries the mixed concentration plus
+the unmixed front end, about the input rate over the total pharmacokinetic flow, so arterial
+plasma runs above venous during an infusion and after a bolus. The brain is perfused by
+arterial blood, so the effect site follows the arterial concentration. A venous population
+model's central compartment is venous blood, so its arterial level adds the front end
+(`arterial_mixing` = 1); a model fitted to arterial samples already describes arterial blood
+(`arterial_mixing` = 0). A brain effect-site compartment (ke0) whose level is expressed as the
+plasma-equivalent unbound concentration that reaches NMDA channels (Zanos 2018 put it at
+0.5-1 uM for the standard infusion; following arterial plasma, the model's peaks at 1.1 uM, the
+venous 185 ng/mL plus the 115 ng/mL front end of a 0.875 mg/min infusion, lagged by ke0), so it
+carries no partition coefficient: the total-tissue ratio (6.5,
 Cohen 1973, rat) counts drug bound in membranes, which no receptor sees. CYP2B6 activity scales the
 N-demethylation clearance. Oral bioavailability is per enantiomer (S: Fanta 2015).
 """
@@ -27,6 +37,8 @@ scale_v = body_weight / reference_weight : 1
 V1 = v1 * scale_v : L
 V2 = v2 * scale_v : L
 V3 = v3 * scale_v : L
+Q_mix = q_mixing * scale_cl : L/min
+V_mix = mixing_transit * Q_mix : L
 k_el = cl * scale_cl / V1 : 1/min
 k_nk = k_el * fm_norketamine * cyp2b6_activity : 1/min
 k_other = k_el * (1 - fm_norketamine) : 1/min
@@ -40,11 +52,14 @@ dA_im/dt = -ka_im * A_im : mg
 dA_ip/dt = -ka_ip * A_ip : mg
 absorption = F_oral * ka_oral * A_gut + F_swallowed * ka_swallowed * A_swallowed + (1 - f_swallowed_nasal) * ka_nasal * A_nasal + (1 - f_swallowed_sublingual) * ka_sublingual * A_sublingual + F_im * ka_im * A_im + F_ip * ka_ip * A_ip : mg/min
 first_pass = (1 - F_oral) * ka_oral * A_gut + (1 - F_swallowed) * ka_swallowed * A_swallowed + (1 - F_ip) * ka_ip * A_ip : mg/min
-dA_central/dt = absorption - (k_nk + k_other) * A_central - flow2 - flow3 : mg
+dA_mixing/dt = absorption - Q_mix * A_mixing / V_mix : mg
+dA_central/dt = Q_mix * A_mixing / V_mix - (k_nk + k_other) * A_central - flow2 - flow3 : mg
 dA_peripheral1/dt = flow2 : mg
 dA_peripheral2/dt = flow3 : mg
-dC_effect/dt = ke0 * scale_cl / scale_v * (A_central / V1 - C_effect) : mg/L
+C_arterial = A_central / V1 + arterial_mixing * A_mixing / V_mix : mg/L
+dC_effect/dt = ke0 * scale_cl / scale_v * (C_arterial - C_effect) : mg/L
 {plasma} = A_central / V1 : ng/mL
+{arterial} = C_arterial : ng/mL
 {brain} = C_effect / molar_mass : uM
 {formation} = k_nk * A_central + fm_first_pass * first_pass : mg/min
 """
@@ -103,8 +118,24 @@ def _shared() -> tuple[Parameter, ...]:
           note="fitted to Fanta 2015's simulated steady-state norketamine/S-ketamine AUC ratio after oral "
                "S-ketamine, 16.5 (fanta2015; pk-oral-norketamine-exposure is calibration): Fanta's model has "
                "its own presystemic norketamine component; with the systemic fraction 0.71 the ratio is 22.6"),
-        p("ke0", 0.114, "1/min", "olofsen2012", "effect-site equilibration (t1/2ke0 6.1 min)",
-          lower=0.06, upper=1.0, cv=0.3),
+        p("q_mixing", 7.59, "L/min", "henthorn2018",
+          "total pharmacokinetic flow through the front-end (lung) mixing at 70 kg",
+          note="Henthorn 2018's estimate (7.59 +/- 0.36 L/min, 10 healthy men; their weights not read, so taken "
+               "at the 70 kg reference). At a steady input rate R the unmixed front end adds R / Q to the "
+               "arterial concentration, the paper's 'partially mixed' component proportional to the infusion "
+               "rate over the total pharmacokinetic flow"),
+        p("mixing_transit", 0.24, "min", "niemann2002", "mean transit time through the central (cardiopulmonary) circuit",
+          note="indocyanine green recirculatory model, six healthy adult living liver donors under anaesthesia: "
+               "central-circuit mean transit time 0.24 +/- 0.094 min (niemann2002); the front-end volume is this "
+               "time x the flow (1.8 L at 70 kg). It sets only how fast the unmixed front end relaxes, short beside "
+               "the effect site's 6-min equilibration, so a bolus gives the effect site about ke0 x dose / Q "
+               "whatever its exact value"),
+        p("ke0", 0.114, "1/min", "olofsen2012", "effect-site equilibration with arterial plasma (t1/2ke0 6.1 min)",
+          lower=0.06, upper=1.0, cv=0.3,
+          note="averaged over Olofsen 2012's end points (0-11.8 min). The sampling site is not in their abstract; "
+               "the same group's S-ketamine models (Sigtermans, Noppers) were fitted to arterial samples "
+               "(otto2021, Table 2), so the effect site is driven by the "
+               "arterial level"),
         p("molar_mass", 237.73, "g/mol", "pubchem_ketamine", "molar mass of ketamine (free base)"),
     )
 
@@ -116,7 +147,7 @@ def ketamine_module(enantiomer: str, disposition: Disposition | None = None) -> 
         raise ValueError("enantiomer must be 's' or 'r'")
     e = enantiomer
     disposition = disposition or DISPOSITIONS["population"]
-    eq = EQUATIONS.format(plasma=f"plasma_{e}_ketamine", brain=f"brain_{e}_ketamine",
+    eq = EQUATIONS.format(plasma=f"plasma_{e}_ketamine", arterial=f"arterial_{e}_ketamine", brain=f"brain_{e}_ketamine",
                           formation=f"formation_{e}_norketamine")
     return Module(
         name=f"ketamine_{e}",
@@ -124,10 +155,12 @@ def ketamine_module(enantiomer: str, disposition: Disposition | None = None) -> 
         equations=eq,
         parameters=disposition.parameters(e) + _absorption(e) + _shared(),
         inputs={"body_weight": "kg", "cyp2b6_activity": "1"},
-        outputs=(f"plasma_{e}_ketamine", f"brain_{e}_ketamine", f"formation_{e}_norketamine"),
-        dose_targets=("A_central", "A_gut", "A_nasal", "A_sublingual", "A_im", "A_ip"),
+        outputs=(f"plasma_{e}_ketamine", f"arterial_{e}_ketamine", f"brain_{e}_ketamine",
+                 f"formation_{e}_norketamine"),
+        dose_targets=("A_mixing", "A_gut", "A_nasal", "A_sublingual", "A_im", "A_ip"),
         descriptions={
-            f"plasma_{e}_ketamine": f"plasma {e.upper()}-ketamine",
+            f"plasma_{e}_ketamine": f"plasma {e.upper()}-ketamine (the disposition model's sampling site)",
+            f"arterial_{e}_ketamine": f"arterial plasma {e.upper()}-ketamine (mixed plus the unmixed front end)",
             f"brain_{e}_ketamine": f"brain effect-site {e.upper()}-ketamine",
             f"formation_{e}_norketamine": f"rate of {e.upper()}-norketamine formation",
         },

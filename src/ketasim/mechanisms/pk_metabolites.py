@@ -117,16 +117,18 @@ TOTALS = Module(
     doc="Racemic sums reported by assays that do not separate enantiomers.",
     equations="""
     plasma_ketamine = plasma_s_ketamine + plasma_r_ketamine : ng/mL
+    arterial_ketamine = arterial_s_ketamine + arterial_r_ketamine : ng/mL
     plasma_norketamine = plasma_s_norketamine + plasma_r_norketamine : ng/mL
     brain_ketamine = brain_s_ketamine + brain_r_ketamine : uM
     brain_norketamine = brain_s_norketamine + brain_r_norketamine : uM
     """,
     inputs={"plasma_s_ketamine": "ng/mL", "plasma_r_ketamine": "ng/mL",
+            "arterial_s_ketamine": "ng/mL", "arterial_r_ketamine": "ng/mL",
             "plasma_s_norketamine": "ng/mL", "plasma_r_norketamine": "ng/mL",
             "brain_s_ketamine": "uM", "brain_r_ketamine": "uM",
             "brain_s_norketamine": "uM", "brain_r_norketamine": "uM"},
-    outputs=("plasma_ketamine", "plasma_norketamine", "brain_ketamine", "brain_norketamine"),
-    descriptions={"plasma_ketamine": "plasma ketamine (S + R)", "plasma_norketamine": "plasma norketamine (S + R)",
+    outputs=("plasma_ketamine", "arterial_ketamine", "plasma_norketamine", "brain_ketamine", "brain_norketamine"),
+    descriptions={"plasma_ketamine": "plasma ketamine (S + R)", "arterial_ketamine": "arterial plasma ketamine (S + R)", "plasma_norketamine": "plasma norketamine (S + R)",
                   "brain_ketamine": "brain effect-site ketamine (S + R)",
                   "brain_norketamine": "brain effect-site norketamine (S + R)"},
 )

@@ -57,7 +57,7 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
             (32.0, "murrough2013", "ketamine RCT baselines cluster near 32 MADRS points (Murrough 2013 midazolam trial)"),
             (5.0, "assumed", "a typical SD of baseline MADRS in ketamine RCTs (4-6 points); not pooled at source"),
             (22.0, "assumed", "ketamine RCTs admit moderate-to-severe depression (MADRS >= 20-22)"),
-            (0.1219, "fitted", clinical_joint_note("trial.trd_placebo_max")),
+            (0.1011, "fitted", clinical_joint_note("trial.trd_placebo_max")),
             (0.25, "assumed", "saline and midazolam arms of infusion trials have improved by the first rating at "
                               "24 h (Cochrane 2021, cochrane2021); a 6-h time constant puts most of it within the "
                               "first day"),
@@ -74,14 +74,15 @@ COHORTS: dict[str, Cohort] = {c.name: c for c in (
                                   "HAM-D point (Leucht 2018)"),
             (6.8, "trivedi2006", "HAM-D SD about 5.2 (secondary) times 1.3"),
             (18.0, "leucht2018", "HAM-D-17 >= 14 (STAR*D entry) is MADRS >= 18 by the linking"),
-            (0.2122, "fitted", "fitted to the 35-40% placebo response of 8-week antidepressant trials (Furukawa 2016, "
+            (0.2225, "fitted", "fitted to the 35-40% placebo response of 8-week antidepressant trials (Furukawa 2016, "
                                 "furukawa2016; clinical-furukawa2016-placebo-arm: a blinded pill-placebo arm rated weekly, "
                                 "so with the contacts of trial.assessment_relief): ketasim fit --parameter "
                                 "trial.mdd_placebo_max --experiment clinical-furukawa2016-placebo-arm (Nelder-Mead, 400 "
-                                "patients, 15 steps, standard error a factor of 1.19), after the joint clinical "
-                                "calibration in which the latent classes scale the whole relief and with the placebo "
+                                "patients, standard error a factor of 1.34), after the joint clinical "
+                                "calibration in which the latent classes scale the whole relief and the effect site "
+                                "follows arterial plasma, with the placebo "
                                 "time constant and dropout hazard of this cohort from posternak2005 and warden2007; "
-                                "0.2022 before those two, 0.1350 when the classes scaled "
+                                "0.2122 before the arterial effect site's joint refit, 0.2022 before those two, 0.1350 when the classes scaled "
                                 "the mechanism only, 0.45 chosen by hand for the same finding before the contacts and the "
                                 "between-patient spread"),
             (16.8, "posternak2005", "61.6% of the placebo arms' improvement took place in the first 2 weeks "

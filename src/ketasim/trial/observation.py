@@ -96,10 +96,10 @@ PARAMETERS = {q.name: q for q in (
            "patients differ; 100 runs, loss 1.17 -> 0.606), when the classes scaled the mechanism only; not "
            "identified there on its own (one standard error a factor of 2.07), so held in the later runs; was "
            "0.3, assumed"),
-    p("expectancy_cv", 1.033, "1", "fitted", "between-patient CV of expectancy (placebo responsiveness)",
+    p("expectancy_cv", 1.497, "1", "fitted", "between-patient CV of expectancy (placebo responsiveness)",
       note=clinical_joint_note("trial.expectancy_cv",
                                "the SD of the midazolam arm's 24-h change sets it; was 0.5, assumed")),
-    p("unblinding_gain", 1.411, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
+    p("unblinding_gain", 1.936, "1", "fitted", "extra expectancy when the patient is sure to have had an active drug",
       note=clinical_joint_note("trial.unblinding_gain",
                                "the saline and midazolam arms at 24 h separate it from the placebo size")),
     p("unblinding_fade", 7.638, "d", "fitted",

@@ -59,12 +59,13 @@ CADSS_PARAMETERS = (
       note="about 214 ng/mL racemic ketamine: in Bowdle's dose-ranging study (bowdle1998) most psychedelic items reached "
            "37-89% of their maximal possible rating at 200 ng/mL (Duke conference abstract of the same study), "
            "so 200 ng/mL is near the half-maximal level", lower=0.2, upper=5.0),
-    p("cadss_emax", 21.1, "1", "fitted", "CADSS total at saturating subanaesthetic levels",
+    p("cadss_emax", 12.56, "1", "fitted", "CADSS total at saturating subanaesthetic levels",
       note="set so that the standard 0.5 mg/kg infusion (end-of-infusion plasma 185 ng/mL, Zanos 2018, zanos2018) "
            "peaks at the mean CADSS total of 7.7 points reported for 110 patients receiving IV ketamine for mood "
-           "disorders (van Schalkwyk et al. 2018, J Affect Disord 227:11; vanschalkwyk2018); refitted for the venous "
-           "population PK (issue 20): 18.0, fitted under Domino, now peaks at 6.57 because the effect site lags the "
-           "larger venous central volume. The scale's own maximum is 92 (23 items x 4, Bremner 1998, bremner1998), "
+           "disorders (van Schalkwyk et al. 2018, J Affect Disord 227:11; vanschalkwyk2018), by `ketasim fit "
+           "--parameter dissociation.cadss_emax --experiment clinical-acute-cadss-standard-infusion:0` (7 steps); "
+           "refitted when the effect site came to follow arterial plasma (21.1 before, 18.0 under Domino). "
+           "The scale's own maximum is 92 (23 items x 4, Bremner 1998, bremner1998), "
            "reached by no subanaesthetic dose", lower=0.0, upper=92.0),
 )
 

@@ -31,13 +31,15 @@ ECT = Module(
           "decay time of the seizure-driven glutamate release after an ECT stimulus",
           note="ECT seizures last about 30-60 s (EEG); with the postictal period the excess release is taken to "
                "be over within a few minutes"),
-        p("ect_ampa_gain", 2.377, "1", "fitted",
+        p("ect_ampa_gain", 3.706, "1", "fitted",
           "peak rise of AMPA receptor activation at the start of an ECT seizure (relative to drug-free)",
           note="fitted to the Scottish ECT cohort (Semple 2024, semple2024: response 73% and remission 51% after "
                "a course) with a course of 8 sessions twice weekly in the inpatient cohort (ketasim fit --parameter "
                "ect.ect_ampa_gain --experiment clinical-semple2024-ect: Nelder-Mead on both endpoints, 200 "
-               "patients, 15 steps; standard error a factor of 1.12), after the joint clinical calibration in which "
-               "the latent classes scale the whole relief: 74% and 51%; 2.022 before that change (19 steps), was 8, set by hand to "
+               "patients, 17 steps; standard error a factor of 1.2), after the joint clinical calibration in which "
+               "the latent classes scale the whole relief and the effect site follows arterial plasma (its lower "
+               "mood_synaptic_weight asks a larger seizure drive): 73% and 50.5%; 2.377 before the arterial effect "
+               "site, 2.022 before the whole-relief classes (19 steps), was 8, set by hand to "
                "the response alone before them; a seizure's glutamate release has not been measured in people"),
     ),
     outputs=("ect_drive",),

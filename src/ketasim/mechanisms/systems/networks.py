@@ -42,16 +42,17 @@ PARAMETERS = (
       note="gives a DMN-CEN correlation of about -0.3 (Fox 2005-type anticorrelation)"),
     p("c_dmn_sn", -0.10, "1", "assumed", "drug-free DMN-salience coupling", note="weakly anticorrelated"),
     p("c_cen_sn", 0.20, "1", "assumed", "drug-free CEN-salience coupling", note="positively coupled task-positive systems"),
-    p("k_dmn", 1.152, "1", "fitted", "decoupling of the DMN per unit rise of glutamate release",
+    p("k_dmn", 0.5403, "1", "fitted", "decoupling of the DMN per unit rise of glutamate release",
       note="fitted with k_sn to PMC7267897 (pmc7267897; Cohen's d 0.63 DMN vs 1.13 salience, turned into the "
            "experiment's relative drops) by `ketasim fit --parameter '*.k_sn' --parameter '*.k_dmn' --experiment "
-           "systems-salience-dmn-connectivity` (2026-12-07, after the circuit surrogate's rebuild lowered the "
-           "glutamate rise; 0.5 before). The CEN decouples at this rate too (no CEN effect size was reported), "
+           "systems-salience-dmn-connectivity` (2026-12-08, after the effect site was driven by arterial plasma, "
+           "which raised the glutamate rise of the standard infusion: 1.152 before, 0.5 before the circuit "
+           "surrogate's rebuild). The CEN decouples at this rate too (no CEN effect size was reported), "
            "and between-network couplings at the mean of this and k_sn (Anticevic 2012 report a disrupted "
            "DMN-task-positive anticorrelation without an effect size used here): both in the equations"),
-    p("k_sn", 3.103, "1", "fitted", "decoupling of the salience network per unit rise of glutamate release",
+    p("k_sn", 1.451, "1", "fitted", "decoupling of the salience network per unit rise of glutamate release",
       note="fitted with k_dmn (see there) to PMC7267897 (pmc7267897): salience connectivity falls about twice "
-           "as much as the DMN's (1.3 before the circuit surrogate's rebuild)"),
+           "as much as the DMN's (3.103 before the arterial effect site, 1.3 before the circuit surrogate's rebuild)"),
     p("network_synaptic_exponent", 1.0, "1", "assumed", "coupling change per relative change of synaptic strength",
       note="proportional: couplings are carried by the synapses"),
     p("max_coupling", 0.95, "1", "assumed", "cap on any within-network coupling (keeps the dynamics stable)",
