@@ -73,7 +73,12 @@ def _arterial_mixing(site: str, source: str) -> Parameter:
              f"front-end share added to the central level in arterial blood ({site} central compartment)",
              note="a model fitted to venous samples: arterial blood carries the central (mixed) level plus "
                   "the unmixed front end (henthorn2018's structure); a model fitted to arterial samples: its "
-                  "central compartment is arterial blood, which already contains the front end")
+                  "central compartment is arterial blood, which already contains the front end. The "
+                  "structure was adopted (2026-12-08) because the acute findings of bolus and short doses "
+                  "(analgesia at 5 min, zanos2018; hong1993; idvall1979) lagged under a venous-driven effect site, "
+                  "so those findings were in view and count as calibration; its two numbers come from "
+                  "henthorn2018 and niemann2002, no value was chosen from those findings and no other "
+                  "structure was tried")
 
 
 def _population(e: str) -> tuple[Parameter, ...]:
