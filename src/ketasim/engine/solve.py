@@ -2,8 +2,9 @@
 
 solver = "auto" (exact for models linear within dosing segments, else diffrax Tsit5 unless
 the course is stiff for it, then the split solve: a fast state, such as a rodent's central
-ketamine (time constant 0.08 min in a mouse, 0.6 min in a human), makes a course of weeks
-take more steps than an explicit method's budget; "auto" also turns to the split solve when
+ketamine (time constant 0.08 min in a mouse) or the front-end mixing compartment of the
+human venous PK (0.24 min), makes a course of weeks take more steps than an explicit
+method's budget; "auto" also turns to the split solve when
 Tsit5 runs out of steps), "exact", a diffrax method ("tsit5", "dopri5", "kvaerno5",
 "kvaerno3") or "scipy"; "split" solves the linear upstream block (pharmacokinetics) exactly
 in modal form and integrates only the slow rest with a Rosenbrock-W method
