@@ -14,7 +14,7 @@ def nca(ds: xr.Dataset, analytes: Iterable[str] | None = None) -> list[dict]:
     `report.summary.pk_summary`; analytes missing from `ds` are skipped).
 
     analytes: observable names (default `report.summary.DEFAULT_ANALYTES`: plasma ketamine,
-    its enantiomers and metabolites, brain ketamine). One row (dict) per analyte:
+    its enantiomers and metabolites, arterial ketamine (what the brain sees), brain ketamine). One row (dict) per analyte:
     "analyte", "unit", "Cmax" (in the variable's unit), "Tmax (min)", "AUC (unit·h)"
     (linear trapezoid over the simulated window, the unit times hours), "t1/2 (h)"
     (terminal, or None), its diagnostics "λz points", "R²adj", "AUC extrap. (%)" and

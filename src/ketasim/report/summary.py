@@ -24,7 +24,7 @@ MIN_PER_H = 60.0
 
 DEFAULT_ANALYTES = (
     "plasma_ketamine", "plasma_s_ketamine", "plasma_r_ketamine", "plasma_norketamine",
-    "plasma_hnk", "plasma_dehydronorketamine", "brain_ketamine",
+    "plasma_hnk", "plasma_dehydronorketamine", "arterial_ketamine", "brain_ketamine",
 )
 
 
