@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from ..choices import did_you_mean, unknown_name
 from ..errors import InputError
+from .sampling import at_sampling_site
 from .schema import Experiment
 
 
@@ -26,7 +27,7 @@ def _field_path(loc: tuple) -> str:
 
 def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
     try:
-        return Experiment.model_validate(data)
+        exp = Experiment.model_validate(data)
     except ValidationError as exc:
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         err = errors[0]
@@ -42,6 +43,10 @@ def parse_experiment(data: dict, origin: str = "<data>") -> Experiment:
             msg = unknown_name("", "value", err.get("input"), choices)
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ExperimentFileError(f"{origin}: {loc or 'file'}: {msg}{more}") from None
+    try:
+        return at_sampling_site(exp)
+    except InputError as exc:
+        raise ExperimentFileError(f"{origin}: {exc}") from None
 
 
 def load_experiment(path: str | Path) -> Experiment:

@@ -258,8 +258,9 @@ class Protocol(_Strict):
     doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []
     reference_doses: Annotated[list[Dose], AfterValidator(_bounded_regimen)] = []  # bioavailability: the IV reference
     parameters: dict[Name, float] = {}  # overrides by qualified name, in the parameter's unit
-    # where the published concentrations were sampled ("venous", "arterial"); checked against
-    # the site the ketamine_pk model predicts (mechanisms.pk_disposition.check_sampling)
+    # where the published concentrations were sampled ("venous", "arterial"): "arterial" makes
+    # plasma ketamine measures read arterial_* (experiments/sampling.py); "venous" is checked
+    # against the site the ketamine_pk model predicts (mechanisms.pk_disposition.check_sampling)
     sampling: Name | None = None
     endpoints: EndpointDefinitions | None = None  # a trial's endpoint definitions
 

@@ -7,7 +7,8 @@ their sources. Each variant states the site its concentrations stand for (`site`
 population model fitted to venous samples predicts venous plasma, a model fitted to
 arterial samples arterial plasma. `plasma_*` observables are the variant's site; an
 experiment that names another site is refused (`check_sampling`). Every variant also gives
-`arterial_*` plasma, the level the brain sees: for a venous model its central level plus
+`arterial_*` plasma, the level the brain sees (an experiment whose `sampling` is
+"arterial" reads it: `sampled_observable`): for a venous model its central level plus
 the unmixed front end of whatever enters the blood (`arterial_mixing` = 1, see
 `pk_ketamine.py`), for an arterial model its central level itself (`arterial_mixing` = 0).
 
@@ -165,11 +166,33 @@ def disposition_for(species: str, name: str) -> Disposition:
 
 
 def check_sampling(site: str, species: str, name: str, field: str = "protocol.sampling") -> str:
-    """`site` if the disposition in use predicts it; otherwise one line naming `field`."""
+    """`site` if the disposition in use predicts it; otherwise one line naming `field`.
+
+    Arterial plasma ketamine is predicted under every disposition (`arterial_*`); venous
+    plasma only by a model fitted to venous samples."""
     check_name(site, SITES, field, "sampling site")
     have = disposition_for(species, name).site
-    if site != have:
+    if site == "venous" and have != "venous":
         raise InputError(f"{field}: ketamine_pk '{name}' predicts {have} plasma in {species}s, not {site} "
                          f"(choose a ketamine_pk whose site is {site}: "
                          f"{', '.join(k for k, d in DISPOSITIONS.items() if d.site == site) or 'none'})")
     return site
+
+
+ARTERIAL_OBSERVABLES = {"plasma_ketamine": "arterial_ketamine", "plasma_s_ketamine": "arterial_s_ketamine",
+                        "plasma_r_ketamine": "arterial_r_ketamine"}
+"""Plasma observable -> its arterial counterpart (`pk_ketamine`: central level plus front end)."""
+
+
+def sampled_observable(name: str, site: str | None, field: str) -> str:
+    """The observable that stands for `name` measured at `site`: plasma ketamine sampled from
+    an artery is `arterial_*` (equal to `plasma_*` under a model fitted to arterial samples);
+    every other observable, and every venous or unstated sample, is itself. A plasma
+    observable without an arterial prediction (a metabolite) sampled arterially is refused
+    with one line naming `field`."""
+    if site != "arterial" or not name.startswith("plasma_"):
+        return name
+    if name not in ARTERIAL_OBSERVABLES:
+        raise InputError(f"{field}: {name!r} has no arterial prediction (arterial plasma is modelled for "
+                         f"{', '.join(ARTERIAL_OBSERVABLES)})")
+    return ARTERIAL_OBSERVABLES[name]
