@@ -111,7 +111,7 @@ def test_the_site_builds_strict_with_every_section(site):
     for page in ("index.html", "guide/index.html", "python_api/index.html", "api/index.html",
                  "architecture/index.html", "scorecard/index.html", "scorecard/scorecard.html",
                  "gallery/index.html", "gallery/pk-end-of-infusion-cmax/index.html",
-                 "gallery/pk-end-of-infusion-cmax-measures.svg", "figures/demo_concentrations.png"):
+                 "gallery/pk-end-of-infusion-cmax-measures.svg", "figures/demo_concentrations.svg"):
         assert (site / page).is_file(), page
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Two commands" in home and 'href="guide/"' in home          # the README, its docs/ links rewritten
