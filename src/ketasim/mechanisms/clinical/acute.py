@@ -88,8 +88,10 @@ SEDATION_PARAMETERS = (
       note="patients recovered from ketamine anaesthesia (2 mg/kg induction, infusion, N2O) at 2.7 +/- 0.9 umol/L "
            "plasma ketamine (about 640 ng/mL); anaesthesia was maintained at 9.3 umol/L", lower=0.5, upper=10.0),
     p("sedation_hill", 3.0, "1", "assumed", "steepness of the hypnotic concentration-effect curve",
-      note="hypnotic end points of intravenous anaesthetics are steep; n = 3 keeps the standard 0.5 mg/kg infusion "
-           "(about 1 uM at its end) under 5% while Idvall's maintenance level (9.3 uM; idvall1979) gives over 95%",
+      note="hypnotic end points of intravenous anaesthetics are steep; n = 3 was chosen to keep the standard "
+           "0.5 mg/kg infusion (about 1 uM at its end when this was chosen) under 5% while Idvall's maintenance level "
+           "(9.3 uM; idvall1979) gives over 95%; since the effect site follows arterial plasma (1.14 uM at the "
+           "infusion's end) that infusion peaks at 6.9%",
       lower=1.0, upper=8.0),
 )
 
