@@ -53,18 +53,21 @@ _REF_KG = 70.0
 
 @dataclass(frozen=True)
 class Disposition:
-    """One ketamine disposition model: its name, the sampling site its plasma stands for,
-    a one-line description, and its parameters per enantiomer ('s', 'r')."""
+    """One ketamine disposition model: its name, the sampling site its plasma stands for and
+    the source that says so, a one-line description, and its parameters per enantiomer
+    ('s', 'r'); `arterial_mixing` is derived from the site."""
 
     name: str
     site: str
+    site_source: str
     description: str
     s: tuple[Parameter, ...]
     r: tuple[Parameter, ...]
 
     def parameters(self, enantiomer: str) -> tuple[Parameter, ...]:
-        """The parameters of one enantiomer ('s' or 'r')."""
-        return self.s if enantiomer == "s" else self.r
+        """The parameters of one enantiomer ('s' or 'r'), with `arterial_mixing` of the site."""
+        own = self.s if enantiomer == "s" else self.r
+        return own + (_arterial_mixing(self.site, self.site_source),)
 
 
 def _arterial_mixing(site: str, source: str) -> Parameter:
@@ -107,7 +110,6 @@ def _population(e: str) -> tuple[Parameter, ...]:
         p("v2", 143.0, "L", pr, "shallow peripheral volume at 70 kg", cv=0.493),
         p("q3", 37.6, "L/h", pr, "central to deep peripheral clearance at 70 kg (long terminal phase)"),
         p("v3", 417.0, "L", pr, "deep peripheral volume at 70 kg"),
-        _arterial_mixing("venous", "otto2021"),
     )
 
 
@@ -128,7 +130,6 @@ def _domino() -> tuple[Parameter, ...]:
           note=how),
         p("v3", round(v1 * _DOMINO["k13"] / _DOMINO["k31"], 3), "L", d, "slow peripheral volume (= V1 k13/k31)",
           note=how),
-        _arterial_mixing("arterial", d),
     )
 
 
@@ -142,17 +143,16 @@ def _herd() -> tuple[Parameter, ...]:
         p("q3", 0.0, "L/h", h, "no third compartment in this two-compartment model"),
         p("v3", 1.0, "L", h, "placeholder volume of the absent third compartment",
           note="q3 = 0, so nothing enters it; 1 L keeps the equations defined"),
-        _arterial_mixing("venous", h),
     )
 
 
 DISPOSITIONS: dict[str, Disposition] = {
-    "population": Disposition("population", "venous",
+    "population": Disposition("population", "venous", "otto2021",
                               "venous population model (Fanta 2015, Persson 2002, Perez-Ruixo 2021)",
                               _population("s"), _population("r")),
-    "domino1982": Disposition("domino1982", "arterial", "Domino 1982 three-compartment micro-constants",
+    "domino1982": Disposition("domino1982", "arterial", "domino1982", "Domino 1982 three-compartment micro-constants",
                               _domino(), _domino()),
-    "herd2007": Disposition("herd2007", "venous", "Herd 2007 paediatric two-compartment model",
+    "herd2007": Disposition("herd2007", "venous", "herd2007", "Herd 2007 paediatric two-compartment model",
                             _herd(), _herd()),
 }
 HYPOTHESIS_VALUES: tuple[str, ...] = tuple(DISPOSITIONS)
@@ -179,8 +179,7 @@ def check_sampling(site: str, species: str, name: str, field: str = "protocol.sa
     return site
 
 
-ARTERIAL_OBSERVABLES = {"plasma_ketamine": "arterial_ketamine", "plasma_s_ketamine": "arterial_s_ketamine",
-                        "plasma_r_ketamine": "arterial_r_ketamine"}
+ARTERIAL_OBSERVABLES = {f"plasma_{e}ketamine": f"arterial_{e}ketamine" for e in ("", "s_", "r_")}
 """Plasma observable -> its arterial counterpart (`pk_ketamine`: central level plus front end)."""
 
 
