@@ -38,12 +38,16 @@ CLINICAL_FIT = (f"make calibrate-clinical: "
 """How the last run went, from its provenance (data/calibration/clinical_fitted.toml)."""
 
 
+def clinical_set_text(fitted_with: tuple[str, ...]) -> str:
+    """'fitted jointly with A, B and C to the clinical calibration set (file: experiments; from
+    publications)': the words every note of a parameter fitted in the set shares."""
+    sources = dict.fromkeys(source for _, source in CLINICAL_EXPERIMENTS)   # in order, once each
+    return (f"fitted jointly with {', '.join(fitted_with[:-1])} and {fitted_with[-1]} to the clinical calibration "
+            f"set ({CLINICAL_SET}: {', '.join(e for e, _ in CLINICAL_EXPERIMENTS)}; from {', '.join(sources)})")
+
+
 def clinical_joint_note(name: str, detail: str = "") -> str:
     """The note of parameter `name` (qualified) fitted in the clinical set, with what the set
     tells about it in particular (`detail`, appended after a semicolon)."""
-    others = [q for q in CLINICAL_JOINT if q != name]
-    sources = dict.fromkeys(source for _, source in CLINICAL_EXPERIMENTS)   # in order, once each
-    text = (f"fitted jointly with {', '.join(others[:-1])} and {others[-1]} to the clinical calibration set "
-            f"({CLINICAL_SET}: {', '.join(e for e, _ in CLINICAL_EXPERIMENTS)}; from {', '.join(sources)}) "
-            f"({CLINICAL_FIT})")
+    text = f"{clinical_set_text(tuple(q for q in CLINICAL_JOINT if q != name))} ({CLINICAL_FIT})"
     return f"{text}; {detail}" if detail else text

@@ -66,7 +66,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..calibration_notes import clinical_joint_note
+from ..calibration_notes import CLINICAL_JOINT, clinical_joint_note, clinical_set_text
 from ..parameters import p
 from .cohorts import Cohort
 
@@ -105,11 +105,7 @@ PARAMETERS = {q.name: q for q in (
     p("unblinding_fade", 7.638, "d", "fitted",
       "time constant with which the extra expectancy of a guessed active drug wanes after the last treatment",
       lower=0.1,
-      note="fitted jointly with mood.mood_synaptic_weight, trial.trd_placebo_max, trial.unblinding_gain and "
-           "trial.expectancy_cv to the clinical calibration set (data/calibration/clinical.toml: "
-           "clinical-han2016-response-24h, clinical-han2016-course, clinical-cochrane2021-saline-midazolam-24h, "
-           "clinical-coyle2015-loss-of-effect, clinical-murrough2013-midazolam; from Han 2016 (han2016), Cochrane "
-           "2021 (cochrane2021), Coyle & Laws 2015 (coyle2015), Murrough 2013 (murrough2013)) in the run after the "
+      note=clinical_set_text(CLINICAL_JOINT) + " in the run after the "
            "latent classes came to scale the whole relief (95 runs, loss 0.508 -> 0.401; "
            "docs/calibration/clinical_identifiability_fade_run.md), where one standard error was a factor of 2.11 "
            "(not identified); held at that value in the final run, which refits the other four (7.35 d in the run "
