@@ -42,7 +42,8 @@ def end_of(h: float, k: float, perturb: float, t1: float = 1.0):
     for _ in range(int(round(t1 / h))):
         J, ft, f = local(t, y[0])
         ta, ha = jnp.array([t]), jnp.array([h])
-        y1, err = step(ta, y, f[None], ha, J[None], ft[None], (jnp.array([k]),))
+        y1, err, f0 = step(ta, y, ha, J[None], ft[None], (jnp.array([k]),))
+        assert np.allclose(f0[0], f)  # the first stage's evaluation, returned for dense output
         low = y1 - err
         y, t = y1, t + h
     return np.asarray(y[0]), np.asarray(low[0])

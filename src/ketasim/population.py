@@ -257,10 +257,8 @@ _JIT_OBSERVE: dict[str, object] = {}
 def jitted_observe(model):
     """The generated JAX `observe`, jitted for batches (XLA fuses the elementwise math)."""
     if model.source not in _JIT_OBSERVE:
-        import jax
-
-        from .engine import jaxconfig  # noqa: F401
+        from .engine import jaxconfig
 
         _, observe, _ = model.functions("jax")
-        _JIT_OBSERVE[model.source] = jax.jit(lambda ts, ys, p: observe_batch(observe, ts, ys, p))
+        _JIT_OBSERVE[model.source] = jaxconfig.jit(lambda ts, ys, p: observe_batch(observe, ts, ys, p))
     return _JIT_OBSERVE[model.source]

@@ -119,14 +119,12 @@ def course_grid(regimen: Sequence[DoseEvent], duration: float, outputs: Sequence
 
 def _jitted_observe(model: AssembledModel, columns: tuple[int, ...]):
     """The model's observe for a batch, keeping only the observables `columns` (XLA drops the rest)."""
-    import jax
-
-    from ..engine import jaxconfig  # noqa: F401
+    from ..engine import jaxconfig
     from ..population import observe_batch
 
     _, observe, _ = model.functions("jax")
     cols = np.asarray(columns)
-    return jax.jit(lambda ts, ys, p: observe_batch(observe, ts, ys, p)[..., cols])
+    return jaxconfig.jit(lambda ts, ys, p: observe_batch(observe, ts, ys, p)[..., cols])
 
 
 def course_evaluator(model: AssembledModel, regimen: Sequence[DoseEvent], space: Space,

@@ -30,7 +30,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..choices import check_name
-from ..engine import jaxconfig  # noqa: F401  (float64)
+from ..engine import jaxconfig  # float64; its jit
 from ..engine.solver_jax import pure_solve
 from ..engine.solver_options import SolverOptions
 from ..errors import InputError
@@ -173,7 +173,7 @@ def loss_function(problem: FitProblem, options: SolverOptions = SolverOptions())
 def _jitted(fn: Callable, what: str) -> Callable:
     import jax
 
-    return jax.jit(jax.value_and_grad(fn) if what == "value_and_grad" else fn)
+    return jaxconfig.jit(jax.value_and_grad(fn) if what == "value_and_grad" else fn)
 
 
 def loss_and_grad(problem: FitProblem, options: SolverOptions = SolverOptions()) -> Callable:

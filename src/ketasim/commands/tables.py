@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -55,12 +56,12 @@ def kept_columns(columns: Sequence[str], rows: Sequence[Sequence[Any]], names: i
 
 def text_width(text: str) -> int:
     """The width of a (possibly multi-line) text: its longest line."""
-    return max((Text(line).cell_len for line in text.splitlines()), default=0)
+    return max((cell_len(line) for line in text.splitlines()), default=0)
 
 
 def word_width(text: str) -> int:
     """The width of the longest word of `text` (the narrowest it can wrap to without folding)."""
-    return max((Text(w).cell_len for w in text.split()), default=0)
+    return max((cell_len(w) for w in text.split()), default=0)
 
 
 def wrapped_lines(text: str, width: int) -> int:
@@ -71,7 +72,7 @@ def wrapped_lines(text: str, width: int) -> int:
         count += 1
         used = 0
         for word in line.split():
-            n = Text(word).cell_len
+            n = cell_len(word)
             if used and used + 1 + n <= width:
                 used += 1 + n
                 continue

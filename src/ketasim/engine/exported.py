@@ -114,7 +114,7 @@ class Program:
     def load_or_export(self, path: Path, args: tuple) -> Callable:
         """The program at `path` (deserialised), or, when absent or unreadable, the function
         exported for these argument shapes and written there."""
-        from . import jaxconfig  # noqa: F401  (float64 and EQX_ON_ERROR before JAX is imported)
+        from . import jaxconfig  # float64 and EQX_ON_ERROR before JAX is imported; its jit
 
         import jax
 
@@ -122,7 +122,7 @@ class Program:
             try:
                 exported = jax.export.deserialize(bytearray(path.read_bytes()))
                 self.loaded += 1
-                return jax.jit(exported.call)
+                return jaxconfig.jit(exported.call)
             except Exception:  # noqa: BLE001  (a truncated or foreign file: export it again)
                 pass
         specs = [jax.ShapeDtypeStruct(shape, np.dtype(dtype)) for shape, dtype in shapes_of(args)]
@@ -132,4 +132,4 @@ class Program:
             atomic_write(path, lambda tmp: tmp.write_bytes(blob))
         except OSError:
             pass  # a cache that cannot be written only costs time (the next process exports again)
-        return jax.jit(exported.call)
+        return jaxconfig.jit(exported.call)

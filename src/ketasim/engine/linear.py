@@ -286,12 +286,14 @@ def jitted_linear(source: str, model: "AssembledModel", batched: bool, active: t
     """jit (and vmap over p, jumps, rates when batched), cached by model source."""
     import jax
 
+    from . import jaxconfig
+
     key = (source, batched, active)
     if key not in _SOLVERS:
         fn = make_linear_solve(source, model, active)
         if batched:
             fn = jax.vmap(fn, in_axes=(0, 0, 0) + (None,) * 6)
-        _SOLVERS[key] = jax.jit(fn)
+        _SOLVERS[key] = jaxconfig.jit(fn)
     return _SOLVERS[key]
 
 

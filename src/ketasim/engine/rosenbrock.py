@@ -25,8 +25,16 @@ the exact and with a perturbed Jacobian.
 Steps do not stop at output times (so the solution does not depend on the output grid):
 outputs inside a step are the cubic Hermite interpolant of the step's two ends and
 derivatives, which is third-order like the method. The derivative at a step's end is the
-next step's first stage, so dense output costs no extra evaluation. Units are the caller's
-(minutes in ketasim).
+next step's first stage, so dense output costs no extra evaluation: a step's outputs are
+written in the next pass of the loop, once that stage is known (an interval's last step
+gets one pass of a single stage after it).
+
+The program holds the right-hand side twice, not four times: once in the stage loop (all
+four stages, the first included; the loop is the only place f is evaluated) and once in
+the Jacobian's directional derivatives. The generated right-hand side is most of the
+program, so this is most of the compile time: the standard `ketasim run`'s split solve,
+StableHLO 19.9k -> 15.3k lines, XLA compile 5.5 -> 3.8 s, tracing and lowering 2.2 -> 1.7 s
+(`solver_split.jitted_split`, one system, 28 days; 2 cores, load about 1). Units are the caller's (minutes in ketasim).
 """
 
 from __future__ import annotations
@@ -91,6 +99,18 @@ class Interval(NamedTuple):
     rejected: object
 
 
+class Last(NamedTuple):
+    """The step a pass of the integrator's loop took, kept for the next pass, which writes its
+    outputs (B systems of n states): accepted (B,), its start t and length h (B,), the state y
+    and derivative f at its start (B, n)."""
+
+    accepted: object
+    t: object
+    h: object
+    y: object
+    f: object
+
+
 def start(y, h, T: int) -> Interval:
     """The carry of a batch before its first interval: states y (B, n), first steps h (B,)."""
     import jax.numpy as jnp
@@ -112,12 +132,14 @@ def hermite(y0, f0, y1, f1, h, theta):
 
 
 def make_step(f: Callable, n: int, structure: Structure | None = None):
-    """step(t, y, f0, h, J, ft, args) -> (y1, err): one ROS34PW2 step of each system of a batch.
+    """step(t, y, h, J, ft, args, stages=4) -> (y1, err, f0): one ROS34PW2 step of each system of a batch.
 
-    f(t, y, args) is one system's derivative; t, h (B,), y (B, n), f0 = f(t, y) (B, n),
-    J (B, n, n) and ft (B, n) approximations of ∂f/∂y and ∂f/∂t, args with a leading batch axis.
-    structure: which states each derivative reads (`block_solve`; default: dense), used to
-    solve the stages' linear systems; J must be zero outside it."""
+    f(t, y, args) is one system's derivative; t, h (B,), y (B, n), J (B, n, n) and ft (B, n)
+    approximations of ∂f/∂y and ∂f/∂t, args with a leading batch axis. f0 = f(t, y) (B, n) is
+    the first stage's evaluation, returned for the caller's dense output. stages: how many
+    stages to take (a traced integer; 1 evaluates f0 alone, and y1 and err are then not a
+    step). structure: which states each derivative reads (`block_solve`; default: dense),
+    used to solve the stages' linear systems; J must be zero outside it."""
     import jax
     import jax.numpy as jnp
 
@@ -132,24 +154,24 @@ def make_step(f: Callable, n: int, structure: Structure | None = None):
     c_of, gt_of = jnp.asarray(C), jnp.asarray(GAMMA_T)
     b_sol, b_err = jnp.asarray(B), jnp.asarray(B) - jnp.asarray(B_HAT)
 
-    def step(t, y, f0, h, J, ft, args):
+    def step(t, y, h, J, ft, args, stages=4):
         hc = h[:, None]
         M = eye[None] - (GAMMA * h)[:, None, None] * J
         factors = factor(M, structure)                                    # once per step, for 4 solves
-        ks = jnp.zeros((4,) + y.shape, dtype=y.dtype)                     # (stage, B, n)
-        ks = ks.at[0].set(solve(M, factors, hc * f0 + (GAMMA_T[0] * h * h)[:, None] * ft, structure))
 
-        def stage(i, ks):
-            # stages 2-4 in a loop, not unrolled: the program holds one copy of f for the three
-            # (the unbatched 7-day split solve: StableHLO 25.7k -> 20.0k lines, tracing 4.0 ->
-            # 3.3 s, XLA compile 12.8 -> 11.7 s; the trial's throughput unchanged, x0.985)
+        def stage(i, carry):
+            # every stage in one loop, the first included (its a_ij, g_ij are zero and c is 0, so
+            # its input is (t, y)): the program holds one copy of f for all four
+            ks, f0 = carry
             a, g = a_rows[i], g_rows[i]
-            yi = y + jnp.einsum("j,jbn->bn", a, ks[:3])
-            rhs = hc * fb(t + c_of[i] * h, yi, args) + hc * matvec(J, jnp.einsum("j,jbn->bn", g, ks[:3]))
-            return ks.at[i].set(solve(M, factors, rhs + (gt_of[i] * h * h)[:, None] * ft, structure))
+            fi = fb(t + c_of[i] * h, y + jnp.einsum("j,jbn->bn", a, ks[:3]), args)
+            rhs = hc * fi + hc * matvec(J, jnp.einsum("j,jbn->bn", g, ks[:3]))
+            ks = ks.at[i].set(solve(M, factors, rhs + (gt_of[i] * h * h)[:, None] * ft, structure))
+            return ks, jnp.where(i == 0, fi, f0)
 
-        ks = jax.lax.fori_loop(1, 4, stage, ks)
-        return y + jnp.einsum("i,ibn->bn", b_sol, ks), jnp.einsum("i,ibn->bn", b_err, ks)
+        zero = jnp.zeros_like(y)
+        ks, f0 = jax.lax.fori_loop(0, stages, stage, (jnp.zeros((4,) + y.shape, dtype=y.dtype), zero))
+        return y + jnp.einsum("i,ibn->bn", b_sol, ks), jnp.einsum("i,ibn->bn", b_err, ks), f0
 
     return step
 
@@ -196,7 +218,6 @@ def make_integrate(f: Callable, n: int, control: Control, structure: Structure |
     import jax
     import jax.numpy as jnp
 
-    fb = jax.vmap(f)
     step = make_step(f, n, structure)
     jac = jax.vmap(jax.jacfwd(f, argnums=(1, 0))) if structure is None else compressed_jacobian(f, structure)
 
@@ -226,17 +247,23 @@ def make_integrate(f: Callable, n: int, control: Control, structure: Structure |
             return jax.lax.while_loop(more, put, (j0, out))[1]
 
         def cond(c):
-            t, _, s, it = c
-            return jnp.any((t < t1) & ~s.failed) & (it < control.max_steps)
+            t, s, it, last = c
+            return (jnp.any((t < t1) & ~s.failed) & (it < control.max_steps)) | jnp.any(last.accepted)
 
         def body(c):
-            t, f0, s, it = c
-            live = (t < t1) & ~s.failed
-            refresh = s.age >= control.jac_every
+            # last: the previous pass's step (accepted flags, start, length, start state and
+            # derivative); its outputs are written here, with this pass's first stage as the
+            # derivative at its end
+            t, s, it, last = c
+            live = (t < t1) & ~s.failed & (it < control.max_steps)
+            stepping = jnp.any(live)              # False: the pass after an interval's last step
+            refresh = (s.age >= control.jac_every) & stepping
             J, ft = jax.lax.cond(refresh, lambda: jac(t, s.y, args), lambda: (s.J, s.ft))
             ends = s.h >= t1 - t
             h = jnp.where(live, jnp.where(ends, t1 - t, s.h), 1.0)
-            y1, err = step(t, s.y, f0, h, J, ft, args)
+            y1, err, f0 = step(t, s.y, h, J, ft, args, jnp.where(stepping, 4, 1))
+            out = dense(s.out, last.accepted, last.t, last.h, t, last.y, last.f, s.y, f0)
+            y_start = s.y
             scale = control.atol + control.rtol * jnp.maximum(jnp.abs(s.y), jnp.abs(y1))
             e = jnp.sqrt(jnp.mean((err / scale) ** 2, axis=1))
             good = jnp.isfinite(e) & jnp.all(jnp.isfinite(y1), axis=1)
@@ -245,20 +272,19 @@ def make_integrate(f: Callable, n: int, control: Control, structure: Structure |
             grow = jnp.where(good, jnp.where(s.rejected, jnp.minimum(grow, 1.0), grow), SHRINK)
             h_next = jnp.where(accept & ends & (grow >= 1.0), jnp.maximum(h * grow, s.h), h * grow)
             t_new = jnp.where(accept, jnp.where(ends, t1, t + h), t)
-            f1 = fb(t_new, y1, args)
-            out = dense(s.out, accept, t, h, t_new, s.y, f0, y1, f1)
             s = Interval(jnp.where(accept[:, None], y1, s.y), jnp.where(live, h_next, s.h), J, ft,
                          jnp.where(refresh, 1, s.age + 1), out, s.accepted + accept,
                          s.failed | (live & ~accept & (h <= MIN_STEP)), s.tried + live, s.jacobians + refresh,
                          jnp.where(live, ~accept, s.rejected))
-            return t_new, jnp.where(accept[:, None], f1, f0), s, it + 1
+            return t_new, s, it + stepping.astype(jnp.int32), Last(accept, t, h, y_start, f0)
 
         # a fresh Jacobian at every interval's start: within an interval every live system has
         # tried as many steps as the loop has run, so its refresh schedule is its own and its
         # solution does not depend on the batch it is solved in
         state = state._replace(age=control.jac_every)
-        f_start = fb(t_start, state.y, args)
-        t, _, state, _ = jax.lax.while_loop(cond, body, (t_start, f_start, state, 0))
+        nothing = jnp.zeros_like(state.y)
+        first = Last(jnp.zeros(state.h.shape, dtype=bool), t_start, state.h, nothing, nothing)
+        t, state, _, _ = jax.lax.while_loop(cond, body, (t_start, state, jnp.int32(0), first))
         return state, (t >= t1) & ~state.failed
 
     return integrate

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import jax
 
-from . import jaxconfig  # noqa: F401,E402  (float64 and the compilation cache)
+from . import jaxconfig  # noqa: E402  (float64 and the compilation cache; its jit)
 
 import diffrax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -81,4 +81,4 @@ def jitted(source: str, n_states: int, options: SolverOptions, batched: bool):
     fn = _make_solve(source, n_states, options)
     if batched:
         fn = jax.vmap(fn, in_axes=(0, 0, 0, None, None))
-    return jax.jit(fn)
+    return jaxconfig.jit(fn)

@@ -268,12 +268,12 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
 def jitted_split(source: str, part: Partition, channels: tuple[int, ...], n_states: int,
                  rtol: float, atol: float, max_steps: int, batched: bool, modal_by: str):
     """jit the split solve; unbatched, one system as a batch of one."""
-    import jax
+    from . import jaxconfig
 
     fn = make_split_solve(source, part, channels, n_states, rtol, atol, max_steps, modal_by)
     if not batched:
         def one(p, jumps, rates, breaks, ts):
             ys, ok, _ = fn(p[None], jumps[None], rates[None], breaks, ts)
             return ys[0], ok[0]
-        return jax.jit(one)
-    return jax.jit(lambda p, jumps, rates, breaks, ts: fn(p, jumps, rates, breaks, ts)[:2])
+        return jaxconfig.jit(one)
+    return jaxconfig.jit(lambda p, jumps, rates, breaks, ts: fn(p, jumps, rates, breaks, ts)[:2])
