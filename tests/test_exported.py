@@ -68,6 +68,16 @@ def test_the_key_changes_with_identity_shapes_and_nothing_else():
     assert k.startswith("diffrax-") and "jax=" in versions() and "diffrax=" in versions()
 
 
+def test_a_changed_ketasim_file_gives_a_new_key(monkeypatch):
+    """The solvers' code is not in a program's identity: a change to any ketasim file (same
+    version number) must give a new key, or an old program would be read back."""
+    from ketasim.engine import exported
+
+    before = identity_digest("split", "model A")
+    monkeypatch.setattr(exported, "package_digest", lambda: "a ketasim with one file changed")
+    assert identity_digest("split", "model A") != before
+
+
 def test_a_program_new_to_the_process_first_lets_crowded_code_go(tmp_path, monkeypatch):
     """engine.code_memory's check runs before each program new to the process is loaded or
     built (a library run compiles hundreds), and not on calls of a program it already has."""

@@ -11,11 +11,29 @@ SymPy, pint or JAX version never reads a stale entry.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent   # the ketasim package folder
 
 
 def compilation_cache_dir() -> Path | None:
     """The cache folder, or None when caching is off."""
     path = os.environ.get("KETASIM_JAX_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "ketasim", "jax")
     return None if path == "off" else Path(path)
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> str:
+    """SHA-256 over the relative path and bytes of every file of the package (byte-code
+    caches excluded): part of the key of everything kept that ketasim's own code made (models,
+    exported solves, derived results), so that a changed file, in an install whose version
+    number did not change, never reads a stale entry. Computed once per process, about 10 ms."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(str(path.relative_to(PACKAGE)).encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -6,7 +6,7 @@ start-up, and each is a pure function of text the model already has. `cached_jso
 such a result in this process and, as JSON, in the cache folder (`cache.compilation_cache_dir`,
 subfolder `kind`), keyed by a SHA-256 of the key text and the ketasim and SymPy versions.
 A key must name everything the result depends on (the model's generated source; for code
-still changing between releases, `model_cache.package_digest`). An unreadable entry is
+still changing between releases, `cache.package_digest`). An unreadable entry is
 derived again; a cache that cannot be written only costs time; with caching off only the
 in-process memo is kept.
 """

@@ -9,9 +9,10 @@ later process deserialises it (milliseconds), and the compiled code then comes f
 persistent cache. diffrax itself is not imported on that path (`build` runs only on a miss).
 
 A program's file name is a hash of: what the caller says identifies it (the model's
-generated source, the solver and tolerances, ...), the argument shapes and dtypes, and
-the versions of ketasim, JAX, jaxlib, diffrax, equinox and optimistix, so a changed model
-or library never loads a stale program. With caching off (KETASIM_JAX_CACHE=off) a
+generated source, the solver and tolerances, ...), the argument shapes and dtypes, the
+versions of ketasim, JAX, jaxlib, diffrax, equinox and optimistix, and the content of
+ketasim's own files (`cache.package_digest`), so a changed model, solver or library never
+loads a stale program. With caching off (KETASIM_JAX_CACHE=off) a
 Program is the plain jitted function. A file that cannot be read is exported again; one
 that cannot be written (a read-only cache) is skipped. Files are written through
 `files.atomic_write`, so a parallel reader sees a whole program or none. Before a program
@@ -33,7 +34,7 @@ import numpy as np
 
 from ..files import atomic_write
 from .code_memory import release_if_crowded
-from ..cache import compilation_cache_dir
+from ..cache import compilation_cache_dir, package_digest
 
 SUBFOLDER = "exported"
 SUFFIX = ".jaxexport"
@@ -60,10 +61,12 @@ def shapes_of(args: tuple) -> tuple[tuple[tuple[int, ...], str], ...]:
 
 
 def identity_digest(name: str, identity: str) -> str:
-    """SHA-256 of a program's name, identity and the library versions: the part of its key
-    that does not depend on the call (computed once per Program)."""
+    """SHA-256 of a program's name, identity, the library versions and ketasim's own files
+    (`cache.package_digest`: the solvers' code is not in the identity, and a changed solver
+    with the same version number must not read an old program): the part of its key that does
+    not depend on the call (computed once per Program)."""
     h = hashlib.sha256()
-    for part in (name, identity, versions()):
+    for part in (name, identity, versions(), package_digest()):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

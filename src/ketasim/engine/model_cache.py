@@ -19,27 +19,12 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sys
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from ..cache import compilation_cache_dir
+from ..cache import compilation_cache_dir, package_digest
 from .model import AssembledModel
 from .sympy_pickle import dumps
-
-PACKAGE = Path(__file__).resolve().parent.parent   # the ketasim package folder
-
-
-@lru_cache(maxsize=1)
-def package_digest() -> str:
-    """SHA-256 over the relative path and bytes of every file of the package (byte-code
-    caches excluded); computed once per process, about 10 ms."""
-    h = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        h.update(str(path.relative_to(PACKAGE)).encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def model_path(key: tuple) -> Path | None:

@@ -94,7 +94,7 @@ def model_equations_mathml(model) -> list[list[tuple[str, str]]]:
     (`engine.derived_cache`), keyed by the modules' equation text and the package's content
     (the printer is part of the package)."""
     from ..engine.derived_cache import cached_json
-    from ..engine.model_cache import package_digest
+    from ..cache import package_digest
 
     key = repr((package_digest(), [(m.name, m.equations) for m in model.modules]))
     return cached_json("mathml", key, lambda: [module_equations_mathml(m) for m in model.modules],
