@@ -200,6 +200,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
     constants, rhs_c = compile_hoisted(source, "jax")
     block_parts = namespace(part.source, "jax")["linear_parts"]
     L, R, F = (np.asarray(x, dtype=int) for x in (part.linear, part.rest, part.feed))
+    rest_rows = tuple(int(i) for i in part.rest)              # rhs_c computes these derivatives only
     feed_rows = np.searchsorted(L, F)                          # rows of V that give the feed
     Bmat = jnp.asarray(input_matrix(part.linear, channels))    # (nL, C)
     linear_structure = modal_structure(part, modal_by)
@@ -211,7 +212,7 @@ def make_split_solve(source: str, part: Partition, channels: tuple[int, ...], n_
     def rest_rhs(t, y_rest, args):
         p, c, u, z, w, lam, V_feed, t0 = args
         feed = V_feed @ modal(z, w, lam, t - t0)
-        return rhs_c(t, full_state(feed, y_rest), p, u, c)[R]
+        return rhs_c(t, full_state(feed, y_rest), p, u, c, rest_rows)
 
     # the stages' linear systems by block substitution over the rest's own structure (block_solve)
     integrate = make_integrate(rest_rhs, len(R), Control(rtol, atol, max_steps, JAC_EVERY),
