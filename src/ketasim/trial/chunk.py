@@ -29,8 +29,10 @@ ACUTE_STEP = 5.0       # min
 TRIAL_SOLVER = "split"  # exact pharmacokinetics, a Rosenbrock-W method for the slow rest (engine.solver_split)
 TRIAL_RTOL = 5e-5       # relative tolerance of the trial solves: depression severity within 7e-5 of a
 TRIAL_ATOL = 5e-8       # Kvaerno5 1e-8 solve over a week (about 0.004 MADRS points); tests/test_trial_accuracy.py
-SOLVE_BATCH = 256       # patients per solve at most: the batch steps in lockstep, so a larger one waits longer
-                        # for its slowest patient (measured the same patients/s from 64 to 512, fewer at 1,000)
+SOLVE_BATCH = 64        # patients per solve at most: the batch steps in lockstep, so a larger one waits longer
+                        # for its slowest patient. The benchmark trial's esketamine arm, ms per patient at
+                        # batches of 32/64/128/256/512: 7.2/7.2/8.4/9.0/9.6; citalopram 2.0 at 64, 2.85 at 256
+                        # (2026-12-08, one process, 2 cores; each patient's solution does not depend on its batch)
 
 
 @dataclass(frozen=True)
