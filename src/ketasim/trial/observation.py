@@ -72,7 +72,11 @@ from .cohorts import Cohort
 
 PARAMETERS = {q.name: q for q in (
     p("fluctuation_sd", 3.0, "1", "assumed", "SD of day-to-day MADRS fluctuation (rating noise and true change)",
-      note="test-retest differences of the MADRS are a few points; 3 points assumed. A joint clinical run that "
+      note="between two sourced bounds, 3 points assumed: blind rescoring of the same recorded interview differs by "
+           "1.77 points on average (Sapko 2025, sapko2025: 1.6 points per rating, scoring error alone), and a second "
+           "interview a few days later by telephone and another rater gives an SEM of 6.4 points (Hermens 2006, "
+           "hermens2006: ICC 0.65, SDs 10-11; mode, rater and true change included). No source gives the "
+           "occasion-to-occasion SD itself. A joint clinical run that "
            "fitted it (6.1) was not kept: the mood weight was left unidentified there, and the choice was made "
            "with the relapse median of Murrough 2013b (murrough2013b) in view, which that value broke; that "
            "finding is therefore calibration"),
