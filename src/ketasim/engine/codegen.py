@@ -73,13 +73,14 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     lines: list[str] = []
     chan = {s: j for j, s in enumerate(dose_channels)}
 
-    def pset(exprs) -> list[str]:
-        """The parameter reads of a function whose expressions are `exprs`: only the symbols they
-        use (a traced read is two operations, and a whole-model right-hand side uses a fraction
-        of the model's several hundred parameters)."""
-        used = set().union(*(sp.sympify(e).free_symbols for e in exprs)) if exprs else set()
-        names = {str(x) for x in used}
-        return [f"    {s} = _p[{i}]" for i, s in enumerate(param_symbols) if str(s) in names]
+    def names_in(exprs) -> set[str]:
+        """The names of the symbols that `exprs` read."""
+        return {str(x) for e in exprs for x in sp.sympify(e).free_symbols}
+
+    def pset(used: set[str]) -> list[str]:
+        """The reads of the parameters named in `used` only (a traced read is two operations, and
+        a whole-model right-hand side uses a fraction of the model's several hundred parameters)."""
+        return [f"    {s} = _p[{i}]" for i, s in enumerate(param_symbols) if str(s) in used]
 
     printed = [(str(a.symbol), print_expr(a.expr)) for a in assignments]   # printed once, used four times
     outs = []
@@ -91,10 +92,9 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
 
     def derivative_function(header: str, hoisted: tuple[str, ...]) -> list[str]:
         """The text of an rhs-shaped function; the assignments in `hoisted` are read from _c."""
-        computed = [a.expr for a in assignments if str(a.symbol) not in hoisted]
-        used = {str(x) for e in computed + list(derivatives) for x in sp.sympify(e).free_symbols}
+        used = names_in([a.expr for a in assignments if str(a.symbol) not in hoisted] + list(derivatives))
         body = [header, "    t = _t"] + [f"    {s.symbol} = _y[{i}]" for i, s in enumerate(states)]
-        body += pset(computed + list(derivatives))
+        body += pset(used)
         body += [f"    {h} = _c[{i}]" for i, h in enumerate(hoisted) if h in used]
         body += [f"    {sym} = {text}" for sym, text in printed if sym not in hoisted]
         return body + ["    _z = 0.0 * _y[0]", f"    _d = ({''.join(o + ', ' for o in outs)})",
@@ -105,7 +105,7 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     # constants, rhs_c: the parameter-only assignments computed once (see the module docstring)
     hoisted = parameter_only(param_symbols, assignments)
     lines.append("def constants(_p):")
-    lines += pset([a.expr for a in assignments if str(a.symbol) in hoisted])
+    lines += pset(names_in([a.expr for a in assignments if str(a.symbol) in hoisted]))
     lines += [f"    {sym} = {text}" for sym, text in printed if sym in hoisted]
     zero = "0.0 * _p[0]" if param_symbols else "0.0"
     lines.append(f"    return numpy.stack([{', '.join(f'{h} + {zero}' for h in hoisted)}])" if hoisted
@@ -117,7 +117,7 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
     lines.append("def observe(_t, _y, _p):")
     lines.append("    t = _t")
     lines += [f"    {s.symbol} = _y[..., {i}]" for i, s in enumerate(states)]
-    lines += pset([a.expr for a in assignments])
+    lines += pset(names_in([a.expr for a in assignments]))
     lines += [f"    {sym} = {text}" for sym, text in printed]
     lines.append("    _z = 0.0 * _y[..., 0] + 0.0 * _t")
     obs = ", ".join(f"{name} + _z" for name in observable_names)
@@ -126,7 +126,7 @@ def generate_source(param_symbols: Sequence[str], states: Sequence, assignments:
 
     # init
     lines.append("def init(_p):")
-    lines += pset([s.initial for s in states])
+    lines += pset(names_in([s.initial for s in states]))
     inits = ", ".join(f"{print_expr(s.initial)} + 0.0 * _p[0]" if param_symbols else print_expr(s.initial)
                       for s in states)
     lines.append(f"    return numpy.stack([{inits}])")

@@ -50,18 +50,18 @@ run. The older elemental emitters, with this option, measured on jaxlib 0.10.2, 
 the standard `ketasim run`'s split solve compiles in 6.2 s against 10.8 s (one cold run
 each, `JAX_LOG_COMPILES`); the benchmark trial (2,000 patients x 4 arms x 28 days, 2
 workers, fresh cache) compiled in 19.8 s against 34.1 s and ran in 28.1 s against 31.9 s.
-Outputs agree to rounding (tests/engine compare every solver against SciPy's)."""
+Outputs agree to rounding (tests/test_backends.py and tests/test_split_solve.py compare the
+solvers with SciPy's; tests/test_jaxconfig.py compares a program with and without them)."""
 
 
 @lru_cache(maxsize=1)
 def compiler_options() -> dict[str, object] | None:
     """`COMPILER_OPTIONS` if this XLA accepts them, else None (an option XLA does not know is
     an error at compile time, and a newer or older jaxlib may lack one): checked once per
-    process by compiling a one-line program with them (milliseconds)."""
-    import jax.numpy as jnp
-
+    process by compiling a one-line program with them (milliseconds; lowered from an abstract
+    argument, so no array is made and nothing else is compiled at start-up)."""
     try:
-        jax.jit(lambda x: x + 1.0, compiler_options=COMPILER_OPTIONS)(jnp.zeros(1))
+        jax.jit(lambda x: x + 1.0, compiler_options=COMPILER_OPTIONS).lower(jax.ShapeDtypeStruct((1,), "float64")).compile()
     except Exception:  # noqa: BLE001  (XLA's INVALID_ARGUMENT for an unknown option)
         return None
     return dict(COMPILER_OPTIONS)

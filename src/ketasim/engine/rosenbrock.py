@@ -27,14 +27,17 @@ outputs inside a step are the cubic Hermite interpolant of the step's two ends a
 derivatives, which is third-order like the method. The derivative at a step's end is the
 next step's first stage, so dense output costs no extra evaluation: a step's outputs are
 written in the next pass of the loop, once that stage is known (an interval's last step
-gets one pass of a single stage after it).
+gets one pass of a single stage after it; a rejected step's retry evaluates f at the same
+point again, one evaluation per rejection).
 
 The program holds the right-hand side twice, not four times: once in the stage loop (all
 four stages, the first included; the loop is the only place f is evaluated) and once in
 the Jacobian's directional derivatives. The generated right-hand side is most of the
 program, so this is most of the compile time: the standard `ketasim run`'s split solve,
 StableHLO 19.9k -> 15.3k lines, XLA compile 5.5 -> 3.8 s, tracing and lowering 2.2 -> 1.7 s
-(`solver_split.jitted_split`, one system, 28 days; 2 cores, load about 1). Units are the caller's (minutes in ketasim).
+(`solver_split.jitted_split`, one system, 28 days; 2 cores, load about 1).
+
+Units are the caller's (minutes in ketasim).
 """
 
 from __future__ import annotations
@@ -263,7 +266,6 @@ def make_integrate(f: Callable, n: int, control: Control, structure: Structure |
             h = jnp.where(live, jnp.where(ends, t1 - t, s.h), 1.0)
             y1, err, f0 = step(t, s.y, h, J, ft, args, jnp.where(stepping, 4, 1))
             out = dense(s.out, last.accepted, last.t, last.h, t, last.y, last.f, s.y, f0)
-            y_start = s.y
             scale = control.atol + control.rtol * jnp.maximum(jnp.abs(s.y), jnp.abs(y1))
             e = jnp.sqrt(jnp.mean((err / scale) ** 2, axis=1))
             good = jnp.isfinite(e) & jnp.all(jnp.isfinite(y1), axis=1)
@@ -272,11 +274,12 @@ def make_integrate(f: Callable, n: int, control: Control, structure: Structure |
             grow = jnp.where(good, jnp.where(s.rejected, jnp.minimum(grow, 1.0), grow), SHRINK)
             h_next = jnp.where(accept & ends & (grow >= 1.0), jnp.maximum(h * grow, s.h), h * grow)
             t_new = jnp.where(accept, jnp.where(ends, t1, t + h), t)
+            taken = Last(accept, t, h, s.y, f0)
             s = Interval(jnp.where(accept[:, None], y1, s.y), jnp.where(live, h_next, s.h), J, ft,
                          jnp.where(refresh, 1, s.age + 1), out, s.accepted + accept,
                          s.failed | (live & ~accept & (h <= MIN_STEP)), s.tried + live, s.jacobians + refresh,
                          jnp.where(live, ~accept, s.rejected))
-            return t_new, s, it + stepping.astype(jnp.int32), Last(accept, t, h, y_start, f0)
+            return t_new, s, it + stepping.astype(jnp.int32), taken
 
         # a fresh Jacobian at every interval's start: within an interval every live system has
         # tried as many steps as the loop has run, so its refresh schedule is its own and its
